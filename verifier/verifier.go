@@ -1,0 +1,252 @@
+// Package verifier checks hufu passes offline.
+//
+// Verify is the one entry point: it takes the text of a QR code and a
+// Trust (the keys the caller trusts, such as a *keys.TrustFile), and
+// returns a verified *Pass or an *Error with a stable reason code, never
+// both. The checks run in a fixed order, so that a forged, garbled or
+// random code is never reported as expired: decode → key lookup →
+// signature → the trust source's own checks → issuer binding → key valid at
+// the issue time → issue and expiry times against the clock.
+//
+// The package imports no image, network, process or flag packages, and is
+// safe for concurrent use.
+package verifier
+
+import (
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hufu-project/hufu/internal/base45"
+	"github.com/hufu-project/hufu/internal/cose"
+	"github.com/hufu-project/hufu/keys"
+	"github.com/hufu-project/hufu/pass"
+)
+
+// Prefix starts the text of every HF1 pass.
+const Prefix = "HF1:"
+
+// MaxText is the longest text Verify decodes: the capacity of the largest
+// QR code in alphanumeric mode. Longer input is rejected as too_large
+// before any decoding.
+const MaxText = 4296
+
+// DefaultSkew is the clock-skew tolerance when Options.Skew is zero.
+const DefaultSkew = 5 * time.Minute
+
+// Options adjust verification. The zero value is safe: the current time and
+// DefaultSkew.
+type Options struct {
+	// Now is the time to verify at; zero means time.Now().
+	Now time.Time
+	// Skew is how far the verifier's clock may be from the issuer's: a pass
+	// is accepted from Skew before its issue time until Skew after its
+	// expiry. Zero means DefaultSkew; a negative value means no tolerance.
+	Skew time.Duration
+}
+
+func (o *Options) now() time.Time {
+	if o.Now.IsZero() {
+		return time.Now()
+	}
+	return o.Now
+}
+
+func (o *Options) skew() time.Duration {
+	switch {
+	case o.Skew == 0:
+		return DefaultSkew
+	case o.Skew < 0:
+		return 0
+	}
+	return o.Skew
+}
+
+// Warning is a snake_case code for something the guard should know about a
+// valid pass, such as a trust bundle past its next update.
+type Warning string
+
+// Trust is where the verifier finds the keys it trusts. *keys.TrustFile
+// implements it; so does a signed trust bundle.
+type Trust interface {
+	// Keys returns the trusted keys with the given key ID, in the order
+	// to try them.
+	Keys(kid []byte) []*keys.Key
+	// Check is called once a pass's signature has verified with k, before
+	// the verifier checks issuer binding, key validity and times. It
+	// applies the trust source's own rules (its freshness, revocation,
+	// limits per issuer) and returns warnings to show with the pass, or an
+	// error that rejects it; an error that is not an *Error is reported as
+	// trust_unavailable.
+	Check(p *pass.Pass, k *keys.Key, now time.Time) ([]Warning, error)
+}
+
+// Pass is a verified pass.
+type Pass struct {
+	pass.Pass
+	Alg      keys.Alg
+	Key      *keys.Key // the trusted key whose signature verified
+	Warnings []Warning
+}
+
+// Verify checks the QR text of a pass against trust and returns the pass,
+// or an *Error saying why it is not valid or cannot be decided.
+func Verify(text string, trust Trust, opts Options) (*Pass, error) {
+	now := opts.now()
+	msg, err := decode(text)
+	if err != nil {
+		return nil, err
+	}
+	candidates := trust.Keys(msg.KID)
+	if len(candidates) == 0 {
+		return nil, fail(UnknownKey, nil, "kid "+hex.EncodeToString(msg.KID))
+	}
+	alg := keys.ES256
+	if msg.Alg == cose.EdDSA {
+		alg = keys.EdDSA
+	}
+
+	// The Sig_structure is small; build it on the stack.
+	var buf [cose.MaxMessage + 32]byte
+	tbs := cose.AppendToBeSigned(buf[:0], msg.Protected, msg.Payload)
+	var digest [sha256.Size]byte
+	if alg == keys.ES256 {
+		digest = sha256.Sum256(tbs)
+	}
+	var (
+		key       *keys.Key
+		tried     bool
+		wrongType bool
+	)
+	for _, k := range candidates {
+		if k.Alg != alg {
+			continue
+		}
+		switch pub := k.Public.(type) {
+		case *ecdsa.PublicKey:
+			if alg != keys.ES256 || pub.Curve != elliptic.P256() {
+				wrongType = true
+				continue
+			}
+			tried = true
+			if verifyES256(pub, digest[:], msg.Signature) {
+				key = k
+			}
+		case ed25519.PublicKey:
+			if alg != keys.EdDSA || len(pub) != ed25519.PublicKeySize {
+				wrongType = true
+				continue
+			}
+			tried = true
+			if ed25519.Verify(pub, tbs, msg.Signature) {
+				key = k
+			}
+		default:
+			wrongType = true
+		}
+		if key != nil {
+			break
+		}
+	}
+	switch {
+	case key != nil:
+	case tried:
+		return nil, fail(BadSignature, nil, "")
+	case wrongType:
+		return nil, fail(UnsupportedAlg, nil, "the trusted key with kid "+hex.EncodeToString(msg.KID)+" is not a "+string(alg)+" key")
+	default:
+		return nil, fail(UnknownKey, nil, "no "+string(alg)+" key with kid "+hex.EncodeToString(msg.KID))
+	}
+
+	v := &Pass{Alg: alg, Key: key}
+	if err := v.Pass.UnmarshalClaims(msg.Payload); err != nil {
+		return nil, fail(BadPayload, err, "")
+	}
+	p := &v.Pass
+	warnings, err := trust.Check(p, key, now)
+	if err != nil {
+		if e, ok := err.(*Error); ok {
+			return nil, e
+		}
+		return nil, fail(TrustUnavailable, err, "")
+	}
+	v.Warnings = warnings
+	if !key.MaySign(p.Issuer) {
+		return nil, fail(IssuerNotAllowed, nil, fmt.Sprintf("key %x may not sign for issuer %q", key.KID, p.Issuer))
+	}
+	if !key.ValidAt(p.IssuedAt) {
+		return nil, fail(KeyNotValid, nil, fmt.Sprintf("issued at %s, outside the window of key %x", p.IssuedAt.Format(time.RFC3339), key.KID))
+	}
+	skew := opts.skew()
+	if p.IssuedAt.After(now.Add(skew)) {
+		return nil, fail(NotYetValid, nil, "issued at "+p.IssuedAt.Format(time.RFC3339))
+	}
+	// RFC 8392: a CWT must not be accepted on or after its exp.
+	if !now.Add(-skew).Before(p.ExpiresAt) {
+		return nil, fail(Expired, nil, "expired at "+p.ExpiresAt.Format(time.RFC3339))
+	}
+	return v, nil
+}
+
+// decode turns the QR text into a parsed COSE_Sign1 message.
+func decode(text string) (cose.Sign1, error) {
+	if len(text) > MaxText {
+		return cose.Sign1{}, fail(TooLarge, nil, fmt.Sprintf("%d characters, more than a QR code holds (%d)", len(text), MaxText))
+	}
+	if !strings.HasPrefix(text, Prefix) {
+		if len(text) >= 4 && strings.EqualFold(text[:4], Prefix) {
+			return cose.Sign1{}, fail(BadPrefix, nil, "prefix must be upper-case "+Prefix)
+		}
+		if strings.HasPrefix(text, "HC1:") {
+			return cose.Sign1{}, fail(UnsupportedFormat, nil, "EU Digital COVID Certificate (HC1) codes are not supported yet")
+		}
+		return cose.Sign1{}, fail(BadPrefix, nil, "not an "+Prefix+" pass")
+	}
+	raw, err := base45.DecodeString(text[len(Prefix):])
+	if err != nil {
+		return cose.Sign1{}, fail(BadBase45, err, "")
+	}
+	if len(raw) > cose.MaxMessage {
+		return cose.Sign1{}, fail(TooLarge, nil, fmt.Sprintf("message of %d bytes exceeds %d", len(raw), cose.MaxMessage))
+	}
+	msg, err := cose.ParseSign1(raw)
+	if err != nil {
+		if errors.Is(err, cose.ErrUnsupportedAlg) {
+			return msg, fail(UnsupportedAlg, err, "")
+		}
+		return msg, fail(BadCOSE, err, "")
+	}
+	return msg, nil
+}
+
+// verifyES256 checks a COSE ES256 signature (r‖s, 32 bytes each) by turning
+// it into the ASN.1 form that crypto/ecdsa takes.
+func verifyES256(pub *ecdsa.PublicKey, digest, sig []byte) bool {
+	var der [72]byte
+	b := der[:2]
+	b = appendASN1Int(b, sig[:32])
+	b = appendASN1Int(b, sig[32:])
+	der[0], der[1] = 0x30, byte(len(b)-2)
+	return ecdsa.VerifyASN1(pub, digest, b)
+}
+
+func appendASN1Int(b, v []byte) []byte {
+	for len(v) > 1 && v[0] == 0 && v[1] < 0x80 {
+		v = v[1:]
+	}
+	if len(v) == 1 && v[0] == 0 {
+		return append(b, 0x02, 0x01, 0x00)
+	}
+	if v[0] >= 0x80 {
+		b = append(b, 0x02, byte(len(v)+1), 0x00)
+	} else {
+		b = append(b, 0x02, byte(len(v)))
+	}
+	return append(b, v...)
+}
