@@ -13,6 +13,7 @@ import (
 
 	"github.com/hufu-project/hufu/internal/atomicfile"
 	"github.com/hufu-project/hufu/internal/strictjson"
+	"github.com/hufu-project/hufu/pass"
 )
 
 // Key is a public key that a verifier trusts, with what it may sign.
@@ -58,8 +59,8 @@ func (k *Key) Check() error {
 		return errors.New("keys: key may sign for no issuer")
 	}
 	for i, iss := range k.Issuers {
-		if !validIssuer(iss) {
-			return fmt.Errorf("keys: bad issuer ID %q", iss)
+		if err := pass.CheckIssuer(iss); err != nil {
+			return fmt.Errorf("keys: %w", err)
 		}
 		if slices.Contains(k.Issuers[:i], iss) {
 			return fmt.Errorf("keys: issuer %q listed twice", iss)
@@ -69,20 +70,6 @@ func (k *Key) Check() error {
 		return errors.New("keys: valid_until is before valid_from")
 	}
 	return nil
-}
-
-// validIssuer mirrors the rule of package pass: 1 to 32 bytes of printable
-// ASCII other than space.
-func validIssuer(s string) bool {
-	if len(s) == 0 || len(s) > 32 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] <= ' ' || s[i] > '~' {
-			return false
-		}
-	}
-	return true
 }
 
 // TrustFile is a set of trusted keys, kept as an unsigned JSON file. It is
@@ -129,6 +116,10 @@ func (t *TrustFile) Keys(kid []byte) []*Key {
 	}
 	return t.byKID[[KIDSize]byte(kid)]
 }
+
+// Check implements the verifier's Trust interface. A trust file has no rules
+// beyond each key's issuers and window, which the verifier checks itself.
+func (t *TrustFile) Check(*pass.Pass, *Key, time.Time) ([]string, error) { return nil, nil }
 
 // All returns every key, in the order they were added.
 func (t *TrustFile) All() []*Key { return slices.Clone(t.keys) }

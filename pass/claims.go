@@ -58,6 +58,10 @@ func (p *Pass) Check() error {
 	return nil
 }
 
+// CheckIssuer reports whether iss is a valid issuer ID: 1 to MaxIssuerLen
+// bytes of printable ASCII other than space.
+func CheckIssuer(iss string) error { return checkIssuer(iss) }
+
 func checkIssuer(s string) error {
 	if s == "" {
 		return invalid("empty issuer")

@@ -68,10 +68,6 @@ func (o *Options) skew() time.Duration {
 	return o.Skew
 }
 
-// Warning is a snake_case code for something the guard should know about a
-// valid pass, such as a trust bundle past its next update.
-type Warning string
-
 // Trust is where the verifier finds the keys it trusts. *keys.TrustFile
 // implements it; so does a signed trust bundle.
 type Trust interface {
@@ -81,10 +77,11 @@ type Trust interface {
 	// Check is called once a pass's signature has verified with k, before
 	// the verifier checks issuer binding, key validity and times. It
 	// applies the trust source's own rules (its freshness, revocation,
-	// limits per issuer) and returns warnings to show with the pass, or an
+	// limits per issuer) and returns warnings to show with the pass
+	// (snake_case codes such as "trust_stale"), or an
 	// error that rejects it; an error that is not an *Error is reported as
 	// trust_unavailable.
-	Check(p *pass.Pass, k *keys.Key, now time.Time) ([]Warning, error)
+	Check(p *pass.Pass, k *keys.Key, now time.Time) (warnings []string, err error)
 }
 
 // Pass is a verified pass.
@@ -92,7 +89,7 @@ type Pass struct {
 	pass.Pass
 	Alg      keys.Alg
 	Key      *keys.Key // the trusted key whose signature verified
-	Warnings []Warning
+	Warnings []string  // from the trust source, e.g. "trust_stale"
 }
 
 // Verify checks the QR text of a pass against trust and returns the pass,

@@ -1,0 +1,211 @@
+// Package issuer mints hufu passes.
+//
+// An Issuer wraps a crypto.Signer, so the private key may live in memory,
+// in an HSM or in a cloud KMS, and an issuer ID. It is safe for concurrent
+// use if the Signer is (the standard library's keys are).
+package issuer
+
+import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hufu-project/hufu/internal/base45"
+	"github.com/hufu-project/hufu/internal/cose"
+	"github.com/hufu-project/hufu/keys"
+	"github.com/hufu-project/hufu/pass"
+)
+
+// IDSize is the length of the random pass IDs an Issuer makes.
+const IDSize = 8
+
+// Issuer signs passes for one issuer ID with one key.
+type Issuer struct {
+	signer      crypto.Signer
+	alg         cose.Alg
+	kid         []byte
+	iss         string
+	maxValidity time.Duration
+	protected   []byte
+	now         func() time.Time
+}
+
+// New returns an Issuer that signs with signer, whose public key must be
+// P-256 (ES256) or Ed25519 (EdDSA), for issuer ID iss (such as the
+// administrative region code "310000"). Passes may be valid for at most
+// maxValidity. New signs and verifies one test message, so a signer that
+// does not hold the key it claims fails here rather than in production.
+func New(signer crypto.Signer, iss string, maxValidity time.Duration) (*Issuer, error) {
+	if maxValidity <= 0 {
+		return nil, errors.New("issuer: maximum validity must be positive")
+	}
+	if err := pass.CheckIssuer(iss); err != nil {
+		return nil, fmt.Errorf("issuer: %w", err)
+	}
+	pub := signer.Public()
+	alg, err := keys.AlgOf(pub)
+	if err != nil {
+		return nil, fmt.Errorf("issuer: %w", err)
+	}
+	kid, err := keys.KID(pub)
+	if err != nil {
+		return nil, fmt.Errorf("issuer: %w", err)
+	}
+	is := &Issuer{signer: signer, kid: kid, iss: iss, maxValidity: maxValidity, now: time.Now}
+	is.alg = cose.ES256
+	if alg == keys.EdDSA {
+		is.alg = cose.EdDSA
+	}
+	is.protected = cose.AppendProtected(nil, is.alg, kid)
+	if err := is.selfTest(pub); err != nil {
+		return nil, err
+	}
+	return is, nil
+}
+
+// KID returns the key ID that the Issuer's passes carry.
+func (is *Issuer) KID() []byte { return append([]byte(nil), is.kid...) }
+
+// Claims are what a pass says about its holder.
+type Claims struct {
+	Name string // the holder's name, normalised by pass.NormalizeName and hashed
+	// Photo is the photo file's bytes; the pass carries its digest. Give
+	// PhotoDigest (from pass.PhotoDigest) instead if the photo is hashed
+	// elsewhere; at most one of the two may be set.
+	Photo       []byte
+	PhotoDigest []byte
+	PhotoID     string // optional short reference; needs a photo
+	Colour      pass.Colour
+	Reason      pass.Reason // only for yellow and red
+	Hints       pass.Hints
+	Validity    time.Duration // how long the pass is valid; > 0 and ≤ the maximum
+}
+
+// Issue signs a pass with the given claims and returns its QR text.
+func (is *Issuer) Issue(c Claims) (string, error) {
+	if c.Validity <= 0 || c.Validity > is.maxValidity {
+		return "", fmt.Errorf("issuer: validity %v not in (0, %v]", c.Validity, is.maxValidity)
+	}
+	if c.Photo != nil && c.PhotoDigest != nil {
+		return "", errors.New("issuer: both Photo and PhotoDigest set")
+	}
+	now := is.now().Unix()
+	secs := int64((c.Validity + time.Second - 1) / time.Second)
+	var id [IDSize]byte
+	rand.Read(id[:])
+	p := pass.Pass{
+		Issuer:      is.iss,
+		ID:          id[:],
+		IssuedAt:    time.Unix(now, 0),
+		ExpiresAt:   time.Unix(now+secs, 0),
+		Colour:      c.Colour,
+		Reason:      c.Reason,
+		Hints:       c.Hints,
+		PhotoDigest: c.PhotoDigest,
+		PhotoID:     c.PhotoID,
+	}
+	if c.Photo != nil {
+		p.PhotoDigest = pass.PhotoDigest(c.Photo)
+	}
+	var err error
+	if p.NameHash, err = pass.NameHash(p.ID, c.Name); err != nil {
+		return "", fmt.Errorf("issuer: %w", err)
+	}
+	var buf [1024]byte
+	payload, err := p.AppendClaims(buf[:0])
+	if err != nil {
+		return "", fmt.Errorf("issuer: %w", err)
+	}
+	return is.sign(payload)
+}
+
+// sign wraps payload in a signed COSE_Sign1 and returns its QR text.
+func (is *Issuer) sign(payload []byte) (string, error) {
+	var tbsBuf [1280]byte
+	tbs := cose.AppendToBeSigned(tbsBuf[:0], is.protected, payload)
+	sig, err := is.signTBS(tbs)
+	if err != nil {
+		return "", err
+	}
+	var msgBuf [1280]byte
+	msg := cose.AppendSign1(msgBuf[:0], is.protected, payload, sig)
+	var out [4 + 1920]byte
+	return string(base45.AppendEncode(append(out[:0], "HF1:"...), msg)), nil
+}
+
+func (is *Issuer) signTBS(tbs []byte) ([]byte, error) {
+	if is.alg == cose.EdDSA {
+		sig, err := is.signer.Sign(rand.Reader, tbs, crypto.Hash(0))
+		if err != nil {
+			return nil, fmt.Errorf("issuer: signing: %w", err)
+		}
+		if len(sig) != ed25519.SignatureSize {
+			return nil, fmt.Errorf("issuer: signer returned %d bytes, want an Ed25519 signature", len(sig))
+		}
+		return sig, nil
+	}
+	digest := sha256.Sum256(tbs)
+	der, err := is.signer.Sign(rand.Reader, digest[:], crypto.SHA256)
+	if err != nil {
+		return nil, fmt.Errorf("issuer: signing: %w", err)
+	}
+	sig, ok := rawECDSA(der)
+	if !ok {
+		return nil, errors.New("issuer: signer returned a malformed ECDSA signature")
+	}
+	return sig, nil
+}
+
+// rawECDSA turns an ASN.1 DER ECDSA signature into the 64-byte r‖s form
+// that COSE uses.
+func rawECDSA(der []byte) ([]byte, bool) {
+	if len(der) < 8 || der[0] != 0x30 || int(der[1]) != len(der)-2 {
+		return nil, false
+	}
+	sig := make([]byte, 64)
+	rest := der[2:]
+	for i := 0; i < 2; i++ {
+		if len(rest) < 2 || rest[0] != 0x02 {
+			return nil, false
+		}
+		n := int(rest[1])
+		if n == 0 || n > 33 || len(rest) < 2+n {
+			return nil, false
+		}
+		v := rest[2 : 2+n]
+		rest = rest[2+n:]
+		if v[0]&0x80 != 0 || (len(v) > 1 && v[0] == 0 && v[1]&0x80 == 0) {
+			return nil, false // negative, or not minimal
+		}
+		if len(v) == 33 {
+			v = v[1:]
+		}
+		copy(sig[32*i+32-len(v):32*(i+1)], v)
+	}
+	return sig, len(rest) == 0
+}
+
+func (is *Issuer) selfTest(pub crypto.PublicKey) error {
+	tbs := cose.AppendToBeSigned(nil, is.protected, []byte("hufu issuer self-test"))
+	sig, err := is.signTBS(tbs)
+	if err != nil {
+		return err
+	}
+	ok := false
+	switch k := pub.(type) {
+	case ed25519.PublicKey:
+		ok = ed25519.Verify(k, tbs, sig)
+	case *ecdsa.PublicKey:
+		d := sha256.Sum256(tbs)
+		ok = verifyRaw(k, d[:], sig)
+	}
+	if !ok {
+		return errors.New("issuer: the signer's signature does not verify with its public key")
+	}
+	return nil
+}
