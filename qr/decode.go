@@ -1,0 +1,222 @@
+package qr
+
+import (
+	"bytes"
+	"fmt"
+	"image"
+	"image/gif"
+	"image/jpeg"
+	"image/png"
+	"time"
+
+	"github.com/makiuchi-d/gozxing"
+	zxdecoder "github.com/makiuchi-d/gozxing/qrcode/decoder"
+)
+
+// MaxPixels is the largest image, in pixels, that DecodeBytes decodes.
+const MaxPixels = 40_000_000
+
+// DefaultBudget bounds the time Decode spends on one image once its
+// luminance is extracted: when an attempt ends past it, no new attempt
+// starts. Easy pictures are read by the first attempt, in a few
+// milliseconds for a 1280×720 frame.
+const DefaultBudget = 200 * time.Millisecond
+
+// DecodeBytes decodes a PNG, JPEG or GIF image, recognised by its content,
+// and returns every QR text in it, as Decode does. Images larger than
+// MaxPixels are refused before they are decoded.
+func DecodeBytes(data []byte) ([]string, error) {
+	var decodeConfig func(r *bytes.Reader) (image.Config, error)
+	var decode func(r *bytes.Reader) (image.Image, error)
+	switch {
+	case bytes.HasPrefix(data, []byte("\x89PNG\r\n\x1a\n")):
+		decodeConfig = func(r *bytes.Reader) (image.Config, error) { return png.DecodeConfig(r) }
+		decode = func(r *bytes.Reader) (image.Image, error) { return png.Decode(r) }
+	case bytes.HasPrefix(data, []byte("\xff\xd8\xff")):
+		decodeConfig = func(r *bytes.Reader) (image.Config, error) { return jpeg.DecodeConfig(r) }
+		decode = func(r *bytes.Reader) (image.Image, error) { return jpeg.Decode(r) }
+	case bytes.HasPrefix(data, []byte("GIF87a")), bytes.HasPrefix(data, []byte("GIF89a")):
+		decodeConfig = func(r *bytes.Reader) (image.Config, error) { return gif.DecodeConfig(r) }
+		decode = func(r *bytes.Reader) (image.Image, error) { return gif.Decode(r) }
+	default:
+		return nil, fmt.Errorf("%w: not a png, jpeg or gif image", ErrImage)
+	}
+	cfg, err := decodeConfig(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrImage, err)
+	}
+	if cfg.Width <= 0 || cfg.Height <= 0 {
+		return nil, fmt.Errorf("%w: empty image", ErrImage)
+	}
+	if cfg.Width > MaxPixels/cfg.Height {
+		return nil, fmt.Errorf("%w: %d×%d image is larger than %d pixels", ErrImage, cfg.Width, cfg.Height, MaxPixels)
+	}
+	img, err := decode(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrImage, err)
+	}
+	return Decode(img)
+}
+
+// Decode returns the texts of every QR code found in img, each once, in the
+// order found. It fails with ErrNotFound when it sees no QR code and with
+// ErrUnreadable when it sees one but cannot read it.
+func Decode(img image.Image) ([]string, error) {
+	return decodeBudget(img, DefaultBudget)
+}
+
+func decodeBudget(img image.Image, budget time.Duration) ([]string, error) {
+	if img == nil {
+		return nil, fmt.Errorf("%w: nil image", ErrImage)
+	}
+	p := luminance(img)
+	if p.w <= 0 || p.h <= 0 {
+		return nil, fmt.Errorf("%w: empty image", ErrImage)
+	}
+	if p.w > MaxPixels/p.h {
+		return nil, fmt.Errorf("%w: %d×%d image is larger than %d pixels", ErrImage, p.w, p.h, MaxPixels)
+	}
+	s := &session{deadline: time.Now().Add(budget)}
+	return s.run(p)
+}
+
+// session is one call of Decode: what was found so far and what went wrong.
+type session struct {
+	deadline time.Time
+	texts    []string
+	found    [][]float64 // corners of the codes read, for skipping them
+	seen     bool        // finder patterns were seen
+	panics   int
+	dec      *zxdecoder.Decoder
+}
+
+func (s *session) run(p plane) ([]string, error) {
+	for _, a := range attempts(p) {
+		if len(s.texts) > 0 || time.Now().After(s.deadline) {
+			break
+		}
+		a(s)
+	}
+	if len(s.texts) > 0 {
+		return s.texts, nil
+	}
+	if s.seen {
+		return nil, ErrUnreadable
+	}
+	return nil, ErrNotFound
+}
+
+type binarizerKind int
+
+const (
+	hybrid binarizerKind = iota
+	global
+)
+
+func attempts(p plane) []func(*session) {
+	return []func(*session){
+		func(s *session) { s.try(p, hybrid, false) },
+		func(s *session) { s.try(p, hybrid, true) },
+		func(s *session) { s.try(p, global, false) },
+		func(s *session) { s.try(p.inverted(), hybrid, false) },
+	}
+}
+
+var tryHarder = map[gozxing.DecodeHintType]any{gozxing.DecodeHintType_TRY_HARDER: true}
+
+// try binarizes p, looks for finder patterns and reads every code they
+// lead to.
+func (s *session) try(p plane, kind binarizerKind, harder bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			// A gozxing panic on a strange picture is a failed attempt.
+			s.panics++
+		}
+	}()
+	src, err := gozxing.NewPlanarYUVLuminanceSource(p.pix, p.w, p.h, 0, 0, p.w, p.h, false)
+	if err != nil {
+		return
+	}
+	var bin gozxing.Binarizer
+	if kind == global {
+		bin = gozxing.NewGlobalHistgramBinarizer(src)
+	} else {
+		bin = gozxing.NewHybridBinarizer(src)
+	}
+	bm, err := bin.GetBlackMatrix()
+	if err != nil {
+		return
+	}
+	var hints map[gozxing.DecodeHintType]any
+	if harder {
+		hints = tryHarder
+	}
+	for _, info := range finders(bm, hints) {
+		if s.covered(info.GetTopLeft()) {
+			continue
+		}
+		s.seen = true
+		for _, c := range candidates(bm, info) {
+			if s.read(sampleBits(bm, c), c) || s.read(sampleGrey(p, c), c) {
+				break
+			}
+		}
+	}
+}
+
+// read decodes sampled modules and records the text.
+func (s *session) read(bits *gozxing.BitMatrix, c candidate) bool {
+	if bits == nil {
+		return false
+	}
+	if s.dec == nil {
+		s.dec = zxdecoder.NewDecoder()
+	}
+	res, err := s.dec.Decode(bits, nil)
+	if err != nil {
+		return false
+	}
+	s.add(res.GetText())
+	n := float64(c.dim)
+	q := []float64{0, 0, n, 0, n, n, 0, n}
+	c.t.TransformPoints(q)
+	s.found = append(s.found, q)
+	return true
+}
+
+// covered reports whether pt lies inside a code already read.
+func (s *session) covered(pt gozxing.ResultPoint) bool {
+	x, y := pt.GetX(), pt.GetY()
+	for _, q := range s.found {
+		in := true
+		for i := 0; i < 4; i++ {
+			ax, ay := q[2*i], q[2*i+1]
+			bx, by := q[(2*i+2)%8], q[(2*i+3)%8]
+			if (bx-ax)*(y-ay)-(by-ay)*(x-ax) < 0 {
+				in = false
+				break
+			}
+		}
+		if in {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *session) add(text string) {
+	for _, t := range s.texts {
+		if t == text {
+			return
+		}
+	}
+	s.texts = append(s.texts, text)
+}
+
+func (p plane) inverted() plane {
+	q := plane{w: p.w, h: p.h, pix: make([]byte, len(p.pix))}
+	for i, v := range p.pix {
+		q.pix[i] = 255 - v
+	}
+	return q
+}
