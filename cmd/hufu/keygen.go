@@ -1,0 +1,252 @@
+package main
+
+import (
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/hufu-project/hufu/keys"
+)
+
+var cmdKeygen = &command{
+	name:    "keygen",
+	summary: "make a signing key pair",
+	usage: `
+Usage: hufu keygen [-alg ES256|EdDSA] -o FILE
+
+Keygen makes a new private signing key and writes it to FILE (PKCS#8 PEM,
+mode 0600) and its public key to FILE.pub (SubjectPublicKeyInfo PEM). It
+never overwrites a file. It prints the key ID (kid): the first 8 bytes of
+SHA-256 over the public key's DER, in hex.
+
+Flags:
+    -alg ES256|EdDSA   signature algorithm (default ES256: ECDSA P-256)
+    -o FILE            where to write the private key (required)
+
+Example:
+    $ hufu keygen -alg EdDSA -o issuer.key
+    8542990f207d8ad9
+    hufu: wrote issuer.key (private, mode 0600) and issuer.key.pub
+`,
+}
+
+func init() { cmdKeygen.run = runKeygen }
+
+func runKeygen(e *env, args []string) int {
+	c := cmdKeygen
+	fl := flagSet(e, c)
+	alg := fl.String("alg", "ES256", "")
+	out := fl.String("o", "", "")
+	pos, ok := parse(e, c, fl, args)
+	if !ok {
+		return exitUsage
+	}
+	if len(pos) != 0 {
+		return usageError(e, c, "unexpected argument %q", pos[0])
+	}
+	if *out == "" {
+		return usageError(e, c, "-o FILE is required")
+	}
+	a, err := parseAlg(*alg)
+	if err != nil {
+		return usageError(e, c, "%v", err)
+	}
+	pubPath := *out + ".pub"
+	for _, p := range []string{*out, pubPath} {
+		if _, err := os.Lstat(p); err == nil {
+			e.errorf("%s already exists; hufu never overwrites a key", p)
+			return exitUsage
+		}
+	}
+	priv, err := keys.Generate(a)
+	if err != nil {
+		e.errorf("%v", err)
+		return exitUsage
+	}
+	if err := keys.WritePrivateFile(*out, priv); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			e.errorf("%s already exists; hufu never overwrites a key", *out)
+		} else {
+			e.errorf("writing private key: %v", err)
+		}
+		return exitUsage
+	}
+	if err := keys.WritePublicFile(pubPath, priv.Public()); err != nil {
+		e.errorf("writing public key: %v", err)
+		return exitUsage
+	}
+	kid, _ := keys.KID(priv.Public())
+	fmt.Fprintln(e.stdout, hex.EncodeToString(kid))
+	fmt.Fprintf(e.stderr, "hufu: wrote %s (private, mode 0600) and %s\n", *out, pubPath)
+	return exitOK
+}
+
+func parseAlg(s string) (keys.Alg, error) {
+	switch strings.ToUpper(s) {
+	case "ES256":
+		return keys.ES256, nil
+	case "EDDSA", "ED25519":
+		return keys.EdDSA, nil
+	}
+	return "", fmt.Errorf("unknown algorithm %q (want ES256 or EdDSA)", s)
+}
+
+var cmdTrust = &command{
+	name:    "trust",
+	summary: "add keys to, or list, a trust file",
+	usage: `
+Usage:
+    hufu trust add -trust TRUST.json -iss ID[,ID…] [-from TIME] [-until TIME] KEY.pub
+    hufu trust list -trust TRUST.json
+
+A trust file lists the public keys a verifier trusts, each with the issuer
+IDs it may sign passes for and an optional validity window. "add" creates
+the file or adds a key to it; adding a key that is already there adds the
+issuers (and replaces the window, if given). The file is written
+atomically. It is not signed: keep it where only administrators can change
+it (a signed trust bundle is the production form).
+
+Flags:
+    -trust FILE     the trust file (required)
+    -iss ID         issuer ID the key may sign for, e.g. 310000; repeat or
+                    separate with commas
+    -from TIME      the key may sign passes issued at or after TIME (RFC 3339)
+    -until TIME     the key may sign passes issued at or before TIME
+
+Example:
+    $ hufu trust add -trust trust.json -iss 310000 issuer.key.pub
+    hufu: trust.json: added key 42b369a3c02e1224 (ES256) for 310000
+`,
+}
+
+func init() { cmdTrust.run = runTrust }
+
+func runTrust(e *env, args []string) int {
+	c := cmdTrust
+	if len(args) == 0 || (args[0] != "add" && args[0] != "list") {
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
+			fmt.Fprint(e.stdout, strings.TrimLeft(c.usage, "\n"))
+			return exitOK
+		}
+		return usageError(e, c, "trust needs a subcommand: add or list")
+	}
+	sub := args[0]
+	fl := flagSet(e, c)
+	trustPath := fl.String("trust", "", "")
+	var issuers multiFlag
+	fl.Var(&issuers, "iss", "")
+	from := fl.String("from", "", "")
+	until := fl.String("until", "", "")
+	pos, ok := parse(e, c, fl, args[1:])
+	if !ok {
+		return exitUsage
+	}
+	if *trustPath == "" {
+		return usageError(e, c, "-trust FILE is required")
+	}
+	if sub == "list" {
+		if len(pos) != 0 {
+			return usageError(e, c, "unexpected argument %q", pos[0])
+		}
+		t, err := keys.ReadTrustFile(*trustPath)
+		if err != nil {
+			e.errorf("%v", err)
+			return exitUsage
+		}
+		for _, k := range t.All() {
+			fmt.Fprintf(e.stdout, "%x  %-5s  issuers %s", k.KID, k.Alg, strings.Join(k.Issuers, ","))
+			if !k.ValidFrom.IsZero() {
+				fmt.Fprintf(e.stdout, "  from %s", k.ValidFrom.Format(time.RFC3339))
+			}
+			if !k.ValidUntil.IsZero() {
+				fmt.Fprintf(e.stdout, "  until %s", k.ValidUntil.Format(time.RFC3339))
+			}
+			fmt.Fprintln(e.stdout)
+		}
+		return exitOK
+	}
+	if len(pos) != 1 {
+		return usageError(e, c, "trust add takes one public key file")
+	}
+	if len(issuers) == 0 {
+		return usageError(e, c, "-iss ID is required")
+	}
+	pub, err := keys.ReadPublicFile(pos[0])
+	if err != nil {
+		e.errorf("%v", err)
+		if strings.Contains(err.Error(), "PRIVATE KEY") {
+			e.hintf("give the public key (%s.pub), not the private key", pos[0])
+		}
+		return exitUsage
+	}
+	alg, err := keys.AlgOf(pub)
+	if err != nil {
+		e.errorf("%s: %v", pos[0], err)
+		return exitUsage
+	}
+	kid, _ := keys.KID(pub)
+	k := &keys.Key{KID: kid, Alg: alg, Public: pub, Issuers: issuers}
+	for _, tf := range []struct {
+		s   string
+		dst *time.Time
+	}{{*from, &k.ValidFrom}, {*until, &k.ValidUntil}} {
+		if tf.s == "" {
+			continue
+		}
+		t, err := time.Parse(time.RFC3339, tf.s)
+		if err != nil {
+			return usageError(e, c, "bad time %q: want RFC 3339, e.g. 2026-01-02T15:04:05Z", tf.s)
+		}
+		*tf.dst = t.UTC()
+	}
+	t, err := keys.ReadTrustFile(*trustPath)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		t, err = keys.NewTrust()
+	case err != nil:
+	default:
+		// An existing entry for the same key is extended, not duplicated.
+		var rebuilt []*keys.Key
+		for _, old := range t.All() {
+			if old.Alg == k.Alg && equalKey(old, k) {
+				for _, iss := range old.Issuers {
+					if !slices.Contains(k.Issuers, iss) {
+						k.Issuers = append(k.Issuers, iss)
+					}
+				}
+				if *from == "" {
+					k.ValidFrom = old.ValidFrom
+				}
+				if *until == "" {
+					k.ValidUntil = old.ValidUntil
+				}
+				continue
+			}
+			rebuilt = append(rebuilt, old)
+		}
+		t, err = keys.NewTrust(rebuilt...)
+	}
+	if err == nil {
+		err = t.Add(k)
+	}
+	if err == nil {
+		err = keys.WriteTrustFile(*trustPath, t)
+	}
+	if err != nil {
+		e.errorf("%v", err)
+		return exitUsage
+	}
+	fmt.Fprintf(e.stderr, "hufu: %s: added key %s (%s) for %s\n", *trustPath, hex.EncodeToString(kid), alg, strings.Join(k.Issuers, ","))
+	return exitOK
+}
+
+func equalKey(a, b *keys.Key) bool {
+	x, err1 := keys.MarshalPublic(a.Public)
+	y, err2 := keys.MarshalPublic(b.Public)
+	return err1 == nil && err2 == nil && string(x) == string(y)
+}

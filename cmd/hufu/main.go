@@ -1,0 +1,197 @@
+// Command hufu issues and verifies hufu passes: signed health-code passes
+// carried in a QR code and checked offline.
+//
+// Run "hufu help" for the commands, "hufu help COMMAND" for one of them.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"runtime/debug"
+	"strings"
+)
+
+// Exit statuses. verify documents its own (0 admit, 3 observe, 4 deny, 1
+// invalid, 5 cannot decide); every command uses 2 for usage and I/O errors.
+const (
+	exitOK      = 0
+	exitInvalid = 1
+	exitUsage   = 2
+	exitObserve = 3
+	exitDeny    = 4
+	exitUndecid = 5
+)
+
+type command struct {
+	name    string
+	summary string
+	usage   string
+	run     func(env *env, args []string) int
+}
+
+var commands []*command
+
+func init() {
+	commands = []*command{
+		cmdDemo, cmdKeygen, cmdTrust, cmdIssue, cmdVerify, cmdInspect,
+	}
+}
+
+// env is what a command may touch: the standard streams and the working
+// directory's view of files. Tests run commands in-process with their own.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	getenv         func(string) string
+}
+
+func (e *env) errorf(format string, args ...any) {
+	fmt.Fprintf(e.stderr, "hufu: error: "+format+"\n", args...)
+}
+
+func (e *env) hintf(format string, args ...any) {
+	fmt.Fprintf(e.stderr, "hufu: hint: "+format+"\n", args...)
+}
+
+func (e *env) warnf(format string, args ...any) {
+	fmt.Fprintf(e.stderr, "hufu: warning: "+format+"\n", args...)
+}
+
+func main() {
+	e := &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}
+	os.Exit(run(e, os.Args[1:]))
+}
+
+func run(e *env, args []string) int {
+	if len(args) == 0 {
+		printUsage(e.stderr)
+		return exitUsage
+	}
+	switch args[0] {
+	case "help", "-h", "-help", "--help":
+		if len(args) > 1 {
+			if c := lookup(args[1]); c != nil {
+				fmt.Fprint(e.stdout, strings.TrimLeft(c.usage, "\n"))
+				return exitOK
+			}
+			e.errorf("unknown command %q", args[1])
+			return exitUsage
+		}
+		printUsage(e.stdout)
+		return exitOK
+	case "version", "-version", "--version":
+		fmt.Fprintln(e.stdout, "hufu", version())
+		return exitOK
+	}
+	c := lookup(args[0])
+	if c == nil {
+		e.errorf("unknown command %q", args[0])
+		e.hintf("run \"hufu help\" for the list of commands")
+		return exitUsage
+	}
+	return c.run(e, args[1:])
+}
+
+func lookup(name string) *command {
+	for _, c := range commands {
+		if c.name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+func printUsage(w io.Writer) {
+	fmt.Fprint(w, `hufu issues and verifies signed passes that are checked offline.
+
+Usage:
+
+    hufu COMMAND [flags] [arguments]
+
+Commands:
+`)
+	for _, c := range commands {
+		fmt.Fprintf(w, "    %-8s %s\n", c.name, c.summary)
+	}
+	fmt.Fprint(w, `
+Run "hufu help COMMAND" for a command's flags, and "hufu -version" for the version.
+
+Example:
+
+    $ hufu keygen -o issuer.key
+    $ hufu trust add -trust trust.json -iss 310000 issuer.key.pub
+    $ hufu issue -key issuer.key -iss 310000 -name "张三" -colour green > pass.txt
+    $ hufu verify -trust trust.json -name "张三" pass.txt
+`)
+}
+
+func version() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "(unknown)"
+	}
+	v := bi.Main.Version
+	for _, s := range bi.Settings {
+		if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+			v += " " + s.Value[:12]
+		}
+	}
+	return v
+}
+
+// flagSet returns a FlagSet for command c whose usage output is c's usage.
+func flagSet(e *env, c *command) *flag.FlagSet {
+	fs := flag.NewFlagSet("hufu "+c.name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	return fs
+}
+
+// parse parses args, allowing flags after positional arguments (as in
+// "hufu verify pass.txt -json"). "--" ends the flags. It reports usage
+// errors itself and returns ok=false after them.
+func parse(e *env, c *command, fs *flag.FlagSet, args []string) (pos []string, ok bool) {
+	for {
+		err := fs.Parse(args)
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(e.stdout, strings.TrimLeft(c.usage, "\n"))
+			return nil, false
+		}
+		if err != nil {
+			e.errorf("%v", err)
+			e.hintf("run \"hufu help %s\" for usage", c.name)
+			return nil, false
+		}
+		rest := fs.Args()
+		if len(args) > 0 && len(rest) > 0 && len(args)-len(rest) > 0 && args[len(args)-len(rest)-1] == "--" {
+			return append(pos, rest...), true
+		}
+		if len(rest) == 0 {
+			return pos, true
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+}
+
+func usageError(e *env, c *command, format string, args ...any) int {
+	e.errorf(format, args...)
+	e.hintf("run \"hufu help %s\" for usage", c.name)
+	return exitUsage
+}
+
+// multiFlag collects a repeatable flag; commas also separate values.
+type multiFlag []string
+
+func (m *multiFlag) String() string { return strings.Join(*m, ",") }
+func (m *multiFlag) Set(v string) error {
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			*m = append(*m, s)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,281 @@
+package main
+
+import (
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/hufu-project/hufu/verifier"
+)
+
+// verdictVersion is the version of the JSON verdict object.
+const verdictVersion = 1
+
+// verdict is the outcome of checking one code, as printed by verify (and,
+// later, scan). Its JSON form is documented in "hufu help verify".
+type verdict struct {
+	Version      int      `json:"hufu_verdict"`
+	Input        string   `json:"input,omitempty"`
+	Valid        bool     `json:"valid"`
+	Undecided    bool     `json:"undecided"`
+	Decision     string   `json:"decision"` // admit, observe, deny, or undecided
+	Reason       string   `json:"reason,omitempty"`
+	Detail       string   `json:"detail,omitempty"`
+	Colour       string   `json:"colour,omitempty"`
+	Issuer       string   `json:"issuer,omitempty"`
+	PassID       string   `json:"pass_id,omitempty"`
+	IssuedAt     string   `json:"issued_at,omitempty"`
+	ExpiresAt    string   `json:"expires_at,omitempty"`
+	SecondsLeft  *int64   `json:"seconds_left,omitempty"`
+	StatusReason string   `json:"status_reason,omitempty"`
+	Hints        []string `json:"hints,omitempty"`
+	NameMatch    *bool    `json:"name_match,omitempty"`
+	PhotoMatch   *bool    `json:"photo_match,omitempty"`
+	PhotoID      string   `json:"photo_id,omitempty"`
+	Alg          string   `json:"alg,omitempty"`
+	KID          string   `json:"kid,omitempty"`
+	Trust        string   `json:"trust,omitempty"`
+	Warnings     []string `json:"warnings,omitempty"`
+
+	pass *verifier.Pass
+	now  time.Time
+}
+
+// checks are the optional person checks a guard asks for.
+type checks struct {
+	name  string // "" = not checked
+	photo []byte // nil = not checked
+}
+
+func newVerdict(p *verifier.Pass, err error, ck checks, now time.Time, trustLabel string) *verdict {
+	v := &verdict{Version: verdictVersion, now: now, Trust: trustLabel}
+	if err != nil {
+		var ve *verifier.Error
+		if !errors.As(err, &ve) {
+			ve = &verifier.Error{Reason: verifier.TrustUnavailable, Err: err}
+		}
+		v.Reason = string(ve.Reason)
+		v.Detail = strings.TrimPrefix(ve.Error(), "verifier: "+string(ve.Reason))
+		v.Detail = strings.TrimPrefix(v.Detail, ": ")
+		v.Undecided = ve.Reason.Undecided()
+		v.Decision = "deny"
+		if v.Undecided {
+			v.Decision = "undecided"
+		}
+		return v
+	}
+	v.pass = p
+	v.Valid = true
+	v.Decision = p.Decision().String()
+	v.Colour = p.Colour.String()
+	v.Issuer = p.Issuer
+	v.PassID = p.ID.String()
+	v.IssuedAt = p.IssuedAt.UTC().Format(time.RFC3339)
+	v.ExpiresAt = p.ExpiresAt.UTC().Format(time.RFC3339)
+	left := int64(p.ExpiresAt.Sub(now) / time.Second)
+	v.SecondsLeft = &left
+	if p.Reason != 0 {
+		v.StatusReason = p.Reason.String()
+	}
+	v.Hints = p.Hints.Names()
+	v.PhotoID = p.PhotoID
+	v.Alg = string(p.Alg)
+	v.KID = hex.EncodeToString(p.Key.KID)
+	v.Warnings = p.Warnings
+	if ck.name != "" {
+		m := p.NameMatches(ck.name)
+		v.NameMatch = &m
+		if !m {
+			v.Decision = "deny"
+		}
+	}
+	if ck.photo != nil {
+		m := p.PhotoMatches(ck.photo)
+		v.PhotoMatch = &m
+		if !m {
+			v.Decision = "deny"
+		}
+	}
+	return v
+}
+
+// exitCode is verify's exit status for the verdict.
+func (v *verdict) exitCode() int {
+	switch {
+	case v.Undecided:
+		return exitUndecid
+	case !v.Valid:
+		return exitInvalid
+	case v.Decision == "admit":
+		return exitOK
+	case v.Decision == "observe":
+		return exitObserve
+	}
+	return exitDeny
+}
+
+func (v *verdict) writeJSON(w io.Writer) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(b, '\n'))
+	return err
+}
+
+// Human-readable explanations of reason codes, hints and status reasons.
+var reasonText = map[string]string{
+	"too_large":          "the code is longer than any QR code can hold",
+	"bad_prefix":         "this is not a hufu pass (it does not start with HF1:)",
+	"bad_base45":         "the code is garbled (not valid Base45)",
+	"bad_cose":           "the code is garbled or forged (malformed signed envelope)",
+	"unsupported_alg":    "the code uses a signature algorithm hufu does not accept",
+	"unknown_key":        "the code is signed by a key this station does not trust",
+	"bad_signature":      "the signature is wrong: the code is forged or altered",
+	"bad_payload":        "the signed content is malformed",
+	"issuer_not_allowed": "the signing key may not issue passes for this issuer",
+	"key_not_valid":      "the pass was signed outside the signing key's validity period",
+	"not_yet_valid":      "the pass is dated in the future (check this computer's clock)",
+	"expired":            "the pass has expired",
+	"revoked_pass":       "the pass has been revoked",
+	"revoked_key":        "the signing key has been revoked",
+	"policy_violation":   "the pass breaks the issuer's rules",
+	"trust_unavailable":  "the trust list could not be used",
+	"trust_expired":      "the trust list has expired: install a new one",
+	"clock_behind":       "this computer's clock looks wrong (earlier than the trust list)",
+	"unsupported_format": "this kind of code is not supported",
+}
+
+var statusText = map[string]string{
+	"key_region_arrival": "arrived from a key region within 14 days",
+	"close_contact":      "close contact of a confirmed case",
+	"secondary_contact":  "contact of a close contact",
+	"medical_management": "under medical management",
+	"confirmed":          "confirmed case",
+	"suspected":          "suspected case",
+	"fever_clinic":       "visited a fever clinic",
+	"test_overdue":       "test result overdue",
+}
+
+var hintText = map[string]string{
+	"health_registration": "health registration suggested",
+	"test_suggested":      "a test is suggested",
+	"appeal_pending":      "the holder has appealed the colour",
+}
+
+// style holds the terminal escapes; all empty when colour is off.
+type style struct{ bold, green, yellow, red, dim, reset string }
+
+func newStyle(on bool) style {
+	if !on {
+		return style{}
+	}
+	return style{"\x1b[1m", "\x1b[1;97;42m", "\x1b[1;30;43m", "\x1b[1;97;41m", "\x1b[2m", "\x1b[0m"}
+}
+
+// writeHuman prints the verdict for a guard: the decision as a word and a
+// symbol first (never colour alone), then the details.
+func (v *verdict) writeHuman(w io.Writer, st style) {
+	var head, paint string
+	switch {
+	case v.Undecided:
+		head, paint = "?  CANNOT DECIDE", st.yellow
+	case !v.Valid:
+		head, paint = "✘  INVALID — DO NOT ADMIT", st.red
+	case v.Decision == "admit":
+		head, paint = "✔  ADMIT", st.green
+	case v.Decision == "observe":
+		head, paint = "▲  OBSERVE", st.yellow
+	default:
+		head, paint = "✘  DENY", st.red
+	}
+	if v.Input != "" {
+		fmt.Fprintf(w, "%s%s%s\n", st.dim, v.Input, st.reset)
+	}
+	if v.Valid {
+		head += "  ·  " + strings.ToUpper(v.Colour)
+	}
+	if paint != "" {
+		head = paint + " " + head + " " + st.reset
+	}
+	fmt.Fprintln(w, head)
+	line := func(label, format string, args ...any) {
+		fmt.Fprintf(w, "  %-9s %s\n", label, fmt.Sprintf(format, args...))
+	}
+	if !v.Valid {
+		text := reasonText[v.Reason]
+		if text == "" {
+			text = v.Reason
+		}
+		line("reason", "%s (%s)", text, v.Reason)
+		if v.Detail != "" {
+			line("detail", "%s", v.Detail)
+		}
+		if v.Trust != "" {
+			line("trust", "%s", v.Trust)
+		}
+		return
+	}
+	line("issuer", "%s", v.Issuer)
+	line("pass", "%s", v.PassID)
+	if v.NameMatch == nil {
+		line("name", "not checked (give -name NAME from the ID card)")
+	} else if *v.NameMatch {
+		line("name", "✔ matches")
+	} else {
+		line("name", "✘ DOES NOT MATCH the name given")
+	}
+	if v.PhotoMatch != nil {
+		if *v.PhotoMatch {
+			line("photo", "✔ matches")
+		} else {
+			line("photo", "✘ DOES NOT MATCH the photo given")
+		}
+	} else if v.pass != nil && v.pass.PhotoDigest != nil {
+		line("photo", "not checked (the pass has a photo reference%s)", photoIDSuffix(v.PhotoID))
+	}
+	exp := v.pass.ExpiresAt
+	line("valid", "until %s (%s left)", exp.UTC().Format("2006-01-02 15:04:05 MST"), roundDuration(exp.Sub(v.now)))
+	if v.StatusReason != "" {
+		text := statusText[v.StatusReason]
+		if text == "" {
+			text = "reason code " + strings.TrimPrefix(v.StatusReason, "reason_")
+		}
+		line("reason", "%s", text)
+	}
+	for _, h := range v.Hints {
+		text := hintText[h]
+		if text == "" {
+			text = h
+		}
+		line("hint", "%s", text)
+	}
+	for _, warn := range v.Warnings {
+		line("warning", "%s", warn)
+	}
+	line("signed", "key %s (%s), %s", v.KID, v.Alg, v.Trust)
+}
+
+func photoIDSuffix(id string) string {
+	if id == "" {
+		return ""
+	}
+	return " " + id
+}
+
+// roundDuration prints d to a precision a person reads at a glance.
+func roundDuration(d time.Duration) string {
+	switch {
+	case d < 0:
+		return "0s"
+	case d < time.Minute:
+		return d.Round(time.Second).String()
+	case d < time.Hour:
+		return d.Round(time.Second).String()
+	}
+	return strings.TrimSuffix(d.Round(time.Minute).String(), "0s")
+}

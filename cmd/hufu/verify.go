@@ -1,0 +1,326 @@
+package main
+
+import (
+	"bytes"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/hufu-project/hufu/keys"
+	"github.com/hufu-project/hufu/pass"
+	"github.com/hufu-project/hufu/verifier"
+)
+
+var cmdVerify = &command{
+	name:    "verify",
+	summary: "check a pass and print the verdict",
+	usage: `
+Usage: hufu verify -trust TRUST.json [-name NAME] [-photo IMAGE] [-at TIME]
+                   [-skew 5m] [-json] [INPUT | -]
+
+Verify checks a pass offline: its signature against the trust file, the
+issuer the key may sign for, and its issue and expiry times. It reads the
+pass text (HF1:…) from INPUT, or from standard input if INPUT is "-" or
+absent; white space around the text is ignored.
+
+The verdict leads with the decision as a word and a symbol: ✔ ADMIT (green),
+▲ OBSERVE (yellow), ✘ DENY (red), ✘ INVALID (not a valid pass), or
+? CANNOT DECIDE. If you give -name or -photo and it does not match the pass,
+the decision is DENY: the code belongs to someone else.
+
+Flags:
+    -trust FILE   trust file with the keys to accept (required)
+    -name NAME    the name on the holder's ID card, to match against the pass
+    -photo FILE   a photo file to match against the pass's photo digest
+    -at TIME      verify as of TIME (RFC 3339) instead of now
+    -skew D       clock-skew tolerance (default 5m; 0 for none)
+    -json         print one JSON object instead of the human verdict
+    -color        colour the verdict even when output is not a terminal
+                  (it is coloured on a terminal unless NO_COLOR is set)
+
+Exit status:
+    0  admit       a valid green pass (and the name and photo match, if given)
+    3  observe     a valid yellow pass
+    4  deny        a valid red pass, or the name or photo does not match
+    1  invalid     not a valid pass: forged, altered, expired, unknown key, …
+    5  undecided   cannot decide (for example, the trust list has expired)
+    2  error       usage error, or a file could not be read
+
+JSON output (-json) is one object per line:
+    {"hufu_verdict":1, "valid":true, "undecided":false, "decision":"admit",
+     "colour":"green", "issuer":"310000", "pass_id":"…",
+     "issued_at":"…", "expires_at":"…", "seconds_left":86340,
+     "hints":["health_registration"], "name_match":true, "alg":"ES256",
+     "kid":"…", "trust":"…"}
+and, for a code that is not valid:
+    {"hufu_verdict":1, "valid":false, "undecided":false, "decision":"deny",
+     "reason":"expired", "detail":"…"}
+"reason" is a stable code: too_large, bad_prefix, bad_base45, bad_cose,
+unsupported_alg, unknown_key, bad_signature, bad_payload,
+issuer_not_allowed, key_not_valid, not_yet_valid, expired, …
+"status_reason" is why a pass is yellow or red.
+
+Example:
+    $ hufu verify -trust trust.json -name "张三" pass.txt
+    ✔  ADMIT  ·  GREEN
+      issuer    310000
+      …
+`,
+}
+
+func init() { cmdVerify.run = runVerify }
+
+// maxInput bounds how much of an input file verify reads. More than the
+// verifier accepts, so that oversize input gets the too_large verdict.
+const maxInput = 1 << 20
+
+func runVerify(e *env, args []string) int {
+	c := cmdVerify
+	fl := flagSet(e, c)
+	trustPath := fl.String("trust", "", "")
+	name := fl.String("name", "", "")
+	photo := fl.String("photo", "", "")
+	at := fl.String("at", "", "")
+	skew := fl.Duration("skew", verifier.DefaultSkew, "")
+	asJSON := fl.Bool("json", false, "")
+	color := fl.Bool("color", false, "")
+	pos, ok := parse(e, c, fl, args)
+	if !ok {
+		return exitUsage
+	}
+	if len(pos) > 1 {
+		return usageError(e, c, "verify takes one INPUT")
+	}
+	if *trustPath == "" {
+		return usageError(e, c, "-trust FILE is required")
+	}
+	opts := verifier.Options{Skew: *skew}
+	if *skew == 0 {
+		opts.Skew = -1
+	}
+	if *at != "" {
+		t, err := time.Parse(time.RFC3339, *at)
+		if err != nil {
+			return usageError(e, c, "bad -at time %q: want RFC 3339, e.g. 2026-01-02T15:04:05Z", *at)
+		}
+		opts.Now = t
+	}
+	var ck checks
+	if *name != "" {
+		if _, err := normalizeName(*name); err != nil {
+			return usageError(e, c, "-name: %v", err)
+		}
+		ck.name = *name
+	}
+	if *photo != "" {
+		b, err := os.ReadFile(*photo)
+		if err != nil {
+			e.errorf("%v", err)
+			return exitUsage
+		}
+		ck.photo = b
+	}
+	trust, err := keys.ReadTrustFile(*trustPath)
+	if err != nil {
+		e.errorf("%v", err)
+		return exitUsage
+	}
+	label := "trust file " + *trustPath + " (unsigned)"
+
+	input := "-"
+	if len(pos) == 1 {
+		input = pos[0]
+	}
+	text, err := readInput(e, input)
+	if err != nil {
+		e.errorf("%v", err)
+		return exitUsage
+	}
+	now := opts.Now
+	if now.IsZero() {
+		now = time.Now()
+		opts.Now = now
+	}
+	p, verr := verifier.Verify(text, trust, opts)
+	v := newVerdict(p, verr, ck, now, label)
+	if *asJSON {
+		if err := v.writeJSON(e.stdout); err != nil {
+			e.errorf("%v", err)
+			return exitUsage
+		}
+	} else {
+		v.writeHuman(e.stdout, newStyle(*color || colorOn(e)))
+	}
+	return v.exitCode()
+}
+
+// readInput reads a pass text from a file or, for "-", standard input, and
+// trims the white space around it.
+func readInput(e *env, path string) (string, error) {
+	var r io.Reader = e.stdin
+	if path != "-" {
+		f, err := os.Open(path)
+		if err != nil {
+			return "", err
+		}
+		defer f.Close()
+		r = f
+	}
+	b, err := io.ReadAll(io.LimitReader(r, maxInput+1))
+	if err != nil {
+		return "", err
+	}
+	return string(bytes.TrimSpace(b)), nil
+}
+
+// colorOn reports whether standard output is a terminal that wants colour.
+func colorOn(e *env) bool {
+	if e.getenv("NO_COLOR") != "" || e.getenv("TERM") == "dumb" {
+		return false
+	}
+	f, ok := e.stdout.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+var cmdInspect = &command{
+	name:    "inspect",
+	summary: "decode a pass WITHOUT verifying it",
+	usage: `
+Usage: hufu inspect [-json] [INPUT | -]
+
+Inspect decodes a pass and prints what it claims, without checking its
+signature, key or times: the output is UNVERIFIED and anyone can forge
+what it shows. Use it to debug issuing, never to admit anyone.
+
+Exit status: 0 if the code decodes, 1 if it does not, 2 for usage errors.
+`,
+}
+
+func init() { cmdInspect.run = runInspect }
+
+func runInspect(e *env, args []string) int {
+	c := cmdInspect
+	fl := flagSet(e, c)
+	asJSON := fl.Bool("json", false, "")
+	pos, ok := parse(e, c, fl, args)
+	if !ok {
+		return exitUsage
+	}
+	if len(pos) > 1 {
+		return usageError(e, c, "inspect takes one INPUT")
+	}
+	input := "-"
+	if len(pos) == 1 {
+		input = pos[0]
+	}
+	text, err := readInput(e, input)
+	if err != nil {
+		e.errorf("%v", err)
+		return exitUsage
+	}
+	u, err := verifier.InspectUnverified(text)
+	type inspectJSON struct {
+		Unverified bool            `json:"unverified"`
+		Decoded    bool            `json:"decoded"`
+		Reason     string          `json:"reason,omitempty"`
+		Detail     string          `json:"detail,omitempty"`
+		Alg        string          `json:"alg,omitempty"`
+		KID        string          `json:"kid,omitempty"`
+		COSE       string          `json:"cose_hex,omitempty"`
+		Claims     json.RawMessage `json:"claims,omitempty"`
+		ClaimsErr  string          `json:"claims_error,omitempty"`
+	}
+	out := inspectJSON{Unverified: true}
+	if err != nil {
+		var ve *verifier.Error
+		errors.As(err, &ve)
+		out.Reason = string(ve.Reason)
+		out.Detail = ve.Error()
+	} else {
+		out.Decoded = true
+		out.Alg = string(u.Alg)
+		out.KID = hex.EncodeToString(u.KID)
+		out.COSE = hex.EncodeToString(u.COSE)
+		if u.Pass != nil {
+			out.Claims, _ = json.Marshal(claimsJSON(u))
+		} else {
+			out.ClaimsErr = u.Claim.Error()
+		}
+	}
+	if *asJSON {
+		b, _ := json.Marshal(out)
+		fmt.Fprintf(e.stdout, "%s\n", b)
+	} else {
+		fmt.Fprintln(e.stdout, "!!! UNVERIFIED — signature, key and times NOT checked; anyone can forge this !!!")
+		if err != nil {
+			fmt.Fprintf(e.stdout, "  does not decode: %v\n", err)
+		} else {
+			fmt.Fprintf(e.stdout, "  alg       %s\n  kid       %s\n", out.Alg, out.KID)
+			if u.Pass != nil {
+				p := u.Pass
+				fmt.Fprintf(e.stdout, "  issuer    %s\n  pass      %s\n  colour    %s\n  issued    %s\n  expires   %s\n",
+					p.Issuer, p.ID, p.Colour, p.IssuedAt.Format(time.RFC3339), p.ExpiresAt.Format(time.RFC3339))
+				if p.Reason != 0 {
+					fmt.Fprintf(e.stdout, "  reason    %s\n", p.Reason)
+				}
+				if p.Hints != 0 {
+					fmt.Fprintf(e.stdout, "  hints     %s\n", strings.Join(p.Hints.Names(), ", "))
+				}
+				fmt.Fprintf(e.stdout, "  name hash %x\n", p.NameHash)
+				if p.PhotoDigest != nil {
+					fmt.Fprintf(e.stdout, "  photo     %x %s\n", p.PhotoDigest, p.PhotoID)
+				}
+			} else {
+				fmt.Fprintf(e.stdout, "  claims do not decode: %v\n", u.Claim)
+			}
+			fmt.Fprintf(e.stdout, "  COSE      %s\n", out.COSE)
+		}
+		fmt.Fprintln(e.stdout, "!!! UNVERIFIED — run \"hufu verify\" to check it !!!")
+	}
+	if err != nil {
+		return exitInvalid
+	}
+	return exitOK
+}
+
+func claimsJSON(u *verifier.Unverified) map[string]any {
+	p := u.Pass
+	m := map[string]any{
+		"issuer":     p.Issuer,
+		"pass_id":    p.ID.String(),
+		"colour":     p.Colour.String(),
+		"issued_at":  p.IssuedAt.Format(time.RFC3339),
+		"expires_at": p.ExpiresAt.Format(time.RFC3339),
+		"name_hash":  hex.EncodeToString(p.NameHash),
+	}
+	if p.Reason != 0 {
+		m["status_reason"] = p.Reason.String()
+	}
+	if p.Hints != 0 {
+		m["hints"] = p.Hints.Names()
+	}
+	if p.PhotoDigest != nil {
+		m["photo_digest"] = hex.EncodeToString(p.PhotoDigest)
+	}
+	if p.PhotoID != "" {
+		m["photo_id"] = p.PhotoID
+	}
+	return m
+}
+
+func normalizeName(s string) (string, error) {
+	n, err := pass.NormalizeName(s)
+	if err != nil {
+		return "", fmt.Errorf("%v", strings.TrimPrefix(err.Error(), "pass: "))
+	}
+	return n, nil
+}
