@@ -283,11 +283,13 @@ func (r *Reader) count(start int, m byte, n uint64) (int, error) {
 	if r.limits.MaxItems > 0 && n > uint64(r.limits.MaxItems) {
 		return 0, r.errf(start, "%d elements exceed limit %d", n, r.limits.MaxItems)
 	}
-	min := n // every element takes at least one byte
+	// Every element takes at least one byte. (Dividing the bytes left,
+	// rather than doubling n, cannot overflow.)
+	max := uint64(len(r.b) - r.off)
 	if m == Map {
-		min = 2 * n
+		max /= 2
 	}
-	if min > uint64(len(r.b)-r.off) {
+	if n > max {
 		return 0, fmt.Errorf("%w: %d elements at offset %d", ErrTruncated, n, start)
 	}
 	return int(n), nil
@@ -372,10 +374,13 @@ func (r *Reader) skipMap(n, depth int) error {
 			if seen == nil {
 				seen = make(map[string]struct{}, n)
 			}
-			if _, dup := seen[string(key)]; dup {
+			// Compare keys in shortest form, so that 1 and 0x18 0x01
+			// are duplicates too.
+			k, _ := shortestForm(nil, key)
+			if _, dup := seen[string(k)]; dup {
 				return r.errf(kstart, "duplicate map key")
 			}
-			seen[string(key)] = struct{}{}
+			seen[string(k)] = struct{}{}
 		} else {
 			if err := r.CheckKeyOrder(prev, key, kstart); err != nil {
 				return err
@@ -387,6 +392,34 @@ func (r *Reader) skipMap(n, depth int) error {
 		}
 	}
 	return nil
+}
+
+// shortestForm appends the first item of b, which skip has accepted, with
+// every head in shortest form, and returns the rest of b. Floats and maps
+// are kept as they are: 1.0 in two widths, or a map-valued key with its
+// pairs in another order, are not recognised as equal.
+func shortestForm(dst, b []byte) ([]byte, []byte) {
+	r := Reader{b: b, lenient: true}
+	major, _, arg, _ := r.head()
+	rest := b[r.off:]
+	switch major {
+	case Simple:
+		return append(dst, b[:r.off]...), rest
+	case Bytes, Text:
+		return append(AppendHead(dst, major, arg), rest[:arg]...), rest[arg:]
+	case Array, Map:
+		dst = AppendHead(dst, major, arg)
+		if major == Map {
+			arg *= 2
+		}
+		for ; arg > 0; arg-- {
+			dst, rest = shortestForm(dst, rest)
+		}
+		return dst, rest
+	case Tag:
+		return shortestForm(AppendHead(dst, major, arg), rest)
+	}
+	return AppendHead(dst, major, arg), rest
 }
 
 // CheckKeyOrder returns an error unless key (the encoded bytes of a map key,
