@@ -1,0 +1,123 @@
+// Package testvectors holds the HF1 test vectors: one JSON file per case,
+// named <area>_<case>.json, generated deterministically by
+// "go test ./testvectors -update" and embedded here so that every
+// implementation, and every entry point of this one, runs the same cases.
+//
+// Each file is one Vector: a fixed time, a trust file, the text of a code,
+// its COSE message in hex where it has one, and the expected outcome:
+// either a valid pass with its decoded fields, or the reason code it must
+// be rejected with. SPEC.md describes how another implementation uses them.
+package testvectors
+
+import (
+	"embed"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+)
+
+//go:embed vectors/*.json
+var files embed.FS
+
+// FS returns the vector files, at the root of the returned file system.
+func FS() fs.FS {
+	sub, err := fs.Sub(files, "vectors")
+	if err != nil {
+		panic(err)
+	}
+	return sub
+}
+
+// Vector is one test case.
+type Vector struct {
+	Name        string `json:"-"` // the file name without .json
+	Description string `json:"description"`
+	// Now is the time to verify at (RFC 3339).
+	Now string `json:"now"`
+	// SkewSeconds is the clock-skew tolerance; absent means the default
+	// (300 seconds), 0 means none.
+	SkewSeconds *int64 `json:"skew_seconds,omitempty"`
+	// Trust is a trust file (the JSON format of package keys).
+	Trust json.RawMessage `json:"trust"`
+	// Text is the text of the code, as a QR reader returns it.
+	Text string `json:"text"`
+	// COSEHex is the COSE_Sign1 message the text carries, where the text
+	// decodes that far.
+	COSEHex string `json:"cose_hex,omitempty"`
+	Expect  Expect `json:"expect"`
+}
+
+// Expect is a vector's expected outcome.
+type Expect struct {
+	Valid bool `json:"valid"`
+	// Reason is the reason code when Valid is false.
+	Reason string `json:"reason,omitempty"`
+	// TrustError means the trust file itself must be rejected, with Reason.
+	TrustError bool `json:"trust_error,omitempty"`
+	// Decodes, for an invalid code, says whether decoding without
+	// verification (inspect) gets as far as the COSE message.
+	Decodes bool `json:"decodes,omitempty"`
+	// The decoded pass, when Valid.
+	Pass *Pass `json:"pass,omitempty"`
+}
+
+// Pass is the expected content of a valid pass.
+type Pass struct {
+	Issuer       string   `json:"issuer"`
+	PassID       string   `json:"pass_id"`
+	IssuedAt     string   `json:"issued_at"`
+	ExpiresAt    string   `json:"expires_at"`
+	Colour       string   `json:"colour"`
+	Decision     string   `json:"decision"`
+	StatusReason string   `json:"status_reason,omitempty"`
+	Hints        []string `json:"hints,omitempty"`
+	NameHash     string   `json:"name_hash"`
+	PhotoDigest  string   `json:"photo_digest,omitempty"`
+	PhotoID      string   `json:"photo_id,omitempty"`
+	Alg          string   `json:"alg"`
+	KID          string   `json:"kid"`
+	// Name must match the pass; OtherName must not.
+	Name      string `json:"name"`
+	OtherName string `json:"other_name"`
+	// PhotoHex, if set, is a photo file whose bytes must match.
+	PhotoHex string `json:"photo_hex,omitempty"`
+}
+
+// All returns every vector, sorted by name.
+func All() ([]Vector, error) {
+	names, err := fs.Glob(FS(), "*.json")
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(names)
+	vs := make([]Vector, 0, len(names))
+	for _, n := range names {
+		b, err := fs.ReadFile(FS(), n)
+		if err != nil {
+			return nil, err
+		}
+		var v Vector
+		if err := json.Unmarshal(b, &v); err != nil {
+			return nil, fmt.Errorf("testvectors: %s: %w", n, err)
+		}
+		v.Name = strings.TrimSuffix(path.Base(n), ".json")
+		vs = append(vs, v)
+	}
+	return vs, nil
+}
+
+// Texts returns the text of every vector: seeds for fuzzing.
+func Texts() []string {
+	vs, err := All()
+	if err != nil {
+		panic(err)
+	}
+	t := make([]string, len(vs))
+	for i, v := range vs {
+		t[i] = v.Text
+	}
+	return t
+}
