@@ -4,12 +4,17 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/text/cases"
 	"golang.org/x/text/unicode/norm"
 )
+
+// folders pools case folders: a cases.Caser is not safe for concurrent use
+// and costs allocations to make.
+var folders = sync.Pool{New: func() any { c := cases.Fold(); return &c }}
 
 // ErrName is wrapped by every error from NormalizeName.
 var ErrName = errors.New("pass: unusable name")
@@ -39,7 +44,9 @@ func NormalizeName(name string) (string, error) {
 	if !utf8.ValidString(name) {
 		return "", fmt.Errorf("%w: not valid UTF-8", ErrName)
 	}
-	s := norm.NFKC.String(cases.Fold().String(norm.NFKC.String(name)))
+	caser := folders.Get().(*cases.Caser)
+	s := norm.NFKC.String(caser.String(norm.NFKC.String(name)))
+	folders.Put(caser)
 
 	var b strings.Builder
 	b.Grow(len(s))

@@ -247,10 +247,36 @@ func NameHash(id ID, name string) ([]byte, error) {
 	return nameHash(id, n), nil
 }
 
+// nameHash is HMAC-SHA-256(key=id, normalized) truncated to NameHashSize,
+// computed without allocating (a pass ID is shorter than the block size).
 func nameHash(id ID, normalized string) []byte {
-	m := hmac.New(sha256.New, id)
-	m.Write([]byte(normalized))
-	return m.Sum(nil)[:NameHashSize]
+	if len(id) > sha256.BlockSize {
+		m := hmac.New(sha256.New, id)
+		m.Write([]byte(normalized))
+		return m.Sum(nil)[:NameHashSize]
+	}
+	var buf [sha256.BlockSize + MaxNameLen]byte
+	if len(normalized) > MaxNameLen {
+		normalized = normalized[:MaxNameLen] // never: NormalizeName bounds it
+	}
+	for i := range sha256.BlockSize {
+		buf[i] = 0x36
+	}
+	for i, c := range id {
+		buf[i] ^= c
+	}
+	n := copy(buf[sha256.BlockSize:], normalized)
+	inner := sha256.Sum256(buf[:sha256.BlockSize+n])
+	var outer [sha256.BlockSize + sha256.Size]byte
+	for i := range sha256.BlockSize {
+		outer[i] = 0x5c
+	}
+	for i, c := range id {
+		outer[i] ^= c
+	}
+	copy(outer[sha256.BlockSize:], inner[:])
+	sum := sha256.Sum256(outer[:])
+	return append([]byte(nil), sum[:NameHashSize]...)
 }
 
 // PhotoDigest returns SHA-256 of photo, truncated to PhotoDigestSize bytes.
