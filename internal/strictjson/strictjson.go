@@ -1,7 +1,7 @@
 // Package strictjson decodes JSON strictly: unknown fields, duplicate
-// object keys, keys that are not lower case (encoding/json would match them
-// to fields regardless of case), trailing data, deep nesting and oversize
-// input are errors.
+// object keys, keys that are not lower-case ASCII (encoding/json would match
+// them to fields regardless of case), trailing data, deep nesting and
+// oversize input are errors.
 package strictjson
 
 import (
@@ -10,7 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
+	"unicode/utf8"
 )
 
 // Unmarshal decodes data into v, which should be a pointer to a struct.
@@ -75,9 +75,10 @@ func checkDuplicates(data []byte) error {
 		case string:
 			if isKey {
 				// encoding/json matches field names without regard to
-				// case; the formats read here use lower-case keys only.
-				if strings.ToLower(t) != t {
-					return fmt.Errorf("json: key %q is not lower-case", t)
+				// case, with Unicode folding ("ſ" matches "s", "K" "k");
+				// the formats read here use lower-case ASCII keys only.
+				if !lowerASCII(t) {
+					return fmt.Errorf("json: key %q is not lower-case ASCII", t)
 				}
 				if top.keys[t] {
 					return fmt.Errorf("json: duplicate key %q", t)
@@ -91,4 +92,13 @@ func checkDuplicates(data []byte) error {
 			top.expect = true
 		}
 	}
+}
+
+func lowerASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= utf8.RuneSelf || 'A' <= c && c <= 'Z' {
+			return false
+		}
+	}
+	return true
 }
