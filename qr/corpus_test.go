@@ -196,37 +196,6 @@ func valueNoise(r *rand.Rand, w, h, cell int) []float32 {
 	return out
 }
 
-// homography maps (u, v) to (x, y) = ((a u + b v + c)/(g u + h v + 1), …).
-type homography [8]float64
-
-func (m homography) apply(u, v float64) (float64, float64) {
-	d := m[6]*u + m[7]*v + 1
-	return (m[0]*u + m[1]*v + m[2]) / d, (m[3]*u + m[4]*v + m[5]) / d
-}
-
-// squareToQuad returns the homography taking the unit square's corners
-// (0,0) (1,0) (1,1) (0,1) to the four points.
-func squareToQuad(x0, y0, x1, y1, x2, y2, x3, y3 float64) homography {
-	dx3, dy3 := x0-x1+x2-x3, y0-y1+y2-y3
-	if dx3 == 0 && dy3 == 0 {
-		return homography{x1 - x0, x2 - x1, x0, y1 - y0, y2 - y1, y0, 0, 0}
-	}
-	dx1, dx2, dy1, dy2 := x1-x2, x3-x2, y1-y2, y3-y2
-	den := dx1*dy2 - dx2*dy1
-	g := (dx3*dy2 - dx2*dy3) / den
-	h := (dx1*dy3 - dx3*dy1) / den
-	return homography{x1 - x0 + g*x1, x3 - x0 + h*x3, x0, y1 - y0 + g*y1, y3 - y0 + h*y3, y0, g, h}
-}
-
-// inverse returns the inverse homography.
-func (m homography) inverse() homography {
-	a, b, c, d, e, f, g, h := m[0], m[1], m[2], m[3], m[4], m[5], m[6], m[7]
-	// Adjugate of [[a b c][d e f][g h 1]].
-	A := [9]float64{e - f*h, c*h - b, b*f - c*e, f*g - d, a - c*g, c*d - a*f, d*h - e*g, b*g - a*h, a*e - b*d}
-	k := A[8]
-	return homography{A[0] / k, A[1] / k, A[2] / k, A[3] / k, A[4] / k, A[5] / k, A[6] / k, A[7] / k}
-}
-
 // placement returns the homography from card coordinates in modules
 // (0..n, quiet zone included) to pixels: the card is rotated by rot degrees
 // in its plane, tilted by tilt degrees about an axis at angle axis, seen by
@@ -249,14 +218,14 @@ func placement(n, module, rot, tilt, axis, cx, cy float64) homography {
 		s := dist / (dist + z)
 		pts[i] = [2]float64{cx + x*s*module, cy + y*s*module}
 	}
-	sq := squareToQuad(pts[0][0], pts[0][1], pts[1][0], pts[1][1], pts[2][0], pts[2][1], pts[3][0], pts[3][1])
-	// Compose with the scaling from modules to the unit square.
-	return homography{sq[0] / n, sq[1] / n, sq[2], sq[3] / n, sq[4] / n, sq[5], sq[6] / n, sq[7] / n}
+	return quadToQuad([8]float64{0, 0, n, 0, n, n, 0, n},
+		[8]float64{pts[0][0], pts[0][1], pts[1][0], pts[1][1], pts[2][0], pts[2][1], pts[3][0], pts[3][1]})
 }
 
 // drawCode paints the module matrix m (no quiet zone) on a light card with
 // a 4-module quiet zone, through hm, with 3×3 supersampling.
-func drawCode(c []float32, w, h int, m [][]bool, hm homography, sc scene, r *rand.Rand) {
+func drawCode(c []float32, w, h int, m [][]bool, hmv homography, sc scene, r *rand.Rand) {
+	hm := &hmv
 	n := float64(len(m) + 8)
 	inv := hm.inverse()
 	minX, minY, maxX, maxY := math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)

@@ -156,16 +156,23 @@ func (s *session) try(p plane, kind binarizerKind, harder bool) {
 			continue
 		}
 		s.seen = true
-		for _, c := range candidates(bm, info) {
-			if s.read(sampleBits(bm, c), c) || s.read(sampleGrey(p, c), c) {
+		dims, ms := dimensions(bm, info)
+		for _, dim := range dims {
+			h := initial(bm, info, dim, ms)
+			if s.read(sampleBits(bm, h, dim), h, dim) || s.read(sampleGrey(p, h, dim), h, dim) {
 				break
+			}
+			if h, ok := refine(bm, info, dim, h); ok {
+				if s.read(sampleGrey(p, h, dim), h, dim) || s.read(sampleBits(bm, h, dim), h, dim) {
+					break
+				}
 			}
 		}
 	}
 }
 
 // read decodes sampled modules and records the text.
-func (s *session) read(bits *gozxing.BitMatrix, c candidate) bool {
+func (s *session) read(bits *gozxing.BitMatrix, h homography, dim int) bool {
 	if bits == nil {
 		return false
 	}
@@ -177,9 +184,12 @@ func (s *session) read(bits *gozxing.BitMatrix, c candidate) bool {
 		return false
 	}
 	s.add(res.GetText())
-	n := float64(c.dim)
-	q := []float64{0, 0, n, 0, n, n, 0, n}
-	c.t.TransformPoints(q)
+	n := float64(dim)
+	var q []float64
+	for _, c := range [4][2]float64{{0, 0}, {n, 0}, {n, n}, {0, n}} {
+		x, y := h.apply(c[0], c[1])
+		q = append(q, x, y)
+	}
 	s.found = append(s.found, q)
 	return true
 }

@@ -2,9 +2,9 @@ package qr
 
 import (
 	"math"
+	"sort"
 
 	"github.com/makiuchi-d/gozxing"
-	"github.com/makiuchi-d/gozxing/common"
 	zxmultidet "github.com/makiuchi-d/gozxing/multi/qrcode/detector"
 	zxdecoder "github.com/makiuchi-d/gozxing/qrcode/decoder"
 	zxdet "github.com/makiuchi-d/gozxing/qrcode/detector"
@@ -41,22 +41,15 @@ func near(a, b gozxing.ResultPoint) bool {
 	return math.Abs(a.GetX()-b.GetX()) < 2 && math.Abs(a.GetY()-b.GetY()) < 2
 }
 
-// candidate is one way to read a code: the transform from module to image
-// coordinates and the symbol size.
-type candidate struct {
-	t   *common.PerspectiveTransform
-	dim int
-}
-
-// candidates lists plausible transforms for one finder triple, the most
-// likely first.
-func candidates(bm *gozxing.BitMatrix, info *zxdet.FinderPatternInfo) []candidate {
+// dimensions returns the plausible symbol sizes for a finder triple, the
+// most likely first, and the module size in pixels.
+func dimensions(bm *gozxing.BitMatrix, info *zxdet.FinderPatternInfo) ([]int, float64) {
 	tl, tr, bl := info.GetTopLeft(), info.GetTopRight(), info.GetBottomLeft()
 	ms := (moduleSizeOneWay(bm, tl, tr) + moduleSizeOneWay(bm, tl, bl)) / 2
 	if !(ms >= 1) {
 		ms = (tl.GetEstimatedModuleSize() + tr.GetEstimatedModuleSize() + bl.GetEstimatedModuleSize()) / 3
 		if !(ms >= 1) {
-			return nil
+			return nil, 0
 		}
 	}
 	a := gozxing.ResultPoint_Distance(tl, tr) / ms
@@ -69,35 +62,87 @@ func candidates(bm *gozxing.BitMatrix, info *zxdet.FinderPatternInfo) []candidat
 			dims = append(dims, d)
 		}
 	}
-	var out []candidate
-	for _, dim := range dims {
-		ver, err := zxdecoder.Version_GetProvisionalVersionForDimension(dim)
-		if err != nil {
-			continue
-		}
-		var align *zxdet.AlignmentPattern
-		if len(ver.GetAlignmentPatternCenters()) > 0 {
-			between := float64(dim - 7)
-			brX := tr.GetX() - tl.GetX() + bl.GetX()
-			brY := tr.GetY() - tl.GetY() + bl.GetY()
-			k := 1 - 3/between
-			ex := int(tl.GetX() + k*(brX-tl.GetX()))
-			ey := int(tl.GetY() + k*(brY-tl.GetY()))
-			for f := 4.0; f <= 16; f *= 2 {
-				if ap := findAlignment(bm, ms, ex, ey, f); ap != nil {
-					align = ap
-					break
-				}
+	return dims, ms
+}
+
+// initial returns gozxing's transform for a finder triple and a symbol
+// size: the three finder centres and the bottom-right alignment pattern if
+// one is found near where it should be, else a parallelogram guess.
+func initial(bm *gozxing.BitMatrix, info *zxdet.FinderPatternInfo, dim int, ms float64) homography {
+	tl, tr, bl := info.GetTopLeft(), info.GetTopRight(), info.GetBottomLeft()
+	brX := tr.GetX() - tl.GetX() + bl.GetX()
+	brY := tr.GetY() - tl.GetY() + bl.GetY()
+	d := float64(dim)
+	from := [8]float64{3.5, 3.5, d - 3.5, 3.5, d - 3.5, d - 3.5, 3.5, d - 3.5}
+	to := [8]float64{tl.GetX(), tl.GetY(), tr.GetX(), tr.GetY(), brX, brY, bl.GetX(), bl.GetY()}
+	if dim > 21 {
+		k := 1 - 3/(d-7)
+		ex := int(tl.GetX() + k*(brX-tl.GetX()))
+		ey := int(tl.GetY() + k*(brY-tl.GetY()))
+		for f := 4.0; f <= 16; f *= 2 {
+			if ap := findAlignment(bm, ms, ex, ey, f); ap != nil {
+				from[4], from[5] = d-6.5, d-6.5
+				to[4], to[5] = ap.GetX(), ap.GetY()
+				break
 			}
 		}
-		out = append(out, candidate{zxdet.Detector_createTransform(tl, tr, bl, align, dim), dim})
-		if align != nil {
-			// Also the parallelogram guess, in case the alignment
-			// pattern found is a false one.
-			out = append(out, candidate{zxdet.Detector_createTransform(tl, tr, bl, nil, dim), dim})
+	}
+	return quadToQuad(from, to)
+}
+
+// refine fits the transform to the finder centres and every alignment
+// pattern of the version it can find, searched in turn from the top left
+// near where the current transform puts them. It corrects the
+// perspective that three finders and one alignment pattern get wrong.
+func refine(bm *gozxing.BitMatrix, info *zxdet.FinderPatternInfo, dim int, h homography) (homography, bool) {
+	ver, err := zxdecoder.Version_GetProvisionalVersionForDimension(dim)
+	if err != nil {
+		return h, false
+	}
+	centres := ver.GetAlignmentPatternCenters()
+	if len(centres) == 0 {
+		return h, false
+	}
+	d := float64(dim)
+	tl, tr, bl := info.GetTopLeft(), info.GetTopRight(), info.GetBottomLeft()
+	src := []float64{3.5, 3.5, d - 3.5, 3.5, 3.5, d - 3.5}
+	dst := []float64{tl.GetX(), tl.GetY(), tr.GetX(), tr.GetY(), bl.GetX(), bl.GetY()}
+	type pt struct{ u, v float64 }
+	var todo []pt
+	last := len(centres) - 1
+	for i, cy := range centres {
+		for j, cx := range centres {
+			if (i == 0 && j == 0) || (i == 0 && j == last) || (i == last && j == 0) {
+				continue
+			}
+			todo = append(todo, pt{float64(cx) + 0.5, float64(cy) + 0.5})
 		}
 	}
-	return out
+	// Nearest the known finders first: by distance from the top left.
+	sort.Slice(todo, func(a, b int) bool { return todo[a].u+todo[a].v < todo[b].u+todo[b].v })
+	found := 0
+	for _, p := range todo {
+		x, y := h.apply(p.u, p.v)
+		x1, y1 := h.apply(p.u+1, p.v)
+		x2, y2 := h.apply(p.u, p.v+1)
+		ms := (math.Hypot(x1-x, y1-y) + math.Hypot(x2-x, y2-y)) / 2
+		if !(ms >= 1) || math.IsInf(x, 0) || math.IsNaN(x) {
+			continue
+		}
+		ap := findAlignment(bm, ms, int(x), int(y), 2.5)
+		if ap == nil || math.Hypot(ap.GetX()-x, ap.GetY()-y) > 2.5*ms {
+			continue
+		}
+		src = append(src, p.u, p.v)
+		dst = append(dst, ap.GetX(), ap.GetY())
+		found++
+		if len(src) >= 8 {
+			if nh, ok := fitHomography(src, dst); ok {
+				h = nh
+			}
+		}
+	}
+	return h, found > 0
 }
 
 func findAlignment(bm *gozxing.BitMatrix, ms float64, ex, ey int, f float64) *zxdet.AlignmentPattern {
@@ -114,11 +159,21 @@ func findAlignment(bm *gozxing.BitMatrix, ms float64, ex, ey int, f float64) *zx
 	return ap
 }
 
-// sampleBits samples the module centres from the binarized picture.
-func sampleBits(bm *gozxing.BitMatrix, c candidate) *gozxing.BitMatrix {
-	bits, err := zxdet.Detector_sampleGrid(bm, c.t, c.dim)
-	if err != nil {
-		return nil
+// sampleBits samples the module centres from the binarized picture. It
+// returns nil when the symbol lies partly outside the picture.
+func sampleBits(bm *gozxing.BitMatrix, h homography, d int) *gozxing.BitMatrix {
+	bits, _ := gozxing.NewSquareBitMatrix(d)
+	w, ht := bm.GetWidth(), bm.GetHeight()
+	for y := 0; y < d; y++ {
+		for x := 0; x < d; x++ {
+			px, py := h.apply(float64(x)+0.5, float64(y)+0.5)
+			if !(px >= 0 && py >= 0 && px < float64(w) && py < float64(ht)) {
+				return nil
+			}
+			if bm.Get(int(px), int(py)) {
+				bits.Set(x, y)
+			}
+		}
 	}
 	return bits
 }
@@ -126,18 +181,11 @@ func sampleBits(bm *gozxing.BitMatrix, c candidate) *gozxing.BitMatrix {
 // sampleGrey samples the module centres from the grey plane (bilinear) and
 // thresholds each against the mean of the modules around it. It returns
 // nil when the symbol lies partly outside the picture.
-func sampleGrey(p plane, c candidate) *gozxing.BitMatrix {
-	d := c.dim
-	pts := make([]float64, 2*d)
+func sampleGrey(p plane, h homography, d int) *gozxing.BitMatrix {
 	vals := make([]float32, d*d)
 	for y := 0; y < d; y++ {
 		for x := 0; x < d; x++ {
-			pts[2*x] = float64(x) + 0.5
-			pts[2*x+1] = float64(y) + 0.5
-		}
-		c.t.TransformPoints(pts)
-		for x := 0; x < d; x++ {
-			v, ok := p.bilinear(pts[2*x], pts[2*x+1])
+			v, ok := p.bilinear(h.apply(float64(x)+0.5, float64(y)+0.5))
 			if !ok {
 				return nil
 			}

@@ -2,10 +2,11 @@ package qr
 
 import (
 	"bytes"
+	"compress/zlib"
+	"encoding/binary"
 	"fmt"
-	"image"
-	"image/color"
-	"image/png"
+	"hash/crc32"
+	"io"
 	"strconv"
 	"sync"
 
@@ -105,7 +106,8 @@ func Matrix(text string, level Level) ([][]bool, error) {
 	return m, nil
 }
 
-// encode asks skip2 for the module matrix, without its quiet zone.
+// encode returns the module matrix, without quiet zone: from the
+// alphanumeric encoder when the text allows, else from skip2.
 func encode(text string, level Level) ([][]bool, error) {
 	rl, err := level.skip2()
 	if err != nil {
@@ -113,6 +115,12 @@ func encode(text string, level Level) ([][]bool, error) {
 	}
 	if text == "" {
 		return nil, fmt.Errorf("%w: empty text", ErrRender)
+	}
+	if isAlnum(text) {
+		if m := encodeAlnum(text, level); m != nil {
+			return m, nil
+		}
+		return nil, fmt.Errorf("%w: text of %d characters too long for a qr code at level %v", ErrRender, len(text), level)
 	}
 	q, err := qrcode.New(text, rl)
 	if err != nil {
@@ -185,73 +193,100 @@ func render(text string, opt Options) (grid, error) {
 	return grid{m, opt.ModulePixels, opt.Quiet}, nil
 }
 
-var palette = color.Palette{color.Gray{0}, color.Gray{255}}
-
-// image draws the code as a two-colour paletted image (index 0 dark, 1
-// light), every module a square of whole pixels.
-func (g grid) image() *image.Paletted {
+// rows returns one packed 1-bit row (bit set = light, most significant
+// bit first, as a 1-bit grey PNG row) for each module row of the picture,
+// quiet zone included; every module row is g.px pixel rows.
+func (g grid) rows() [][]byte {
 	side := g.side()
-	img := image.NewPaletted(image.Rect(0, 0, side, side), palette)
 	n := len(g.m) + 2*g.quiet
-	row := make([]byte, side)
+	stride := (side + 7) / 8
+	buf := make([]byte, n*stride)
+	out := make([][]byte, n)
 	for my := 0; my < n; my++ {
-		for mx := 0; mx < n; mx++ {
-			v := byte(1)
-			if g.dark(mx, my) {
-				v = 0
-			}
-			for i := mx * g.px; i < (mx+1)*g.px; i++ {
-				row[i] = v
+		row := buf[my*stride : (my+1)*stride]
+		for x := 0; x < side; x++ {
+			if !g.dark(x/g.px, my) {
+				row[x>>3] |= 0x80 >> (x & 7)
 			}
 		}
-		for y := my * g.px; y < (my+1)*g.px; y++ {
-			copy(img.Pix[y*img.Stride:], row)
-		}
+		out[my] = row
 	}
-	return img
+	return out
 }
 
-// verifyImage samples the centre of every module of img and decodes the
-// result, so that what is checked is the picture itself.
-func (g grid) verifyImage(img *image.Paletted, text string) error {
+// verifyRows samples the centre of every module from the packed rows and
+// decodes the result, so that what is checked is the picture itself.
+func (g grid) verifyRows(rows [][]byte, text string) error {
 	n := len(g.m)
 	bits, err := gozxing.NewSquareBitMatrix(n)
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrRender, err)
 	}
+	lightAt := func(row []byte, x int) bool { return row[x>>3]&(0x80>>(x&7)) != 0 }
 	for y := 0; y < n; y++ {
-		py := (y+g.quiet)*g.px + g.px/2
+		row := rows[y+g.quiet]
 		for x := 0; x < n; x++ {
-			px := (x+g.quiet)*g.px + g.px/2
-			if img.Pix[py*img.Stride+px] == 0 {
+			if !lightAt(row, (x+g.quiet)*g.px+g.px/2) {
 				bits.Set(x, y)
 			}
 		}
 	}
 	// The quiet zone must be light all round.
 	side := g.side()
-	q := g.quiet * g.px
-	for y := 0; y < side; y++ {
-		row := img.Pix[y*img.Stride : y*img.Stride+side]
-		if y < q || y >= side-q {
-			if bytes.IndexByte(row, 0) >= 0 {
+	for my, row := range rows {
+		for x := 0; x < side; x++ {
+			inQuiet := my < g.quiet || my >= g.quiet+n || x < g.quiet*g.px || x >= (g.quiet+n)*g.px
+			if inQuiet && !lightAt(row, x) {
 				return fmt.Errorf("%w: dark pixel in quiet zone", ErrRender)
 			}
-			continue
-		}
-		if bytes.IndexByte(row[:q], 0) >= 0 || bytes.IndexByte(row[side-q:], 0) >= 0 {
-			return fmt.Errorf("%w: dark pixel in quiet zone", ErrRender)
 		}
 	}
 	return verifyBits(bits, text)
 }
 
-type pngPool struct{ p sync.Pool }
+var zlibPool = sync.Pool{New: func() any {
+	w, _ := zlib.NewWriterLevel(io.Discard, zlib.BestSpeed)
+	return w
+}}
 
-func (p *pngPool) Get() *png.EncoderBuffer  { b, _ := p.p.Get().(*png.EncoderBuffer); return b }
-func (p *pngPool) Put(b *png.EncoderBuffer) { p.p.Put(b) }
+// writePNG writes a 1-bit greyscale PNG of the rows, each repeated g.px
+// times.
+func (g grid) writePNG(w *bytes.Buffer, rows [][]byte) {
+	side := g.side()
+	w.WriteString("\x89PNG\r\n\x1a\n")
+	var ihdr [13]byte
+	binary.BigEndian.PutUint32(ihdr[0:], uint32(side))
+	binary.BigEndian.PutUint32(ihdr[4:], uint32(side))
+	ihdr[8] = 1 // bit depth
+	ihdr[9] = 0 // greyscale
+	writeChunk(w, "IHDR", ihdr[:])
+	var idat bytes.Buffer
+	zw := zlibPool.Get().(*zlib.Writer)
+	zw.Reset(&idat)
+	for _, row := range rows {
+		for i := 0; i < g.px; i++ {
+			zw.Write([]byte{0}) // filter: none
+			zw.Write(row)
+		}
+	}
+	zw.Close()
+	zlibPool.Put(zw)
+	writeChunk(w, "IDAT", idat.Bytes())
+	writeChunk(w, "IEND", nil)
+}
 
-var pngEncoder = png.Encoder{CompressionLevel: png.BestSpeed, BufferPool: &pngPool{}}
+func writeChunk(w *bytes.Buffer, typ string, data []byte) {
+	var n [4]byte
+	binary.BigEndian.PutUint32(n[:], uint32(len(data)))
+	w.Write(n[:])
+	crc := crc32.NewIEEE()
+	crc.Write([]byte(typ))
+	crc.Write(data)
+	w.WriteString(typ)
+	w.Write(data)
+	binary.BigEndian.PutUint32(n[:], crc.Sum32())
+	w.Write(n[:])
+}
 
 // PNG renders text as a PNG image: a 1-bit two-colour picture with every
 // module opt.ModulePixels pixels wide and a light quiet zone. The picture is
@@ -261,15 +296,13 @@ func PNG(text string, opt Options) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	img := g.image()
-	if err := g.verifyImage(img, text); err != nil {
+	rows := g.rows()
+	if err := g.verifyRows(rows, text); err != nil {
 		return nil, err
 	}
 	var buf bytes.Buffer
-	buf.Grow(1024 + len(img.Pix)/32)
-	if err := pngEncoder.Encode(&buf, img); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrRender, err)
-	}
+	buf.Grow(2048)
+	g.writePNG(&buf, rows)
 	return buf.Bytes(), nil
 }
 

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	zxdecoder "github.com/makiuchi-d/gozxing/qrcode/decoder"
+	zxencoder "github.com/makiuchi-d/gozxing/qrcode/encoder"
 	qrcode "github.com/skip2/go-qrcode"
 )
 
@@ -194,9 +195,9 @@ func TestVerifyCatchesBrokenRender(t *testing.T) {
 		t.Errorf("other text: err = %v, want ErrRender", err)
 	}
 	g := grid{m, 3, 4}
-	img := g.image()
-	img.Pix[0] = 0 // a dark pixel in the quiet zone
-	if err := g.verifyImage(img, text); !errors.Is(err, ErrRender) {
+	rows := g.rows()
+	rows[0][0] &^= 0x80 // a dark pixel in the quiet zone
+	if err := g.verifyRows(rows, text); !errors.Is(err, ErrRender) {
 		t.Errorf("dirty quiet zone: err = %v, want ErrRender", err)
 	}
 }
@@ -236,4 +237,45 @@ func BenchmarkPNG(b *testing.B) {
 	b.ReportMetric(float64(ours.Nanoseconds())/float64(b.N), "ns/op")
 	b.ReportMetric(float64(base.Nanoseconds())/float64(b.N), "skip2-ns/op")
 	b.ReportMetric(float64(base)/float64(ours), "x-skip2")
+}
+
+// TestAlnumEncoder checks the alphanumeric encoder against gozxing's
+// encoder (same mode, so the same version must come out) for texts of
+// every length class and every level; Matrix decodes each one again.
+func TestAlnumEncoder(t *testing.T) {
+	r := rand.New(rand.NewPCG(13, 14))
+	lengths := []int{1, 2, 10, 25, 47, 77, 114, 259, 300, 500, 1000, 2000, 4296}
+	if testing.Short() {
+		lengths = lengths[:9]
+	}
+	for _, n := range lengths {
+		for _, l := range []Level{L, M, Q, H} {
+			text := passText(r, n)[:n]
+			m, err := Matrix(text, l)
+			want, zerr := zxencoder.Encoder_encodeWithoutHint(text, l.zx())
+			if zerr != nil {
+				if err == nil {
+					t.Errorf("%d chars at %v: encoded, gozxing says %v", n, l, zerr)
+				}
+				continue
+			}
+			if err != nil {
+				t.Fatalf("%d chars at %v: %v", n, l, err)
+			}
+			if got := (len(m) - 17) / 4; got != want.GetVersion().GetVersionNumber() {
+				t.Errorf("%d chars at %v: version %d, gozxing %d", n, l, got, want.GetVersion().GetVersionNumber())
+			}
+		}
+	}
+	// Text outside the alphanumeric set goes through skip2.
+	for _, text := range []string{"hf1:lower case", "ünïcödé", "HF1:" + strings.Repeat("a", 300)} {
+		m, err := Matrix(text, M)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := zxdecoder.NewDecoder().DecodeBoolMap(m, nil)
+		if err != nil || res.GetText() != text {
+			t.Errorf("%q decodes to %v, %v", text, res, err)
+		}
+	}
 }
