@@ -13,7 +13,9 @@ const (
 	MaxClaims       = 32   // most claims (map pairs) in a claims set
 	MaxClaimsSize   = 1024
 	// MaxExtensionDepth bounds the nesting of an ignored extension claim's
-	// value (1 = a scalar or an empty container).
+	// value: with the claims map at level 0 and the value at level 1,
+	// containers may sit at levels 1 to MaxExtensionDepth-1 (three levels of
+	// arrays or maps).
 	MaxExtensionDepth = 4
 	// MaxTime is the latest time a claim may carry (9999-12-31T23:59:59Z).
 	MaxTime = 253402300799

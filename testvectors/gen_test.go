@@ -640,3 +640,33 @@ func (x509lite) p384SPKI(k *ecdsa.PrivateKey) ([]byte, error) {
 	prefix := []byte{0x30, 0x76, 0x30, 0x10, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x22, 0x03, 0x62, 0x00}
 	return append(prefix, point...), nil
 }
+
+// TestSizes checks the sizes SPEC.md §8 quotes.
+func TestSizes(t *testing.T) {
+	for name, want := range map[string]int{"valid_es256_full": 256, "valid_eddsa_full": 256, "valid_es256_minimal": 202} {
+		b, err := fs.ReadFile(FS(), name+".json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var v Vector
+		json.Unmarshal(b, &v)
+		t.Logf("%s: %d characters", name, len(v.Text))
+		if len(v.Text) != want {
+			t.Errorf("%s: %d characters, SPEC.md says %d", name, len(v.Text), want)
+		}
+	}
+	// Every field at its longest.
+	p := basePass("longest")
+	p.Issuer = strings.Repeat("9", pass.MaxIssuerLen)
+	p.ID = bytes.Repeat([]byte{7}, pass.MaxIDSize)
+	p.Colour = pass.Red
+	p.Reason = pass.Confirmed
+	p.Hints = pass.HealthRegistration
+	p.PhotoDigest = pass.PhotoDigest(photo)
+	p.PhotoID = strings.Repeat("P", pass.MaxPhotoIDLen)
+	text := textOf(signed(keyA, claims(p)))
+	t.Logf("longest: %d characters", len(text))
+	if len(text) != 309 {
+		t.Errorf("longest pass: %d characters, SPEC.md says 309 (QR 10-M holds 311)", len(text))
+	}
+}
