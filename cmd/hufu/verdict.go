@@ -196,7 +196,13 @@ func (v *verdict) writeHuman(w io.Writer, st style) {
 	if v.Input != "" {
 		fmt.Fprintf(w, "%s%s%s\n", st.dim, v.Input, st.reset)
 	}
-	if v.Valid {
+	switch {
+	case !v.Valid:
+	case v.NameMatch != nil && !*v.NameMatch:
+		head += "  ·  NAME DOES NOT MATCH THIS CODE"
+	case v.PhotoMatch != nil && !*v.PhotoMatch:
+		head += "  ·  PHOTO DOES NOT MATCH THIS CODE"
+	default:
 		head += "  ·  " + strings.ToUpper(v.Colour)
 	}
 	if paint != "" {
@@ -220,6 +226,7 @@ func (v *verdict) writeHuman(w io.Writer, st style) {
 		}
 		return
 	}
+	line("colour", "%s", v.Colour)
 	line("issuer", "%s", v.Issuer)
 	line("pass", "%s", v.PassID)
 	if v.NameMatch == nil {
