@@ -119,7 +119,9 @@ func (t *TrustFile) Keys(kid []byte) []*Key {
 
 // Check implements the verifier's Trust interface. A trust file has no rules
 // beyond each key's issuers and window, which the verifier checks itself.
-func (t *TrustFile) Check(*pass.Pass, *Key, time.Time) ([]string, error) { return nil, nil }
+func (t *TrustFile) Check(*pass.Pass, *Key, time.Time, time.Duration) ([]string, error) {
+	return nil, nil
+}
 
 // All returns every key, in the order they were added.
 func (t *TrustFile) All() []*Key { return slices.Clone(t.keys) }

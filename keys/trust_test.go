@@ -377,7 +377,7 @@ func TestKeyWindowAndIssuers(t *testing.T) {
 
 func TestTrustCheck(t *testing.T) {
 	tf, _ := testTrust(t)
-	if hints, err := tf.Check(nil, nil, time.Time{}); hints != nil || err != nil {
+	if hints, err := tf.Check(nil, nil, time.Time{}, 0); hints != nil || err != nil {
 		t.Errorf("TrustFile.Check = %v, %v", hints, err)
 	}
 }

@@ -75,13 +75,14 @@ type Trust interface {
 	// to try them.
 	Keys(kid []byte) []*keys.Key
 	// Check is called once a pass's signature has verified with k, before
-	// the verifier checks issuer binding, key validity and times. It
+	// the verifier checks issuer binding, key validity and times; now and
+	// skew are the time and clock-skew tolerance of this verification. It
 	// applies the trust source's own rules (its freshness, revocation,
 	// limits per issuer) and returns warnings to show with the pass
 	// (snake_case codes such as "trust_stale"), or an
 	// error that rejects it; an error that is not an *Error is reported as
 	// trust_unavailable.
-	Check(p *pass.Pass, k *keys.Key, now time.Time) (warnings []string, err error)
+	Check(p *pass.Pass, k *keys.Key, now time.Time, skew time.Duration) (warnings []string, err error)
 }
 
 // Pass is a verified pass.
@@ -166,7 +167,8 @@ func Verify(text string, trust Trust, opts Options) (*Pass, error) {
 		return nil, fail(BadPayload, err, "")
 	}
 	p := &v.Pass
-	warnings, err := trust.Check(p, key, now)
+	skew := opts.skew()
+	warnings, err := trust.Check(p, key, now, skew)
 	if err != nil {
 		if e, ok := err.(*Error); ok {
 			return nil, e
@@ -180,7 +182,6 @@ func Verify(text string, trust Trust, opts Options) (*Pass, error) {
 	if !key.ValidAt(p.IssuedAt) {
 		return nil, fail(KeyNotValid, nil, fmt.Sprintf("issued at %s, outside the window of key %x", p.IssuedAt.Format(time.RFC3339), key.KID))
 	}
-	skew := opts.skew()
 	if p.IssuedAt.After(now.Add(skew)) {
 		return nil, fail(NotYetValid, nil, "issued at "+p.IssuedAt.Format(time.RFC3339))
 	}

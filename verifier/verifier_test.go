@@ -152,7 +152,7 @@ type fakeTrust struct {
 	calls    int
 }
 
-func (f *fakeTrust) Check(p *pass.Pass, k *keys.Key, now time.Time) ([]string, error) {
+func (f *fakeTrust) Check(p *pass.Pass, k *keys.Key, now time.Time, skew time.Duration) ([]string, error) {
 	f.calls++
 	return f.warnings, f.err
 }
@@ -197,8 +197,10 @@ func TestWrongKeyTypeForAlg(t *testing.T) {
 
 type trustFunc func(kid []byte) []*keys.Key
 
-func (f trustFunc) Keys(kid []byte) []*keys.Key                            { return f(kid) }
-func (trustFunc) Check(*pass.Pass, *keys.Key, time.Time) ([]string, error) { return nil, nil }
+func (f trustFunc) Keys(kid []byte) []*keys.Key { return f(kid) }
+func (trustFunc) Check(*pass.Pass, *keys.Key, time.Time, time.Duration) ([]string, error) {
+	return nil, nil
+}
 
 func TestConcurrent(t *testing.T) {
 	isA, kA := newIssuer(t, keys.ES256, "310000")
