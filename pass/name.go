@@ -23,7 +23,8 @@ var ErrName = errors.New("pass: unusable name")
 // that the issuer and every verifier agree on it. In order:
 //
 //  1. the name must be valid UTF-8 of at most MaxNameInput bytes;
-//  2. NFKC, full Unicode case folding, NFKC again;
+//  2. NFKC, full Unicode case folding, NFKC again (Cherokee letters fold
+//     to capitals, as in Unicode's CaseFolding.txt);
 //  3. middle-dot look-alikes (U+2022 U+2027 U+2219 U+22C5 U+30FB) become
 //     U+00B7 MIDDLE DOT, and dash look-alikes (U+2010 U+2012 U+2013 U+2212)
 //     become U+002D HYPHEN-MINUS;
@@ -63,6 +64,7 @@ func NormalizeName(name string) (string, error) {
 		case 0x2010, 0x2012, 0x2013, 0x2212:
 			r = '-'
 		}
+		r = foldCherokee(r)
 		if err := checkNameRune(r); err != nil {
 			return "", err
 		}
@@ -81,6 +83,20 @@ func NormalizeName(name string) (string, error) {
 		return "", fmt.Errorf("%w: longer than %d bytes after normalisation", ErrName, MaxNameLen)
 	}
 	return out, nil
+}
+
+// foldCherokee maps Cherokee small letters to their capitals, as Unicode's
+// case folding does. cases.Fold swaps the two cases of Cherokee instead, so
+// without this "Ꮃ" and "ꮃ" would normalise differently, and NormalizeName
+// would not be idempotent.
+func foldCherokee(r rune) rune {
+	switch {
+	case 0xAB70 <= r && r <= 0xABBF: // U+AB70..ABBF -> U+13A0..13EF
+		return r - 0xAB70 + 0x13A0
+	case 0x13F8 <= r && r <= 0x13FD: // U+13F8..13FD -> U+13F0..13F5
+		return r - 8
+	}
+	return r
 }
 
 func checkNameRune(r rune) error {
