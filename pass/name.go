@@ -45,9 +45,14 @@ func NormalizeName(name string) (string, error) {
 	if !utf8.ValidString(name) {
 		return "", fmt.Errorf("%w: not valid UTF-8", ErrName)
 	}
-	caser := folders.Get().(*cases.Caser)
-	s := norm.NFKC.String(caser.String(norm.NFKC.String(name)))
-	folders.Put(caser)
+	var s string
+	if lower, ok := fastFold(name); ok {
+		s = lower
+	} else {
+		caser := folders.Get().(*cases.Caser)
+		s = norm.NFKC.String(caser.String(norm.NFKC.String(name)))
+		folders.Put(caser)
+	}
 
 	var b strings.Builder
 	b.Grow(len(s))
@@ -119,4 +124,39 @@ func checkNameRune(r rune) error {
 		return nil
 	}
 	return fmt.Errorf("%w: %s U+%04X", ErrName, what, r)
+}
+
+// fastFold computes step 2 (NFKC, case folding, NFKC) without the Unicode
+// tables for the common names made only of ASCII and of CJK Unified
+// Ideographs of the basic block and extension A: NFKC leaves those
+// unchanged and case folding changes only A–Z. It reports false for any
+// other name. FuzzNormalizeFast checks it against the general path.
+func fastFold(name string) (string, bool) {
+	upper := false
+	for _, r := range name {
+		switch {
+		case r < 0x80:
+			upper = upper || ('A' <= r && r <= 'Z')
+		case 0x4E00 <= r && r <= 0x9FFF, 0x3400 <= r && r <= 0x4DBF:
+		default:
+			return "", false
+		}
+	}
+	if !upper {
+		return name, true
+	}
+	b := []byte(name)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b), true
+}
+
+// slowFold is step 2 through the Unicode tables, for tests.
+func slowFold(name string) string {
+	caser := folders.Get().(*cases.Caser)
+	defer folders.Put(caser)
+	return norm.NFKC.String(caser.String(norm.NFKC.String(name)))
 }
