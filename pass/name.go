@@ -105,6 +105,11 @@ func foldCherokee(r rune) rune {
 }
 
 func checkNameRune(r rune) error {
+	// Printable ASCII and the CJK Unified Ideographs (basic block and
+	// extension A) are all assigned, visible characters.
+	if (0x21 <= r && r <= 0x7e) || (0x4E00 <= r && r <= 0x9FFF) || (0x3400 <= r && r <= 0x4DBF) {
+		return nil
+	}
 	var what string
 	switch {
 	case r == utf8.RuneError:

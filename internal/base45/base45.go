@@ -6,6 +6,7 @@ package base45
 
 import (
 	"errors"
+	"slices"
 	"strconv"
 )
 
@@ -57,7 +58,7 @@ func DecodedLen(n int) int {
 // AppendEncode appends the encoding of src to dst.
 func AppendEncode(dst, src []byte) []byte {
 	n := len(dst)
-	dst = append(dst, make([]byte, EncodedLen(len(src)))...)
+	dst = slices.Grow(dst, EncodedLen(len(src)))[:n+EncodedLen(len(src))]
 	out := dst[n:]
 	j := 0
 	for i := 0; i+1 < len(src); i += 2 {
