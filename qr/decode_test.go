@@ -63,7 +63,7 @@ func TestCorpus(t *testing.T) {
 	// QR_CORPUS_OFFSET picks other seeds, for a check on frames the
 	// decoder was not tuned on.
 	off, _ := strconv.Atoi(os.Getenv("QR_CORPUS_OFFSET"))
-	dir := os.Getenv("QR_CORPUS_DIR") // write the frames there, for other decoders
+	dir := os.Getenv("QR_CORPUS_DIR")        // write the frames there, for other decoders
 	baseline := os.Getenv("QR_CORPUS") != "" // plain gozxing too, for comparison
 	total, ok, base := 0, 0, 0
 	var times []time.Duration
