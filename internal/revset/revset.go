@@ -22,7 +22,7 @@
 // If n = 0 the encoding is exactly the 5 header bytes. Otherwise the
 // parameters are derived from n alone (they are not stored):
 //
-//	L  = 64 - bitlen(n-1)   low-bit width, = floor(log2(2^64 / n)), 34 <= L <= 64
+//	L  = 64 - bitlen(n-1)   low-bit width, = floor(log2(2^64 / n)), 35 <= L <= 64
 //	NB = 2^(64-L)           number of buckets, n <= NB < 2n
 //	NH = n + NB             bits in H;  WU = ceil(NH / 64)
 //	NL = n * L              bits in Lo; WL = ceil(NL / 64)
@@ -38,21 +38,31 @@
 // the buckets 0 ... NB-1 in order, each as one 1 per ID in the bucket
 // followed by a terminating 0.
 //
+// For example, the set {1, 2^63 + 5} has n = 2, L = 63, NB = 2, NH = 4,
+// NL = 126. H has bits 0 (ID 0, bucket 0) and 2 (ID 1, bucket 1) set; Lo
+// holds 1 in bits 0...62 and 5 in bits 63...125. The 29 bytes are
+//
+//	01 02000000                                   version, n
+//	0500000000000000                              H
+//	0100000000000080 0200000000000000             Lo
+//
 // # Validation
 //
 // Load accepts exactly the encodings that Build produces; any other input is
-// rejected with an [*Error]:
+// rejected with an [*Error], whose [Reason] is given in brackets, checked in
+// this order:
 //
-//   - the input is at least 5 bytes and the version is 1;
-//   - n <= MaxEntries;
-//   - the length is exactly 5 + 8*(WU+WL) (shorter: truncated, longer:
-//     trailing_data); this is checked before anything is allocated;
-//   - the bits of the last high word and of the last low word beyond NH and
-//     NL are 0;
-//   - H has exactly n bits set and bit NH-1 is 0 (so H holds NB zeros, one
-//     per bucket);
+//   - the input is at least 5 bytes [truncated] and the version is 1
+//     [unsupported_version];
+//   - n <= MaxEntries = 2^29 [too_many_entries];
+//   - the length is exactly 5 + 8*(WU+WL) (shorter: [truncated], longer:
+//     [trailing_data]); this is checked before anything is allocated;
+//   - the bits of the last high word beyond NH, and of the last low word
+//     beyond NL, are 0 [nonzero_padding];
+//   - H has exactly n bits set and bit NH-1 is 0, so H holds NB zeros, one
+//     per bucket [bad_high_bits];
 //   - the decoded IDs are strictly increasing, i.e. the low parts within
-//     each bucket are strictly increasing.
+//     each bucket are strictly increasing [not_increasing].
 //
 // Hence every accepted encoding is the Build output of the set it decodes
 // to: the encoding is canonical.
@@ -61,10 +71,11 @@
 //
 // The index is not part of the encoding. Load derives, for every 64th
 // bucket, the position in H where that bucket starts (4 bytes per 64
-// buckets, about 0.1 byte per ID), and for the rare blocks of 64 buckets
-// that hold many IDs, the start of every bucket. A lookup reads one index
-// entry, at most a few high words, and O(log k) low parts for a bucket of k
-// IDs. A Set uses about len(b) + len(b)/50 bytes of memory.
+// buckets, about 0.1 byte per ID), and for blocks of 64 buckets that hold
+// more than 448 IDs (which random sets practically never have) the start
+// of every bucket. A lookup reads one index entry, at most a few high
+// words, and O(log k) low parts for a bucket of k IDs. For 10 million
+// random IDs a Set uses len(b) + 2% bytes of memory.
 package revset
 
 import (
@@ -194,9 +205,9 @@ type Set struct {
 	// dir[len(dir)-1] = NH.
 	dir []uint32
 	// dense maps a block k whose span dir[k+1]-dir[k] exceeds denseSpan to
-	// the starts of its buckets k*blockSize ... (k+1)*blockSize, plus the
-	// start of the next block (blockSize+1 entries, fewer in a final short
-	// block).
+	// the positions in H where its buckets k*blockSize ...
+	// (k+1)*blockSize-1 start, then the start of the next block
+	// (blockSize+1 entries; fewer if NB < blockSize).
 	dense map[uint32][]uint32
 }
 

@@ -226,6 +226,24 @@ func TestEncodingSize(t *testing.T) {
 	}
 }
 
+// TestVector pins the example in the package documentation.
+func TestVector(t *testing.T) {
+	want := []byte{
+		0x01, 0x02, 0x00, 0x00, 0x00, // version, n
+		0x05, 0, 0, 0, 0, 0, 0, 0x00, // H
+		0x01, 0, 0, 0, 0, 0, 0, 0x80, // Lo
+		0x02, 0, 0, 0, 0, 0, 0, 0x00,
+	}
+	b := mustBuild(t, []uint64{1<<63 + 5, 1})
+	if !bytes.Equal(b, want) {
+		t.Fatalf("Build = % x, want % x", b, want)
+	}
+	s := mustLoad(t, want)
+	if !s.Contains(1) || !s.Contains(1<<63+5) || s.Contains(5) || s.Contains(1<<63+1) {
+		t.Fatalf("wrong membership")
+	}
+}
+
 func TestDenseIndex(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 5))
 	for _, ids := range [][]uint64{oneBucket(r, 5000), clustered(r, 20_000), consecutive(12345, 3000)} {
