@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"sync"
 	"testing"
@@ -385,6 +386,29 @@ func TestLoadRejects(t *testing.T) {
 				t.Fatalf("errors.Is does not match the reason")
 			}
 		})
+	}
+}
+
+// TestLoadBoundedAllocation checks that a header declaring many IDs makes
+// Load allocate nothing in proportion to the declared count.
+func TestLoadBoundedAllocation(t *testing.T) {
+	inputs := [][]byte{
+		{Version, 0, 0, 0, 0x20}, // n = MaxEntries, no body
+		append([]byte{Version, 0, 0, 0, 0x20}, make([]byte, 4096)...),
+		{Version, 0xff, 0xff, 0xff, 0xff}, // n > MaxEntries
+	}
+	for _, b := range inputs {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		for range 100 {
+			if _, err := Load(b); err == nil {
+				t.Fatalf("Load accepted %d bytes", len(b))
+			}
+		}
+		runtime.ReadMemStats(&after)
+		if per := (after.TotalAlloc - before.TotalAlloc) / 100; per > 1024 {
+			t.Errorf("Load of %d bytes allocated %d bytes per call", len(b), per)
+		}
 	}
 }
 
