@@ -245,19 +245,30 @@ func TestVector(t *testing.T) {
 	}
 }
 
-func TestDenseIndex(t *testing.T) {
+// TestSkewedSets checks sets far from random, whose buckets are large
+// enough for the binary-search path, and that random sets keep small
+// buckets.
+func TestSkewedSets(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 5))
 	for _, ids := range [][]uint64{oneBucket(r, 5000), clustered(r, 20_000), consecutive(12345, 3000)} {
 		s := mustLoad(t, mustBuild(t, ids))
-		if len(s.dense) == 0 {
-			t.Fatalf("expected dense blocks in the index")
+		if maxBucket(s) <= 16 {
+			t.Fatalf("expected a bucket of more than 16 IDs")
 		}
 		check(t, s, ids, r, 1000)
 	}
 	s := mustLoad(t, mustBuild(t, randomIDs(r, 100_000)))
-	if len(s.dense) != 0 {
-		t.Errorf("%d dense blocks in a random set", len(s.dense))
+	if m := maxBucket(s); m > 40 {
+		t.Errorf("largest bucket of a random set holds %d IDs", m)
 	}
+}
+
+func maxBucket(s *Set) int {
+	m := 0
+	for b := 0; b+1 < len(s.start); b++ {
+		m = max(m, int(s.start[b+1]-s.start[b]))
+	}
+	return m
 }
 
 func TestConcurrentReaders(t *testing.T) {
@@ -287,27 +298,6 @@ func TestConcurrentReaders(t *testing.T) {
 	close(errs)
 	for err := range errs {
 		t.Fatal(err)
-	}
-}
-
-func TestSelect64(t *testing.T) {
-	r := rand.New(rand.NewPCG(7, 7))
-	for range 10_000 {
-		x := r.Uint64() & r.Uint64()
-		if r.IntN(4) == 0 {
-			x = ^uint64(0)
-		}
-		var want []int
-		for i := range 64 {
-			if x>>i&1 == 1 {
-				want = append(want, i)
-			}
-		}
-		for rank, p := range want {
-			if got := select64(x, rank); got != p {
-				t.Fatalf("select64(%#x, %d) = %d, want %d", x, rank, got, p)
-			}
-		}
 	}
 }
 
