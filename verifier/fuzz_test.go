@@ -14,7 +14,7 @@ var knownReasons = map[verifier.Reason]bool{
 	verifier.TooLarge: true, verifier.BadPrefix: true, verifier.BadBase45: true, verifier.BadCOSE: true,
 	verifier.UnsupportedAlg: true, verifier.UnknownKey: true, verifier.BadSignature: true,
 	verifier.BadPayload: true, verifier.IssuerNotAllowed: true, verifier.KeyNotValid: true,
-	verifier.NotYetValid: true, verifier.Expired: true, verifier.UnsupportedFormat: true,
+	verifier.NotYetValid: true, verifier.Expired: true, verifier.BadCompression: true, verifier.KeyUsage: true,
 }
 
 // FuzzVerify: any text gives exactly one of a pass or an *Error with a known
