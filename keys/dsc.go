@@ -66,25 +66,8 @@ var (
 const MinRSABits = 2048
 
 // X.509 structures (RFC 5280 §4.1), as far as a DSC needs them.
-type certificate struct {
-	TBS       asn1.RawValue
-	SigAlg    algorithmIdentifier
-	Signature asn1.BitString
-}
-
-type tbsCertificate struct {
-	Version    int `asn1:"optional,explicit,default:0,tag:0"`
-	Serial     asn1.RawValue
-	SigAlg     algorithmIdentifier
-	Issuer     asn1.RawValue
-	Validity   validity
-	Subject    asn1.RawValue
-	PublicKey  asn1.RawValue
-	IssuerUID  asn1.BitString `asn1:"optional,tag:1"`
-	SubjectUID asn1.BitString `asn1:"optional,tag:2"`
-	Extensions []extension    `asn1:"optional,explicit,tag:3"`
-}
-
+// encoding/asn1 ignores SEQUENCE elements after the last field of a
+// struct, so every SEQUENCE is first counted by elements.
 type validity struct {
 	NotBefore, NotAfter time.Time
 }
@@ -100,48 +83,155 @@ type rsaPublicKey struct {
 	E int
 }
 
+// elements returns the elements of the DER SEQUENCE b, which must be all
+// of b.
+func elements(b []byte) ([]asn1.RawValue, error) {
+	var seq asn1.RawValue
+	rest, err := asn1.Unmarshal(b, &seq)
+	switch {
+	case err != nil:
+		return nil, err
+	case len(rest) != 0:
+		return nil, errors.New("trailing data")
+	case seq.Class != asn1.ClassUniversal || seq.Tag != asn1.TagSequence || !seq.IsCompound:
+		return nil, errors.New("not a SEQUENCE")
+	}
+	var es []asn1.RawValue
+	for in := seq.Bytes; len(in) > 0; {
+		var e asn1.RawValue
+		if in, err = asn1.Unmarshal(in, &e); err != nil {
+			return nil, err
+		}
+		es = append(es, e)
+	}
+	return es, nil
+}
+
+// unmarshalSeq unmarshals the SEQUENCE b into v, a struct with at least min
+// and at most max elements.
+func unmarshalSeq(b []byte, v any, min, max int) error {
+	es, err := elements(b)
+	if err != nil {
+		return err
+	}
+	if len(es) < min || len(es) > max {
+		return fmt.Errorf("SEQUENCE of %d elements, want %d to %d", len(es), min, max)
+	}
+	_, err = asn1.Unmarshal(b, v)
+	return err
+}
+
+func isContext(e asn1.RawValue, tag int) bool {
+	return e.Class == asn1.ClassContextSpecific && e.Tag == tag
+}
+
 // ParseDSC parses a DER X.509 certificate as a DSC and returns its key:
 // KID the first 8 bytes of SHA-256 over der, algorithm ES256 (a P-256 key)
 // or PS256 (an RSA key of at least MinRSABits), the certificate's validity
 // as the key's window, and a DSC with the types its extended key usage
-// allows. Other key types are errors wrapping ErrUnsupported. It uses
-// encoding/asn1, not crypto/x509, which would pull package net into the
-// verifier's apps.
+// allows. Other key types are errors wrapping ErrUnsupported.
+//
+// It uses encoding/asn1, not crypto/x509, which would pull package net
+// into the verifier's apps. It is strict about the structure of the
+// certificate and about every part it reads; like the verifier, which
+// trusts a DSC because the caller does, it does not check the signature or
+// the contents of the names and of extensions other than the extended key
+// usage.
 func ParseDSC(der []byte) (*Key, error) {
-	var c certificate
-	if rest, err := asn1.Unmarshal(der, &c); err != nil || len(rest) != 0 {
-		return nil, fmt.Errorf("keys: not a DER X.509 certificate: %v", errOr(err, "trailing data"))
+	k, err := parseDSC(der)
+	if err != nil && !errors.Is(err, ErrUnsupported) {
+		err = fmt.Errorf("keys: certificate: %w", err)
 	}
-	var tbs tbsCertificate
-	if rest, err := asn1.Unmarshal(c.TBS.FullBytes, &tbs); err != nil || len(rest) != 0 {
-		return nil, fmt.Errorf("keys: certificate: bad TBSCertificate: %v", errOr(err, "trailing data"))
+	return k, err
+}
+
+func parseDSC(der []byte) (*Key, error) {
+	c, err := elements(der)
+	if err != nil || len(c) != 3 {
+		return nil, fmt.Errorf("not a DER X.509 certificate: %v", errOr(err, "want 3 elements"))
 	}
-	if tbs.Version < 0 || tbs.Version > 2 || (tbs.Version != 2 && tbs.Extensions != nil) {
-		return nil, fmt.Errorf("keys: certificate: version %d", tbs.Version+1)
+	tbs, err := elements(c[0].FullBytes)
+	if err != nil {
+		return nil, fmt.Errorf("bad TBSCertificate: %v", err)
 	}
-	if tbs.Validity.NotAfter.Before(tbs.Validity.NotBefore) {
-		return nil, errors.New("keys: certificate: notAfter is before notBefore")
+	// TBSCertificate: [0] version, serial, signature, issuer, validity,
+	// subject, subjectPublicKeyInfo, [1] issuerUID, [2] subjectUID,
+	// [3] extensions.
+	version := 0
+	if len(tbs) > 0 && isContext(tbs[0], 0) && tbs[0].IsCompound {
+		if rest, err := asn1.Unmarshal(tbs[0].Bytes, &version); err != nil || len(rest) != 0 || version < 1 || version > 2 {
+			return nil, errors.New("bad version")
+		}
+		tbs = tbs[1:]
 	}
-	var subject pkix.RDNSequence
-	if rest, err := asn1.Unmarshal(tbs.Subject.FullBytes, &subject); err != nil || len(rest) != 0 {
-		return nil, fmt.Errorf("keys: certificate: bad subject: %v", errOr(err, "trailing data"))
+	if len(tbs) < 6 || !bytes.Equal(c[1].FullBytes, tbs[1].FullBytes) {
+		return nil, errors.New("bad TBSCertificate (too short, or its signature algorithm differs from the certificate's)")
 	}
+	var serial *big.Int
+	if e := tbs[0]; e.Class != asn1.ClassUniversal || e.Tag != asn1.TagInteger || e.IsCompound {
+		return nil, errors.New("bad serial number")
+	}
+	if rest, err := asn1.Unmarshal(tbs[0].FullBytes, &serial); err != nil || len(rest) != 0 || serial.Sign() < 0 {
+		return nil, errors.New("bad serial number")
+	}
+	var sigAlg algorithmIdentifier
+	if err := unmarshalSeq(c[1].FullBytes, &sigAlg, 1, 2); err != nil {
+		return nil, fmt.Errorf("bad signature algorithm: %v", err)
+	}
+	var sig asn1.BitString
+	if rest, err := asn1.Unmarshal(c[2].FullBytes, &sig); err != nil || len(rest) != 0 {
+		return nil, errors.New("bad signature")
+	}
+	var issuer, subject pkix.RDNSequence
+	if err := parseName(tbs[2].FullBytes, &issuer); err != nil {
+		return nil, fmt.Errorf("bad issuer: %v", err)
+	}
+	var valid validity
+	if err := unmarshalSeq(tbs[3].FullBytes, &valid, 2, 2); err != nil {
+		return nil, fmt.Errorf("bad validity: %v", err)
+	}
+	if valid.NotAfter.Before(valid.NotBefore) {
+		return nil, errors.New("notAfter is before notBefore")
+	}
+	if err := parseName(tbs[4].FullBytes, &subject); err != nil {
+		return nil, fmt.Errorf("bad subject: %v", err)
+	}
+	spkiDER := tbs[5].FullBytes
+	var exts []asn1.RawValue
+	prev := 0
+	for _, e := range tbs[6:] {
+		switch {
+		case e.Class != asn1.ClassContextSpecific || e.Tag <= prev || e.Tag > 3 || e.IsCompound != (e.Tag == 3):
+			return nil, errors.New("bad TBSCertificate (unexpected element)")
+		case e.Tag < 3 && version < 1, e.Tag == 3 && version != 2:
+			return nil, fmt.Errorf("version %d certificate with unique IDs or extensions", version+1)
+		case e.Tag == 3:
+			if exts, err = elements(e.Bytes); err != nil || len(exts) == 0 {
+				return nil, fmt.Errorf("bad extensions: %v", errOr(err, "empty"))
+			}
+		}
+		prev = e.Tag
+	}
+
 	sum := sha256.Sum256(der)
 	k := &Key{
 		KID:        sum[:KIDSize],
-		ValidFrom:  tbs.Validity.NotBefore.UTC(),
-		ValidUntil: tbs.Validity.NotAfter.UTC(),
+		ValidFrom:  valid.NotBefore.UTC(),
+		ValidUntil: valid.NotAfter.UTC(),
 		DSC:        &DSC{Raw: bytes.Clone(der), Subject: subject.String()},
 	}
-	var err error
-	if k.Alg, k.Public, err = parseDSCKey(tbs.PublicKey.FullBytes); err != nil {
+	if k.Alg, k.Public, err = parseDSCKey(spkiDER); err != nil {
 		return nil, err
 	}
 	var seen []asn1.ObjectIdentifier
-	for _, ext := range tbs.Extensions {
+	for _, e := range exts {
+		var ext extension
+		if err := unmarshalSeq(e.FullBytes, &ext, 2, 3); err != nil {
+			return nil, fmt.Errorf("bad extension: %v", err)
+		}
 		for _, id := range seen {
 			if id.Equal(ext.ID) {
-				return nil, fmt.Errorf("keys: certificate: extension %s twice", ext.ID)
+				return nil, fmt.Errorf("extension %s twice", ext.ID)
 			}
 		}
 		seen = append(seen, ext.ID)
@@ -154,6 +244,25 @@ func ParseDSC(der []byte) (*Key, error) {
 	return k, nil
 }
 
+// parseName parses a Name (RFC 5280 §4.1.2.4) whose attribute values are
+// strings.
+func parseName(der []byte, name *pkix.RDNSequence) error {
+	if rest, err := asn1.Unmarshal(der, name); err != nil || len(rest) != 0 {
+		return fmt.Errorf("%v", errOr(err, "trailing data"))
+	}
+	for _, rdn := range *name {
+		if len(rdn) == 0 {
+			return errors.New("empty relative distinguished name")
+		}
+		for _, atv := range rdn {
+			if _, ok := atv.Value.(string); !ok {
+				return fmt.Errorf("attribute %s is not a string", atv.Type)
+			}
+		}
+	}
+	return nil
+}
+
 func errOr(err error, msg string) any {
 	if err != nil {
 		return err
@@ -164,8 +273,12 @@ func errOr(err error, msg string) any {
 // parseDSCKey parses the SubjectPublicKeyInfo of a DSC.
 func parseDSCKey(der []byte) (Alg, any, error) {
 	var s spki
-	if rest, err := asn1.Unmarshal(der, &s); err != nil || len(rest) != 0 {
-		return "", nil, errors.New("keys: certificate: bad SubjectPublicKeyInfo")
+	es, err := elements(der)
+	if err != nil || len(es) != 2 || unmarshalSeq(es[0].FullBytes, &algorithmIdentifier{}, 1, 2) != nil {
+		return "", nil, errors.New("bad SubjectPublicKeyInfo")
+	}
+	if _, err := asn1.Unmarshal(der, &s); err != nil {
+		return "", nil, fmt.Errorf("bad SubjectPublicKeyInfo: %v", err)
 	}
 	if !s.Algorithm.Algorithm.Equal(oidRSAEncryption) {
 		pub, err := ParsePublic(der)
@@ -179,14 +292,14 @@ func parseDSCKey(der []byte) (Alg, any, error) {
 	}
 	// RFC 3279 §2.3.1: the parameters are NULL, the key an RSAPublicKey.
 	if !bytes.Equal(s.Algorithm.Parameters.FullBytes, asn1.NullBytes) {
-		return "", nil, errors.New("keys: certificate: RSA key without NULL parameters")
+		return "", nil, errors.New("RSA key without NULL parameters")
 	}
 	var rk rsaPublicKey
-	if rest, err := asn1.Unmarshal(s.PublicKey.RightAlign(), &rk); err != nil || len(rest) != 0 || s.PublicKey.BitLength%8 != 0 {
-		return "", nil, errors.New("keys: certificate: bad RSA public key")
+	if s.PublicKey.BitLength%8 != 0 || unmarshalSeq(s.PublicKey.Bytes, &rk, 2, 2) != nil {
+		return "", nil, errors.New("bad RSA public key")
 	}
 	if rk.N.Sign() <= 0 || rk.E < 3 || rk.E%2 == 0 || rk.E > 1<<31-1 {
-		return "", nil, errors.New("keys: certificate: bad RSA public key")
+		return "", nil, errors.New("bad RSA public key")
 	}
 	if rk.N.BitLen() < MinRSABits {
 		return "", nil, fmt.Errorf("%w: RSA key of %d bits; PS256 needs at least %d", ErrUnsupported, rk.N.BitLen(), MinRSABits)
@@ -201,7 +314,7 @@ func dscTypes(value []byte) ([]string, error) {
 	// (and crypto/x509 reads them): like no extension, it restricts nothing.
 	var oids []asn1.ObjectIdentifier
 	if rest, err := asn1.Unmarshal(value, &oids); err != nil || len(rest) != 0 {
-		return nil, errors.New("keys: certificate: bad extended key usage")
+		return nil, errors.New("bad extended key usage")
 	}
 	var types []string
 	for _, u := range dscUsages {
