@@ -7,6 +7,7 @@ import (
 	"image/gif"
 	"image/jpeg"
 	"image/png"
+	"math"
 	"time"
 
 	"github.com/makiuchi-d/gozxing"
@@ -87,6 +88,7 @@ type session struct {
 	found    [][]float64 // corners of the codes read, for skipping them
 	seen     bool        // finder patterns were seen
 	panics   int
+	tries    int // attempts started
 	dec      *zxdecoder.Decoder
 }
 
@@ -95,6 +97,7 @@ func (s *session) run(p plane) ([]string, error) {
 		if len(s.texts) > 0 || time.Now().After(s.deadline) {
 			break
 		}
+		s.tries++
 		a(s)
 	}
 	if len(s.texts) > 0 {
@@ -111,15 +114,40 @@ type binarizerKind int
 const (
 	hybrid binarizerKind = iota
 	global
+	mean // meanBinarize with a small window
 )
 
+// attempts lists the ways Decode tries to read p, cheapest and most
+// useful first; it stops at the first that reads something.
 func attempts(p plane) []func(*session) {
-	return []func(*session){
-		func(s *session) { s.try(p, hybrid, false) },
-		func(s *session) { s.try(p, hybrid, true) },
-		func(s *session) { s.try(p, global, false) },
-		func(s *session) { s.try(p.inverted(), hybrid, false) },
+	var a []func(*session)
+	big := p.w*p.h >= 5_000_000
+	if big {
+		// Large photos: the code is usually large too.
+		a = append(a, func(s *session) { s.try(p.half(), hybrid, false) })
 	}
+	a = append(a,
+		func(s *session) { s.try(p, hybrid, false) },
+		// Light code on a dark screen; gozxing's ALSO_INVERTED hint
+		// does nothing, so invert the picture.
+		func(s *session) { s.try(p.inverted(), hybrid, false) },
+		// Small window: low contrast next to a bright background, and
+		// 2-pixel modules.
+		func(s *session) { s.try(p, mean, true) },
+		func(s *session) { s.try(p, hybrid, true) },
+		// Faded pictures.
+		func(s *session) { s.try(p, global, false) },
+	)
+	// Strong perspective squashes the finder patterns beyond gozxing's
+	// tolerance: stretch the picture back along four directions.
+	for _, theta := range []float64{0, math.Pi / 2, math.Pi / 4, 3 * math.Pi / 4} {
+		a = append(a, func(s *session) { s.try(p.stretch(1.5, theta), hybrid, true) })
+	}
+	if !big {
+		a = append(a, func(s *session) { s.try(p.warp([4]float64{2, 0, 0, 2}, 2*p.w, 2*p.h), hybrid, true) })
+	}
+	a = append(a, func(s *session) { s.try(p.sharpened(2, 1.5), hybrid, true) })
+	return a
 }
 
 var tryHarder = map[gozxing.DecodeHintType]any{gozxing.DecodeHintType_TRY_HARDER: true}
@@ -137,16 +165,19 @@ func (s *session) try(p plane, kind binarizerKind, harder bool) {
 	if err != nil {
 		return
 	}
-	var bin gozxing.Binarizer
-	if kind == global {
-		bin = gozxing.NewGlobalHistgramBinarizer(src)
-	} else {
-		bin = gozxing.NewHybridBinarizer(src)
+	var bm *gozxing.BitMatrix
+	switch kind {
+	case global:
+		bm, err = gozxing.NewGlobalHistgramBinarizer(src).GetBlackMatrix()
+	case mean:
+		bm = meanBinarize(p, 6, 6)
+	default:
+		bm = hybridBinarize(p)
 	}
-	bm, err := bin.GetBlackMatrix()
-	if err != nil {
+	if err != nil || bm == nil {
 		return
 	}
+	s.found = s.found[:0]
 	var hints map[gozxing.DecodeHintType]any
 	if harder {
 		hints = tryHarder
@@ -157,14 +188,19 @@ func (s *session) try(p plane, kind binarizerKind, harder bool) {
 		}
 		s.seen = true
 		dims, ms := dimensions(bm, info)
+	dims:
 		for _, dim := range dims {
-			h := initial(bm, info, dim, ms)
-			if s.read(sampleBits(bm, h, dim), h, dim) || s.read(sampleGrey(p, h, dim), h, dim) {
-				break
+			hs := initials(bm, info, dim, ms)
+			for _, h := range hs {
+				if s.read(sampleBits(bm, h, dim), h, dim) || s.read(sampleGrey(p, h, dim), h, dim) {
+					break dims
+				}
 			}
-			if h, ok := refine(bm, info, dim, h); ok {
-				if s.read(sampleGrey(p, h, dim), h, dim) || s.read(sampleBits(bm, h, dim), h, dim) {
-					break
+			for _, h := range hs {
+				if h, ok := refine(bm, info, dim, h); ok {
+					if s.read(sampleGrey(p, h, dim), h, dim) || s.read(sampleBits(bm, h, dim), h, dim) {
+						break dims
+					}
 				}
 			}
 		}
@@ -221,12 +257,4 @@ func (s *session) add(text string) {
 		}
 	}
 	s.texts = append(s.texts, text)
-}
-
-func (p plane) inverted() plane {
-	q := plane{w: p.w, h: p.h, pix: make([]byte, len(p.pix))}
-	for i, v := range p.pix {
-		q.pix[i] = 255 - v
-	}
-	return q
 }
