@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"math/big"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -288,7 +289,10 @@ func parseDSCKey(der []byte) (Alg, any, error) {
 		case ed25519.PublicKey:
 			return "", nil, fmt.Errorf("%w: Ed25519 is not an HC1 algorithm (ES256 or PS256)", ErrUnsupported)
 		}
-		return "", nil, err
+		if errors.Is(err, ErrUnsupported) {
+			return "", nil, err
+		}
+		return "", nil, errors.New(strings.TrimPrefix(err.Error(), "keys: ")) // ParseDSC adds the prefix
 	}
 	// RFC 3279 §2.3.1: the parameters are NULL, the key an RSAPublicKey.
 	if !bytes.Equal(s.Algorithm.Parameters.FullBytes, asn1.NullBytes) {

@@ -329,8 +329,14 @@ func TestDGC(t *testing.T) {
 		fields = append(fields, f)
 	}
 	sort.Strings(fields)
+	var listed []string
+	for key, why := range dgcMismatches {
+		listed = append(listed, key+": "+why)
+	}
+	sort.Strings(listed)
+	t.Logf("%d listed disagreements:\n\t%s", len(listed), strings.Join(listed, "\n\t"))
 	t.Logf("%d vectors in %s", len(vs), dir)
-	t.Logf("%-26s %6s %9s %8s", "field", "agree", "disagree", "not run")
+	t.Logf("%-26s %6s %9s %8s", "field", "agree", "disagree", "not run") // every disagreement is listed
 	for _, f := range fields {
 		c := counts[f]
 		t.Logf("%-26s %6d %9d %8d", f, c.agree, c.disagree, c.notRun)
