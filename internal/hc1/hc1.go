@@ -135,8 +135,8 @@ func malformed(format string, args ...any) error {
 // The protected header MUST hold the algorithm, ES256 or PS256 (an alg in
 // the unprotected header alone is rejected: the signature must cover it);
 // the key ID may be in either header, and the protected one wins when both
-// have one (HCERT, "Key Identifier"). crit, duplicate labels and a detached (nil)
-// payload are rejected; other header parameters are checked for
+// have one (HCERT, "Key Identifier"). crit, duplicate labels and a detached
+// (nil) payload are rejected; other header parameters are checked for
 // well-formedness and ignored.
 func ParseSign1(b []byte) (*Message, error) {
 	if len(b) > MaxInflated {
@@ -173,8 +173,11 @@ func ParseSign1(b []byte) (*Message, error) {
 	var prot, unprot header
 	if len(m.Protected) > 0 {
 		pr := cbor.NewLenientReader(m.Protected, Limits, true)
-		if _, err := pr.Skip(0); err != nil || !pr.Done() {
-			return nil, malformed("protected header is not one CBOR item: %v", err)
+		if _, err := pr.Skip(0); err != nil {
+			return nil, malformed("protected header: %v", err)
+		}
+		if !pr.Done() {
+			return nil, malformed("protected header: %d bytes after the map", len(pr.Rest()))
 		}
 		if prot, err = readHeader(cbor.NewLenientReader(m.Protected, Limits, true)); err != nil {
 			return nil, malformed("protected header: %v", err)
