@@ -5,7 +5,6 @@ import (
 	"sort"
 
 	"github.com/makiuchi-d/gozxing"
-	zxmultidet "github.com/makiuchi-d/gozxing/multi/qrcode/detector"
 	zxdecoder "github.com/makiuchi-d/gozxing/qrcode/decoder"
 	zxdet "github.com/makiuchi-d/gozxing/qrcode/detector"
 )
@@ -15,31 +14,6 @@ import (
 // neighbours, and samples the modules both from the binarized picture (as
 // gozxing does) and from the grey picture with a local threshold, which
 // survives blur, glare and low contrast much better.
-
-// finders returns the finder-pattern triples found in bm: every triple the
-// multi-code finder sees, then the single-code finder's best triple.
-func finders(bm *gozxing.BitMatrix, hints map[gozxing.DecodeHintType]any) []*zxdet.FinderPatternInfo {
-	var out []*zxdet.FinderPatternInfo
-	if infos, err := zxmultidet.NewMultiFinderPatternFinder(bm, nil).FindMulti(hints); err == nil {
-		out = append(out, infos...)
-	}
-	if info, err := zxdet.NewFinderPatternFinder(bm, nil).Find(hints); err == nil {
-		dup := false
-		for _, o := range out {
-			if near(o.GetTopLeft(), info.GetTopLeft()) && near(o.GetTopRight(), info.GetTopRight()) && near(o.GetBottomLeft(), info.GetBottomLeft()) {
-				dup = true
-			}
-		}
-		if !dup {
-			out = append(out, info)
-		}
-	}
-	return out
-}
-
-func near(a, b gozxing.ResultPoint) bool {
-	return math.Abs(a.GetX()-b.GetX()) < 2 && math.Abs(a.GetY()-b.GetY()) < 2
-}
 
 // dimensions returns the plausible symbol sizes for a finder triple, the
 // most likely first, and the module size in pixels.
