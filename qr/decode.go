@@ -75,13 +75,14 @@ func decodeBudget(img image.Image, budget time.Duration) ([]string, error) {
 	if img == nil {
 		return nil, fmt.Errorf("%w: nil image", ErrImage)
 	}
-	p := luminance(img)
-	if p.w <= 0 || p.h <= 0 {
+	b := img.Bounds()
+	if b.Dx() <= 0 || b.Dy() <= 0 {
 		return nil, fmt.Errorf("%w: empty image", ErrImage)
 	}
-	if p.w > MaxPixels/p.h {
-		return nil, fmt.Errorf("%w: %d×%d image is larger than %d pixels", ErrImage, p.w, p.h, MaxPixels)
+	if b.Dx() > MaxPixels/b.Dy() {
+		return nil, fmt.Errorf("%w: %d×%d image is larger than %d pixels", ErrImage, b.Dx(), b.Dy(), MaxPixels)
 	}
+	p := luminance(img)
 	s := &session{deadline: time.Now().Add(budget)}
 	return s.run(p)
 }
