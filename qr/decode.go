@@ -23,7 +23,8 @@ const MaxPixels = 40_000_000
 // DefaultBudget bounds the time Decode spends on one image once its
 // luminance is extracted: when an attempt ends past it, no new attempt
 // starts. Easy pictures are read by the first attempt, in a few
-// milliseconds for a 1280×720 frame.
+// milliseconds for a 1280×720 frame; a picture without a code costs about
+// the whole budget.
 const DefaultBudget = 200 * time.Millisecond
 
 // DecodeBytes decodes a PNG, JPEG or GIF image, recognised by its content,
