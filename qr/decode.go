@@ -17,7 +17,8 @@ import (
 	zxdet "github.com/makiuchi-d/gozxing/qrcode/detector"
 )
 
-// MaxPixels is the largest image, in pixels, that DecodeBytes decodes.
+// MaxPixels is the largest image, in pixels, that Decode and DecodeBytes
+// accept; DecodeBytes checks it from the image header, before decoding.
 const MaxPixels = 40_000_000
 
 // DefaultBudget bounds the time Decode spends on one image once its
