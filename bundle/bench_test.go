@@ -1,0 +1,207 @@
+package bundle
+
+import (
+	"crypto"
+	"math/rand/v2"
+	"runtime"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hufu-project/hufu/internal/benchratio"
+	"github.com/hufu-project/hufu/internal/cose"
+	"github.com/hufu-project/hufu/internal/revset"
+	"github.com/hufu-project/hufu/keys"
+	"github.com/hufu-project/hufu/pass"
+)
+
+// The city-scale figures: a bundle revoking 10 million random pass IDs.
+// Built once per benchmark binary, and only by benchmarks, so that
+// "go test ./..." stays fast.
+const cityRevoked = 10_000_000
+
+var city struct {
+	once  sync.Once
+	ids   []uint64          // the revoked IDs
+	files map[string][]byte // signed bundles by root algorithm
+	rev   []byte            // the revocation list's encoding
+}
+
+func cityBundles(b *testing.B) {
+	city.once.Do(func() {
+		r := rand.New(rand.NewPCG(1, 2))
+		city.ids = make([]uint64, cityRevoked)
+		for i := range city.ids {
+			city.ids[i] = r.Uint64()
+		}
+		c := contents()
+		c.RevokedPasses = city.ids
+		city.files = map[string][]byte{}
+		for alg, priv := range map[string]crypto.Signer{"EdDSA": root, "ES256": root2} {
+			data, err := Sign(c, priv)
+			if err != nil {
+				b.Fatal(err)
+			}
+			city.files[alg] = data
+		}
+		c.RevokedPasses = nil
+		var err error
+		if city.rev, err = revset.Build(city.ids); err != nil {
+			b.Fatal(err)
+		}
+	})
+}
+
+// BenchmarkLoad10M opens a signed bundle with 10 million revoked pass IDs:
+// signature check over the whole file, strict decoding and the revocation
+// index. The raw operation is revset.Load of the same revocation list
+// alone. It reports the median wall and CPU time of each, the ratio of
+// the CPU times (x-raw), the file's size per revoked entry (B/entry) and
+// the heap the opened bundle holds (MB-heap).
+func BenchmarkLoad10M(b *testing.B) {
+	cityBundles(b)
+	for _, alg := range []string{"EdDSA", "ES256"} {
+		b.Run(alg, func(b *testing.B) {
+			data := city.files[alg]
+			var before, after runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+			bu, err := Open(data, allRoots)
+			if err != nil {
+				b.Fatal(err)
+			}
+			runtime.GC()
+			runtime.ReadMemStats(&after)
+			runtime.KeepAlive(bu)
+			if bu.RevokedPasses() != cityRevoked {
+				b.Fatalf("%d revoked", bu.RevokedPasses())
+			}
+			bu = nil
+			// Open against revset.Load alone, interleaved; medians of wall
+			// and CPU time per call (CPU time does not count what other
+			// processes on a busy machine take from this one).
+			var wall, cpu, rawWall, rawCPU []time.Duration
+			for i := 0; b.Loop(); i++ {
+				for k := range 2 {
+					c0, t0 := cpuNow(), time.Now()
+					if (i+k)%2 == 0 {
+						if _, err := Open(data, allRoots); err != nil {
+							b.Fatal(err)
+						}
+						wall, cpu = append(wall, time.Since(t0)), append(cpu, cpuNow()-c0)
+					} else {
+						if _, err := revset.Load(city.rev); err != nil {
+							b.Fatal(err)
+						}
+						rawWall, rawCPU = append(rawWall, time.Since(t0)), append(rawCPU, cpuNow()-c0)
+					}
+				}
+			}
+			b.ReportMetric(float64(benchratio.Median(wall)), "ns/open")
+			b.ReportMetric(float64(benchratio.Median(cpu)), "cpu-ns/open")
+			b.ReportMetric(float64(benchratio.Median(rawWall)), "ns/raw")
+			b.ReportMetric(float64(benchratio.Median(rawCPU)), "cpu-ns/raw")
+			b.ReportMetric(float64(benchratio.Median(cpu))/float64(benchratio.Median(rawCPU)), "x-raw")
+			b.ReportMetric(float64(len(data))/cityRevoked, "B/entry")
+			b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/1e6, "MB-heap")
+		})
+	}
+}
+
+// cityCheck returns the opened city bundle, a key that may sign for
+// Shanghai, and 2^16 revoked and 2^16 other pass IDs.
+func cityCheck(b *testing.B) (*Bundle, *keys.Key, []pass.ID, []pass.ID) {
+	cityBundles(b)
+	bu, err := Open(city.files["EdDSA"], allRoots)
+	if err != nil {
+		b.Fatal(err)
+	}
+	kid, _ := keys.KID(shKey2.Public())
+	k := bu.Keys(kid)[0]
+	r := rand.New(rand.NewPCG(3, 4))
+	hits, misses := make([]pass.ID, 1<<16), make([]pass.ID, 1<<16)
+	for i := range hits {
+		hits[i] = idBytes(city.ids[r.IntN(len(city.ids))])
+		misses[i] = idBytes(r.Uint64()) // revoked with probability 10^7/2^64
+	}
+	return bu, k, hits, misses
+}
+
+func idBytes(v uint64) pass.ID {
+	return pass.ID{byte(v >> 56), byte(v >> 48), byte(v >> 40), byte(v >> 32), byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)}
+}
+
+// BenchmarkCheckRevoked runs Bundle.Check, the trust bundle's whole part
+// of a verification, on passes whose IDs are revoked (hit) or not (miss),
+// against the raw lookup revset.Set.Contains of the same ID, in a bundle
+// revoking 10 million IDs. The IDs vary, so caches are as cold as at a
+// gate.
+func BenchmarkCheckRevoked(b *testing.B) {
+	bu, k, hits, misses := cityCheck(b)
+	now := t0.Add(time.Hour)
+	for _, c := range []struct {
+		name    string
+		ids     []pass.ID
+		revoked bool
+	}{{"hit", hits, true}, {"miss", misses, false}} {
+		b.Run(c.name, func(b *testing.B) {
+			p := testPass("bench", t0)
+			i, j := 0, 0
+			benchratio.Run(b, "check", func() {
+				if bu.revoked.Contains(RevocationID(c.ids[i&(1<<16-1)])) != c.revoked {
+					b.Fatal("raw lookup")
+				}
+				i++
+			}, func() {
+				p.ID = c.ids[j&(1<<16-1)]
+				j++
+				if _, err := bu.Check(&p, k, now, 0); (err != nil) != c.revoked {
+					b.Fatal(err)
+				}
+			})
+		})
+	}
+}
+
+// BenchmarkLookup is the plain loop over PassRevoked, without per-call
+// timers: the time of one revocation lookup, in wall time (ns/op) and CPU
+// time (cpu-ns/op).
+func BenchmarkLookup(b *testing.B) {
+	bu, _, hits, misses := cityCheck(b)
+	for _, c := range []struct {
+		name string
+		ids  []pass.ID
+	}{{"hit", hits}, {"miss", misses}} {
+		b.Run(c.name, func(b *testing.B) {
+			n := 0
+			c0 := cpuNow()
+			for i := 0; b.Loop(); i++ {
+				if bu.PassRevoked(c.ids[i&(1<<16-1)]) {
+					n++
+				}
+			}
+			b.ReportMetric(float64(cpuNow()-c0)/float64(b.N), "cpu-ns/op")
+			if (n > 0) != (c.name == "hit") {
+				b.Fatal("wrong answers")
+			}
+		})
+	}
+}
+
+// BenchmarkOpenSmall opens a bundle with a few issuers and revocations,
+// as a phone app does on start, against the raw signature check.
+func BenchmarkOpenSmall(b *testing.B) {
+	data := mustSign(b, contents(), root)
+	msg, _ := cose.ParseSign1Max(data, MaxSize)
+	tbs := cose.AppendToBeSigned(nil, msg.Protected, msg.Payload)
+	benchratio.Run(b, "open", func() {
+		if !verifySig(root.Public(), tbs, msg.Signature) {
+			b.Fatal("raw")
+		}
+	}, func() {
+		if _, err := Open(data, allRoots); err != nil {
+			b.Fatal(err)
+		}
+	})
+	b.ReportMetric(float64(len(data)), "bytes")
+}
