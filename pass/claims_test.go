@@ -348,6 +348,10 @@ var badClaims = []struct {
 	{"extension indefinite", func() []byte { return edit(noKey, nil, kv{ik(256), []byte{0x9f, 0xff}}) }},
 	{"extension non-shortest", func() []byte { return edit(noKey, nil, kv{ik(256), []byte{0x18, 0x01}}) }},
 	{"extension too deep", func() []byte { return edit(noKey, nil, kv{ik(256), nest(MaxExtensionDepth, ik(0))}) }},
+	{"extension [[[[]]]]", func() []byte { return edit(noKey, nil, kv{ik(256), nest(MaxExtensionDepth-1, []byte{0x80})}) }},
+	{"extension {0:{0:{0:{}}}}", func() []byte {
+		return edit(noKey, nil, kv{ik(256), []byte{0xa1, 0x00, 0xa1, 0x00, 0xa1, 0x00, 0xa0}})
+	}},
 	{"extension map unsorted", func() []byte { return edit(noKey, nil, kv{ik(1000), []byte{0xa2, 0x02, 0x00, 0x01, 0x00}}) }},
 	{"extension map duplicate", func() []byte { return edit(noKey, nil, kv{ik(1000), []byte{0xa2, 0x01, 0x00, 0x01, 0x00}}) }},
 	{"extension array swallowing the next claim", func() []byte { return edit(noKey, nil, kv{ik(1000), []byte{0x82, 0x00}}) }},
@@ -410,6 +414,8 @@ func TestUnmarshalClaimsAccepts(t *testing.T) {
 		"extension map":               edit(noKey, nil, kv{ik(300), []byte{0xa2, 0x01, 0xf5, 0x61, 'a', 0xf6}}),
 		"extension max key":           edit(noKey, nil, kv{ik(1<<63 - 1), ik(0)}),
 		"extension nested to the max": edit(noKey, nil, kv{ik(256), nest(MaxExtensionDepth-1, ik(0))}),
+		"extension [[[]]]":            edit(noKey, nil, kv{ik(256), nest(MaxExtensionDepth-2, []byte{0x80})}),
+		"extension {0:{0:{0:0}}}":     edit(noKey, nil, kv{ik(256), []byte{0xa1, 0x00, 0xa1, 0x00, 0xa1, 0x00, 0x00}}),
 		"extension of 32 claims": func() []byte {
 			var extra []kv
 			for k := int64(0); k < MaxClaims-6; k++ {

@@ -11,6 +11,7 @@ import (
 	"github.com/hufu-project/hufu/issuer"
 	"github.com/hufu-project/hufu/keys"
 	"github.com/hufu-project/hufu/pass"
+	"github.com/hufu-project/hufu/qr"
 )
 
 var cmdIssue = &command{
@@ -20,6 +21,7 @@ var cmdIssue = &command{
 Usage: hufu issue -key FILE -iss ID -name NAME -colour green|yellow|red
                   [-photo IMAGE] [-photo-id ID] [-ttl 24h] [-max-ttl 168h]
                   [-reason CODE] [-hint CODE]… [-o FILE]
+                  [-png FILE] [-svg FILE] [-ecc L|M|Q|H] [-module PX]
 
 Issue signs a pass and prints its text (HF1:…), the content of the QR code.
 
@@ -39,6 +41,13 @@ Flags:
     -hint CODE      advice shown even on green; repeatable:
                     health_registration, test_suggested, appeal_pending
     -o FILE         write the text to FILE instead of standard output
+    -png FILE       also write the QR code as a PNG image
+    -svg FILE       also write the QR code as an SVG image
+    -ecc L|M|Q|H    QR error correction (default M: recovers about 15%)
+    -module PX      pixels per QR module in the PNG (default 4)
+
+The image files are checked after rendering (the QR code is decoded again
+and compared) and written atomically.
 
 Example:
     $ hufu issue -key issuer.key -iss 310000 -name "张三" -colour yellow \
@@ -52,6 +61,8 @@ func init() { cmdIssue.run = runIssue }
 // issueFlags are the flags issue shares with commands that extend it.
 type issueFlags struct {
 	key, iss, name, colour, photo, photoID, reason, out string
+	png, svg, ecc                                       string
+	module                                              int
 	ttl, maxTTL                                         time.Duration
 	hints                                               multiFlag
 }
@@ -72,6 +83,10 @@ func runIssue(e *env, args []string) int {
 	fl.DurationVar(&f.ttl, "ttl", 24*time.Hour, "")
 	fl.DurationVar(&f.maxTTL, "max-ttl", 7*24*time.Hour, "")
 	fl.StringVar(&f.out, "o", "", "")
+	fl.StringVar(&f.png, "png", "", "")
+	fl.StringVar(&f.svg, "svg", "", "")
+	fl.StringVar(&f.ecc, "ecc", "M", "")
+	fl.IntVar(&f.module, "module", 4, "")
 	pos, ok := parse(e, c, fl, args)
 	if !ok {
 		return exitUsage
@@ -79,9 +94,32 @@ func runIssue(e *env, args []string) int {
 	if len(pos) != 0 {
 		return usageError(e, c, "unexpected argument %q", pos[0])
 	}
+	level, ok := parseLevel(f.ecc)
+	if !ok {
+		return usageError(e, c, "unknown -ecc %q (want L, M, Q or H)", f.ecc)
+	}
+	if f.module < 1 || f.module > 64 {
+		return usageError(e, c, "-module %d: want 1 to 64 pixels", f.module)
+	}
 	text, code := issue(e, c, &f)
 	if code != exitOK {
 		return code
+	}
+	for _, img := range []struct {
+		path   string
+		render func(string, qr.Options) ([]byte, error)
+	}{{f.png, qr.PNG}, {f.svg, qr.SVG}} {
+		if img.path == "" {
+			continue
+		}
+		data, err := img.render(text, qr.Options{Level: level, ModulePixels: f.module})
+		if err == nil {
+			err = atomicfile.WriteFile(img.path, data, 0o644)
+		}
+		if err != nil {
+			e.errorf("%v", err)
+			return exitUsage
+		}
 	}
 	if f.out != "" {
 		if err := atomicfile.WriteFile(f.out, []byte(text+"\n"), 0o644); err != nil {
@@ -92,6 +130,20 @@ func runIssue(e *env, args []string) int {
 	}
 	fmt.Fprintln(e.stdout, text)
 	return exitOK
+}
+
+func parseLevel(s string) (qr.Level, bool) {
+	switch strings.ToUpper(s) {
+	case "L":
+		return qr.L, true
+	case "M":
+		return qr.M, true
+	case "Q":
+		return qr.Q, true
+	case "H":
+		return qr.H, true
+	}
+	return 0, false
 }
 
 func issue(e *env, c *command, f *issueFlags) (string, int) {

@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"image"
+	"image/png"
 	"os"
 	"strconv"
 	"testing"
@@ -22,6 +24,7 @@ func TestMain(m *testing.M) {
 //
 //	status N cmd args…   run a command and check its exit status is N
 //	mode FILE PERM       check a file's permission bits (octal)
+//	blankpng FILE        write a PNG image with no QR code in it
 func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir: "testdata/script",
@@ -43,6 +46,23 @@ func TestScripts(t *testing.T) {
 				}
 				if got != want {
 					ts.Fatalf("exit status %d, want %d", got, want)
+				}
+			},
+			"blankpng": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 1 {
+					ts.Fatalf("usage: blankpng FILE")
+				}
+				img := image.NewGray(image.Rect(0, 0, 200, 120))
+				for i := range img.Pix {
+					img.Pix[i] = 0xf0
+				}
+				f, err := os.Create(ts.MkAbs(args[0]))
+				if err != nil {
+					ts.Fatalf("%v", err)
+				}
+				defer f.Close()
+				if err := png.Encode(f, img); err != nil {
+					ts.Fatalf("%v", err)
 				}
 			},
 			"mode": func(ts *testscript.TestScript, neg bool, args []string) {

@@ -148,6 +148,9 @@ var reasonText = map[string]string{
 	"trust_expired":      "the trust list has expired: install a new one",
 	"clock_behind":       "this computer's clock looks wrong (earlier than the trust list)",
 	"unsupported_format": "this kind of code is not supported",
+	"no_qr_code":         "no QR code found in the image",
+	"unreadable_qr":      "a QR code was found but could not be read: try again closer, flatter, with less glare",
+	"bad_image":          "the file is not a readable PNG, JPEG or GIF image",
 }
 
 var statusText = map[string]string{

@@ -1,12 +1,10 @@
 package main
 
 import (
-	"bytes"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"strings"
 	"time"
@@ -25,8 +23,11 @@ Usage: hufu verify -trust TRUST.json [-name NAME] [-photo IMAGE] [-at TIME]
 
 Verify checks a pass offline: its signature against the trust file, the
 issuer the key may sign for, and its issue and expiry times. It reads the
-pass text (HF1:…) from INPUT, or from standard input if INPUT is "-" or
-absent; white space around the text is ignored.
+pass from INPUT, or from standard input if INPUT is "-" or absent: either
+the pass text (HF1:…; white space around it is ignored) or a PNG, JPEG or
+GIF image of the QR code (recognised by content, not by file name). INPUT
+may be a directory: every image in it is checked, one verdict each. An
+image holding several codes gives a verdict for each.
 
 The verdict leads with the decision as a word and a symbol: ✔ ADMIT (green),
 ▲ OBSERVE (yellow), ✘ DENY (red), ✘ INVALID (not a valid pass), or
@@ -43,7 +44,8 @@ Flags:
     -color        colour the verdict even when output is not a terminal
                   (it is coloured on a terminal unless NO_COLOR is set)
 
-Exit status:
+Exit status (for several verdicts, the most serious one, in the order
+2, 1, 5, 4, 3, 0):
     0  admit       a valid green pass (and the name and photo match, if given)
     3  observe     a valid yellow pass
     4  deny        a valid red pass, or the name or photo does not match
@@ -62,7 +64,10 @@ and, for a code that is not valid:
      "reason":"expired", "detail":"…"}
 "reason" is a stable code: too_large, bad_prefix, bad_base45, bad_cose,
 unsupported_alg, unknown_key, bad_signature, bad_payload,
-issuer_not_allowed, key_not_valid, not_yet_valid, expired, …
+issuer_not_allowed, key_not_valid, not_yet_valid, expired, …; and for
+images no_qr_code (none found), unreadable_qr (found, not decodable) and
+bad_image (not a readable image). With several verdicts, "input" names
+the file each comes from.
 "status_reason" is why a pass is yellow or red.
 
 Example:
@@ -136,7 +141,7 @@ func runVerify(e *env, args []string) int {
 	if len(pos) == 1 {
 		input = pos[0]
 	}
-	text, err := readInput(e, input)
+	scans, err := readScans(e, input)
 	if err != nil {
 		e.errorf("%v", err)
 		return exitUsage
@@ -146,36 +151,31 @@ func runVerify(e *env, args []string) int {
 		now = time.Now()
 		opts.Now = now
 	}
-	p, verr := verifier.Verify(text, trust, opts)
-	v := newVerdict(p, verr, ck, now, label)
-	if *asJSON {
-		if err := v.writeJSON(e.stdout); err != nil {
-			e.errorf("%v", err)
-			return exitUsage
+	code := exitOK
+	st := newStyle(*color || colorOn(e))
+	for i, sc := range scans {
+		var v *verdict
+		if sc.reason != "" {
+			v = &verdict{Version: verdictVersion, Decision: "deny", Reason: sc.reason, Detail: sc.detail, Trust: label}
+		} else {
+			p, verr := verifier.Verify(sc.text, trust, opts)
+			v = newVerdict(p, verr, ck, now, label)
 		}
-	} else {
-		v.writeHuman(e.stdout, newStyle(*color || colorOn(e)))
-	}
-	return v.exitCode()
-}
-
-// readInput reads a pass text from a file or, for "-", standard input, and
-// trims the white space around it.
-func readInput(e *env, path string) (string, error) {
-	var r io.Reader = e.stdin
-	if path != "-" {
-		f, err := os.Open(path)
-		if err != nil {
-			return "", err
+		v.Input = sc.name
+		if *asJSON {
+			if err := v.writeJSON(e.stdout); err != nil {
+				e.errorf("%v", err)
+				return exitUsage
+			}
+		} else {
+			if i > 0 {
+				fmt.Fprintln(e.stdout)
+			}
+			v.writeHuman(e.stdout, st)
 		}
-		defer f.Close()
-		r = f
+		code = worst(code, v.exitCode())
 	}
-	b, err := io.ReadAll(io.LimitReader(r, maxInput+1))
-	if err != nil {
-		return "", err
-	}
-	return string(bytes.TrimSpace(b)), nil
+	return code
 }
 
 // colorOn reports whether standard output is a terminal that wants colour.
@@ -222,13 +222,38 @@ func runInspect(e *env, args []string) int {
 	if len(pos) == 1 {
 		input = pos[0]
 	}
-	text, err := readInput(e, input)
+	scans, err := readScans(e, input)
 	if err != nil {
 		e.errorf("%v", err)
 		return exitUsage
 	}
-	u, err := verifier.InspectUnverified(text)
+	code := exitOK
+	for i, sc := range scans {
+		if i > 0 && !*asJSON {
+			fmt.Fprintln(e.stdout)
+		}
+		code = worst(code, inspectOne(e, sc, *asJSON))
+	}
+	return code
+}
+
+func inspectOne(e *env, sc scanned, asJSON bool) int {
+	if sc.reason != "" {
+		if asJSON {
+			b, _ := json.Marshal(map[string]any{"input": sc.name, "unverified": true, "decoded": false, "reason": sc.reason, "detail": sc.detail})
+			fmt.Fprintf(e.stdout, "%s\n", b)
+		} else {
+			name := sc.name
+			if name == "" {
+				name = "input"
+			}
+			fmt.Fprintf(e.stdout, "%s: %s\n", name, sc.detail)
+		}
+		return exitInvalid
+	}
+	u, err := verifier.InspectUnverified(sc.text)
 	type inspectJSON struct {
+		Input      string          `json:"input,omitempty"`
 		Unverified bool            `json:"unverified"`
 		Decoded    bool            `json:"decoded"`
 		Reason     string          `json:"reason,omitempty"`
@@ -239,7 +264,7 @@ func runInspect(e *env, args []string) int {
 		Claims     json.RawMessage `json:"claims,omitempty"`
 		ClaimsErr  string          `json:"claims_error,omitempty"`
 	}
-	out := inspectJSON{Unverified: true}
+	out := inspectJSON{Input: sc.name, Unverified: true}
 	if err != nil {
 		var ve *verifier.Error
 		errors.As(err, &ve)
@@ -256,10 +281,13 @@ func runInspect(e *env, args []string) int {
 			out.ClaimsErr = u.Claim.Error()
 		}
 	}
-	if *asJSON {
+	if asJSON {
 		b, _ := json.Marshal(out)
 		fmt.Fprintf(e.stdout, "%s\n", b)
 	} else {
+		if sc.name != "" {
+			fmt.Fprintln(e.stdout, sc.name)
+		}
 		fmt.Fprintln(e.stdout, "!!! UNVERIFIED — signature, key and times NOT checked; anyone can forge this !!!")
 		if err != nil {
 			fmt.Fprintf(e.stdout, "  does not decode: %v\n", err)

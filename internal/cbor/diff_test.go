@@ -46,8 +46,8 @@ var diffLimits = Limits{MaxDepth: 32, MaxItems: 1 << 12, MaxLen: 1 << 16}
 // hasUnhashableKey reports whether fxamacker's error is that it could not
 // build a Go map with an array or map as a key, which CBOR allows.
 func hasUnhashableKey(err error) bool {
-	var te *fx.UnmarshalTypeError
-	return errors.As(err, &te)
+	var ke *fx.InvalidMapKeyTypeError
+	return errors.As(err, &ke)
 }
 
 // checkAgainstFx asserts that an item the canonical reader accepts is
@@ -140,12 +140,12 @@ func diffSeeds() [][]byte {
 	m = append(m, 0xf6)
 	seeds = append(seeds, m)
 	for _, tc := range rejectCanonical {
-		seeds = append(seeds, unhexNoT(tc.in))
+		seeds = append(seeds, mustUnhex(tc.in))
 	}
 	return seeds
 }
 
-func unhexNoT(s string) []byte {
+func mustUnhex(s string) []byte {
 	b, err := hex.DecodeString(strings.ReplaceAll(s, " ", ""))
 	if err != nil {
 		panic(err)
