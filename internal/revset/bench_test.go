@@ -62,13 +62,20 @@ func BenchmarkBuild10M(b *testing.B) {
 func BenchmarkLoad10M(b *testing.B) {
 	f := bench10M()
 	var s *Set
+	cpu0 := cpuTime()
 	for b.Loop() {
 		var err error
 		if s, err = Load(f.enc); err != nil {
 			b.Fatal(err)
 		}
 	}
+	cpu := cpuTime() - cpu0
 	b.ReportMetric(float64(b.Elapsed())/float64(b.N)/float64(time.Millisecond), "ms/load")
+	if cpu0 != 0 {
+		// CPU time of the whole process (GC included) per Load: unlike
+		// wall time, it does not grow when other processes take the CPU.
+		b.ReportMetric(float64(cpu)/float64(b.N)/float64(time.Millisecond), "cpu-ms/load")
+	}
 	b.ReportMetric(float64(len(f.enc))/benchN, "B/entry")
 	b.ReportMetric(float64(s.memSize())/benchN, "mem-B/entry")
 	b.ReportMetric(float64(heapDelta(f.enc))/benchN, "heap-B/entry")
@@ -91,16 +98,20 @@ func heapDelta(enc []byte) uint64 {
 // depends on the previous answer, so lookups cannot overlap: that measures
 // the latency of a single lookup rather than throughput.
 //
-// Each sub-benchmark first runs the same b.N queries against two baselines
-// over the same IDs, slices.BinarySearch on a sorted []uint64 and a
-// map[uint64]struct{}, and reports Contains time / baseline time as
-// x-binsearch and x-map (plus their ns/op).
+// The same queries also go to two baselines over the same IDs:
+// slices.BinarySearch on a sorted []uint64 and a map[uint64]struct{}. The
+// three run interleaved, in chunks of 1024 queries in rotating order, so
+// that they share the machine's noise. ns/op is the mean time of Contains;
+// med-ns/op, binsearch-med-ns/op and map-med-ns/op are medians over
+// chunks, and x-binsearch and x-map are ratios of those medians.
 func BenchmarkContains10M(b *testing.B) {
 	f := bench10M()
 	m := benchMap()
-	set := func(x uint64) bool { return f.set.Contains(x) }
-	bin := func(x uint64) bool { _, ok := slices.BinarySearch(f.sorted, x); return ok }
-	hash := func(x uint64) bool { _, ok := m[x]; return ok }
+	impls := [3]func(uint64) bool{
+		f.set.Contains,
+		func(x uint64) bool { _, ok := slices.BinarySearch(f.sorted, x); return ok },
+		func(x uint64) bool { _, ok := m[x]; return ok },
+	}
 	for _, c := range []struct {
 		name    string
 		qs      []uint64
@@ -111,31 +122,55 @@ func BenchmarkContains10M(b *testing.B) {
 		{"hit-chained", f.hits, true},
 		{"miss-chained", f.miss, true},
 	} {
-		run := func(n int, contains func(uint64) bool) (time.Duration, int) {
+		b.Run(c.name, func(b *testing.B) {
+			const chunk = 1024
 			mask := len(c.qs) - 1
-			start := time.Now()
-			found, j := 0, 0
-			for i := range n {
-				if contains(c.qs[(i+j)&mask]) {
-					found++
-				}
-				if c.chained {
-					j = found // the next query depends on this answer
+			var (
+				total   [3]time.Duration
+				samples [3][]time.Duration
+				j       [3]int // chained offset
+				found   [3]int
+			)
+			b.ResetTimer()
+			for done, round := 0, 0; done < b.N; done, round = done+chunk, round+1 {
+				n := min(chunk, b.N-done)
+				for k := range 3 {
+					im := (k + round) % 3
+					contains := impls[im]
+					start := time.Now()
+					for i := done; i < done+n; i++ {
+						if contains(c.qs[(i+j[im])&mask]) {
+							found[im]++
+						}
+						if c.chained {
+							j[im] = found[im] // the next query depends on this answer
+						}
+					}
+					d := time.Since(start)
+					total[im] += d
+					if n == chunk {
+						samples[im] = append(samples[im], d)
+					}
 				}
 			}
-			return time.Since(start), found
-		}
-		b.Run(c.name, func(b *testing.B) {
-			tb, _ := run(b.N, bin)
-			tm, _ := run(b.N, hash)
-			b.ResetTimer()
-			_, found := run(b.N, set)
 			b.StopTimer()
-			sink += found
-			b.ReportMetric(float64(b.Elapsed())/float64(tb), "x-binsearch")
-			b.ReportMetric(float64(b.Elapsed())/float64(tm), "x-map")
-			b.ReportMetric(float64(tb)/float64(b.N), "binsearch-ns/op")
-			b.ReportMetric(float64(tm)/float64(b.N), "map-ns/op")
+			if found[0] != found[1] || found[0] != found[2] {
+				b.Fatalf("found %v: implementations disagree", found)
+			}
+			sink += found[0]
+			b.ReportMetric(float64(total[0])/float64(b.N), "ns/op")
+			if len(samples[0]) > 0 {
+				med := [3]float64{}
+				for im := range med {
+					slices.Sort(samples[im])
+					med[im] = float64(samples[im][len(samples[im])/2]) / chunk
+				}
+				b.ReportMetric(med[0], "med-ns/op")
+				b.ReportMetric(med[1], "binsearch-med-ns/op")
+				b.ReportMetric(med[2], "map-med-ns/op")
+				b.ReportMetric(med[0]/med[1], "x-binsearch")
+				b.ReportMetric(med[0]/med[2], "x-map")
+			}
 		})
 	}
 }
