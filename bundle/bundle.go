@@ -35,6 +35,7 @@ import (
 	"fmt"
 	"math/big"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/hufu-project/hufu/internal/cose"
@@ -261,7 +262,7 @@ func (b *Bundle) Check(p *pass.Pass, k *keys.Key, now time.Time, skew time.Durat
 		return nil, &verifier.Error{Reason: verifier.BadPayload, Detail: "pass ID too short"}
 	}
 	if b.revoked.Contains(RevocationID(p.ID)) {
-		return nil, &verifier.Error{Reason: verifier.RevokedPass, Detail: fmt.Sprintf("pass %s is revoked by trust bundle %d", p.ID, b.Seq)}
+		return nil, &verifier.Error{Reason: verifier.RevokedPass, Detail: "pass " + p.ID.String() + " is revoked by trust bundle " + strconv.FormatUint(b.Seq, 10)}
 	}
 	if is := b.byID[p.Issuer]; is != nil && k.MaySign(p.Issuer) {
 		if life := p.ExpiresAt.Sub(p.IssuedAt); life > is.MaxLifetime {
