@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/hufu-project/hufu/keys"
 	"github.com/hufu-project/hufu/pass"
 	"github.com/hufu-project/hufu/verifier"
 )
@@ -18,11 +17,13 @@ var cmdVerify = &command{
 	name:    "verify",
 	summary: "check a pass and print the verdict",
 	usage: `
-Usage: hufu verify -trust TRUST.json [-name NAME] [-photo IMAGE] [-at TIME]
+Usage: hufu verify [-trust TRUST.json | -bundle BUNDLE.hfb [-root ROOT.pub]…]
+                   [-state DIR] [-name NAME] [-photo IMAGE] [-at TIME]
                    [-skew 5m] [-json] [INPUT | -]
 
-Verify checks a pass offline: its signature against the trust file, the
-issuer the key may sign for, and its issue and expiry times. It reads the
+Verify checks a pass offline: its signature against the trusted keys, the
+issuer the key may sign for, revocation and the issuer's limits (with a
+trust bundle), and its issue and expiry times. It reads the
 pass from INPUT, or from standard input if INPUT is "-" or absent: either
 the pass text (HF1:…; white space around it is ignored) or a PNG, JPEG or
 GIF image of the QR code (recognised by content, not by file name). INPUT
@@ -34,8 +35,20 @@ The verdict leads with the decision as a word and a symbol: ✔ ADMIT (green),
 ? CANNOT DECIDE. If you give -name or -photo and it does not match the pass,
 the decision is DENY: the code belongs to someone else.
 
+The trusted keys come from, in this order: -trust FILE, an unsigned trust
+file (the verdict says "(unsigned)"); -bundle FILE, a signed trust bundle,
+checked against the -root keys or else the roots pinned in the state
+directory; or the trust bundle installed in the state directory (see "hufu
+help bundle"). A bundle that is expired, or newer than this computer's
+clock, makes the verdict CANNOT DECIDE; one past its next update adds the
+warning trust_stale.
+
 Flags:
-    -trust FILE   trust file with the keys to accept (required)
+    -trust FILE   unsigned trust file with the keys to accept
+    -bundle FILE  signed trust bundle to use instead of the installed one
+    -root FILE    a bundle root public key to check -bundle with; repeatable
+    -state DIR    the state directory (default $HUFU_STATE, else
+                  $XDG_STATE_HOME/hufu, else ~/.local/state/hufu)
     -name NAME    the name on the holder's ID card, to match against the pass
     -photo FILE   a photo file to match against the pass's photo digest
     -at TIME      verify as of TIME (RFC 3339) instead of now
@@ -50,7 +63,8 @@ Exit status (for several verdicts, the most serious one, in the order
     3  observe     a valid yellow pass
     4  deny        a valid red pass, or the name or photo does not match
     1  invalid     not a valid pass: forged, altered, expired, unknown key, …
-    5  undecided   cannot decide (for example, the trust list has expired)
+    5  undecided   cannot decide: the trust bundle has expired, this
+                   computer's clock is behind it, or it does not verify
     2  error       usage error, or a file could not be read
 
 JSON output (-json) is one object per line:
@@ -64,7 +78,9 @@ and, for a code that is not valid:
      "reason":"expired", "detail":"…"}
 "reason" is a stable code: too_large, bad_prefix, bad_base45, bad_cose,
 unsupported_alg, unknown_key, bad_signature, bad_payload,
-issuer_not_allowed, key_not_valid, not_yet_valid, expired, …; and for
+issuer_not_allowed, key_not_valid, not_yet_valid, expired, revoked_pass,
+revoked_key, policy_violation, and for "cannot decide" trust_expired,
+clock_behind and trust_unavailable; and for
 images no_qr_code (none found), unreadable_qr (found, not decodable) and
 bad_image (not a readable image). With several verdicts, "input" names
 the file each comes from.
@@ -88,6 +104,10 @@ func runVerify(e *env, args []string) int {
 	c := cmdVerify
 	fl := flagSet(e, c)
 	trustPath := fl.String("trust", "", "")
+	bundlePath := fl.String("bundle", "", "")
+	state := fl.String("state", "", "")
+	var rootFiles multiFlag
+	fl.Var(&rootFiles, "root", "")
 	name := fl.String("name", "", "")
 	photo := fl.String("photo", "", "")
 	at := fl.String("at", "", "")
@@ -100,9 +120,6 @@ func runVerify(e *env, args []string) int {
 	}
 	if len(pos) > 1 {
 		return usageError(e, c, "verify takes one INPUT")
-	}
-	if *trustPath == "" {
-		return usageError(e, c, "-trust FILE is required")
 	}
 	opts := verifier.Options{Skew: *skew}
 	if *skew == 0 {
@@ -130,12 +147,11 @@ func runVerify(e *env, args []string) int {
 		}
 		ck.photo = b
 	}
-	trust, err := keys.ReadTrustFile(*trustPath)
-	if err != nil {
-		e.errorf("%v", err)
-		return exitUsage
+	src, code := openTrust(e, c, *trustPath, *bundlePath, *state, rootFiles)
+	if code != exitOK {
+		return code
 	}
-	label := "trust file " + *trustPath + " (unsigned)"
+	label := src.label
 
 	input := "-"
 	if len(pos) == 1 {
@@ -151,15 +167,21 @@ func runVerify(e *env, args []string) int {
 		now = time.Now()
 		opts.Now = now
 	}
-	code := exitOK
 	st := newStyle(*color || colorOn(e))
 	for i, sc := range scans {
 		var v *verdict
 		if sc.reason != "" {
 			v = &verdict{Version: verdictVersion, Decision: "deny", Reason: sc.reason, Detail: sc.detail, Trust: label}
+		} else if src.err != nil {
+			v = newVerdict(nil, &verifier.Error{Reason: verifier.TrustUnavailable, Err: src.err}, ck, now, label)
 		} else {
-			p, verr := verifier.Verify(sc.text, trust, opts)
+			p, verr := verifier.Verify(sc.text, src.trust, opts)
 			v = newVerdict(p, verr, ck, now, label)
+			if p != nil && src.bundle != nil {
+				if is := src.bundle.Issuer(p.Issuer); is != nil {
+					v.issuerName = is.Name.ZH + " · " + is.Name.EN
+				}
+			}
 		}
 		v.Input = sc.name
 		if *asJSON {
