@@ -38,7 +38,7 @@ Usage:
     hufu bundle show [-root ROOT.pub]… [-state DIR] BUNDLE.hfb
   Guard side (a state directory holds the pinned roots and the bundle in force):
     hufu bundle pin [-state DIR] ROOT.pub…
-    hufu bundle unpin [-state DIR] KID
+    hufu bundle unpin [-state DIR] KID|ROOT.pub
     hufu bundle install [-state DIR] [-at TIME] BUNDLE.hfb
     hufu bundle status [-state DIR] [-at TIME]
 
@@ -761,7 +761,16 @@ func bundleUnpin(e *env, c *command, args []string) int {
 		return exitUsage
 	}
 	if len(pos) != 1 {
-		return usageError(e, c, "unpin: give one KID")
+		return usageError(e, c, "unpin: give one KID or ROOT.pub")
+	}
+	kid := pos[0]
+	if _, err := os.Stat(kid); err == nil {
+		pub, err := keys.ReadPublicFile(kid)
+		if err != nil {
+			e.errorf("%v", err)
+			return exitUsage
+		}
+		kid = kidHex(pub)
 	}
 	dir, err := stateDir(e, *state)
 	if err != nil {
@@ -773,16 +782,16 @@ func bundleUnpin(e *env, c *command, args []string) int {
 		e.errorf("%v", err)
 		return exitUsage
 	}
-	kept := slices.DeleteFunc(slices.Clone(roots), func(r crypto.PublicKey) bool { return kidHex(r) == pos[0] })
+	kept := slices.DeleteFunc(slices.Clone(roots), func(r crypto.PublicKey) bool { return kidHex(r) == kid })
 	if len(kept) == len(roots) {
-		e.errorf("no pinned root has kid %s", pos[0])
+		e.errorf("no pinned root has kid %s", kid)
 		return exitUsage
 	}
 	if err := writeRoots(dir, kept); err != nil {
 		e.errorf("%v", err)
 		return exitUsage
 	}
-	fmt.Fprintf(e.stderr, "hufu: unpinned root %s; %d left\n", pos[0], len(kept))
+	fmt.Fprintf(e.stderr, "hufu: unpinned root %s; %d left\n", kid, len(kept))
 	return exitOK
 }
 
@@ -874,7 +883,9 @@ func bundleInstall(e *env, c *command, args []string) int {
 	fmt.Fprintf(e.stderr, "hufu: installed trust bundle seq %d (issued %s, expires %s) in %s\n",
 		b.Seq, b.IssuedAt.Format(time.RFC3339), b.Expires.Format(time.RFC3339), dir)
 	if _, err := b.CheckTime(now, verifier.DefaultSkew); err != nil {
-		e.warnf("%v", strings.TrimPrefix(err.Error(), "verifier: "))
+		var ve *verifier.Error
+		errors.As(err, &ve)
+		e.warnf("%s: verify cannot decide with it now (%s)", ve.Detail, ve.Reason)
 	}
 	return exitOK
 }
