@@ -69,7 +69,7 @@ type Bundle struct {
 	revoked    *revset.Set
 	byID       map[string]*Issuer
 	byKID      map[[keys.KIDSize]byte][]*keys.Key
-	keyRevoked map[*keys.Key]bool
+	keyInfo    map[*keys.Key]*keyInfo
 	ident      []byte // protected header and signature: tells two files apart
 	extensions int    // extension fields ignored when decoding
 }
@@ -167,11 +167,17 @@ func verifySig(pub crypto.PublicKey, tbs, sig []byte) bool {
 	return false
 }
 
+// keyInfo is what Check needs to know about a trusted key.
+type keyInfo struct {
+	revoked bool
+	issuers []*Issuer // those it is listed under, as in Key.Issuers
+}
+
 // index builds the lookup tables from the decoded fields.
 func (b *Bundle) index() error {
 	b.byID = make(map[string]*Issuer, len(b.Issuers))
 	b.byKID = map[[keys.KIDSize]byte][]*keys.Key{}
-	b.keyRevoked = map[*keys.Key]bool{}
+	b.keyInfo = map[*keys.Key]*keyInfo{}
 	byDER := map[string]*keys.Key{}
 	add := func(der []byte, pub crypto.PublicKey) *keys.Key {
 		alg, _ := keys.AlgOf(pub)
@@ -179,7 +185,7 @@ func (b *Bundle) index() error {
 		k := &keys.Key{KID: kid[:], Alg: alg, Public: pub}
 		byDER[string(der)] = k
 		b.byKID[kid] = append(b.byKID[kid], k)
-		b.keyRevoked[k] = false
+		b.keyInfo[k] = &keyInfo{}
 		return k
 	}
 	for i := range b.Issuers {
@@ -195,6 +201,7 @@ func (b *Bundle) index() error {
 				return fmt.Errorf("key %x is listed under several issuers with different validity windows", k.KID)
 			}
 			k.Issuers = append(k.Issuers, is.ID)
+			b.keyInfo[k].issuers = append(b.keyInfo[k].issuers, is)
 		}
 	}
 	for _, pub := range b.RevokedKeys {
@@ -203,7 +210,7 @@ func (b *Bundle) index() error {
 		if k == nil {
 			k = add(der, pub)
 		}
-		b.keyRevoked[k] = true
+		b.keyInfo[k].revoked = true
 	}
 	return nil
 }
@@ -251,11 +258,11 @@ func (b *Bundle) Check(p *pass.Pass, k *keys.Key, now time.Time, skew time.Durat
 	if err != nil {
 		return nil, err
 	}
-	revoked, ok := b.keyRevoked[k]
+	info := b.keyInfo[k]
 	switch {
-	case !ok:
+	case info == nil:
 		return nil, &verifier.Error{Reason: verifier.TrustUnavailable, Detail: "the key is not from this trust bundle"}
-	case revoked:
+	case info.revoked:
 		return nil, &verifier.Error{Reason: verifier.RevokedKey, Detail: fmt.Sprintf("key %x is revoked by trust bundle %d", k.KID, b.Seq)}
 	}
 	if len(p.ID) < pass.MinIDSize {
@@ -264,7 +271,10 @@ func (b *Bundle) Check(p *pass.Pass, k *keys.Key, now time.Time, skew time.Durat
 	if b.revoked.Contains(RevocationID(p.ID)) {
 		return nil, &verifier.Error{Reason: verifier.RevokedPass, Detail: "pass " + p.ID.String() + " is revoked by trust bundle " + strconv.FormatUint(b.Seq, 10)}
 	}
-	if is := b.byID[p.Issuer]; is != nil && k.MaySign(p.Issuer) {
+	for _, is := range info.issuers {
+		if is.ID != p.Issuer {
+			continue
+		}
 		if life := p.ExpiresAt.Sub(p.IssuedAt); life > is.MaxLifetime {
 			return nil, &verifier.Error{Reason: verifier.PolicyViolation, Detail: fmt.Sprintf(
 				"valid for %v; issuer %s allows at most %v", life, is.ID, is.MaxLifetime)}

@@ -50,7 +50,7 @@ func TestSignOpen(t *testing.T) {
 			t.Errorf("Keys(shanghai) = %+v", ks)
 		}
 		kid, _ = keys.KID(edKey("gone").Public())
-		if ks := b.Keys(kid); len(ks) != 1 || len(ks[0].Issuers) != 0 || !b.keyRevoked[ks[0]] {
+		if ks := b.Keys(kid); len(ks) != 1 || len(ks[0].Issuers) != 0 || !b.keyInfo[ks[0]].revoked {
 			t.Errorf("Keys(revoked) = %+v", ks)
 		}
 		if b.Label("colour.green", "zh") != "绿码" || b.Label("x", "en") != "a" || b.Label("decision.undecided", "zh") != "无法判断" || b.Label("nope", "en") != "" {
