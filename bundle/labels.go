@@ -23,6 +23,7 @@ var defaultLabels = map[string]Label{
 	"decision.observe":   {"观察", "observe"},
 	"decision.deny":      {"禁止通行", "deny"},
 	"decision.invalid":   {"无效", "invalid"},
+	"decision.valid":     {"有效", "valid"},
 	"decision.undecided": {"无法判断", "cannot decide"},
 
 	"reason.too_large":          {"码内容过长", "the code is too large"},
@@ -43,7 +44,8 @@ var defaultLabels = map[string]Label{
 	"reason.trust_unavailable":  {"信任列表不可用", "the trust list cannot be used"},
 	"reason.trust_expired":      {"信任列表已过期，请更新", "the trust list has expired: install a new one"},
 	"reason.clock_behind":       {"本机时钟可能有误", "this computer's clock looks wrong"},
-	"reason.unsupported_format": {"不支持此类码", "this kind of code is not supported"},
+	"reason.bad_compression":    {"码内容已损坏（压缩数据错误）", "the code is garbled (its compression is broken)"},
+	"reason.key_usage":          {"签名证书无权签发此类证书", "the signing certificate may not sign this type of certificate"},
 
 	"status.key_region_arrival": {"14天内有重点地区旅居史", "arrived from a key region within 14 days"},
 	"status.close_contact":      {"密切接触者", "close contact of a confirmed case"},

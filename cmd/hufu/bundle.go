@@ -235,7 +235,7 @@ func openTrust(e *env, c *command, trustPath, bundlePath, state string, rootFile
 			path = filepath.Join(dir, bundleFile)
 			if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 				e.errorf("no trust bundle is installed in %s", dir)
-				e.hintf("install one with \"hufu bundle install FILE\", or give -bundle FILE or -trust FILE")
+				e.hintf("install one with \"hufu bundle install FILE\", or give -bundle FILE or -trust FILE (or -dsc FILE for EU DCCs)")
 				return nil, exitUsage
 			}
 		}
@@ -262,6 +262,60 @@ func openTrust(e *env, c *command, trustPath, bundlePath, state string, rootFile
 	}
 	label := fmt.Sprintf("trust bundle %s (seq %d, root %x)", path, b.Seq, b.Signer)
 	return &trustSource{trust: b, bundle: b, label: label}, exitOK
+}
+
+// openVerifyTrust is openTrust for verify, which may add EU
+// document-signer certificates (-dsc): to the trust file, alone (with
+// neither -trust nor -bundle), or beside the bundle.
+func openVerifyTrust(e *env, c *command, trustPath, bundlePath, state string, rootFiles, dscPaths []string) (*trustSource, int) {
+	if len(dscPaths) == 0 {
+		return openTrust(e, c, trustPath, bundlePath, state, rootFiles)
+	}
+	if trustPath != "" && bundlePath != "" {
+		return nil, usageError(e, c, "give -trust FILE or -bundle FILE, not both")
+	}
+	if bundlePath == "" {
+		trust, label, err := loadTrust(trustPath, dscPaths)
+		if err != nil {
+			e.errorf("%v", err)
+			return nil, exitUsage
+		}
+		return &trustSource{trust: trust, label: label}, exitOK
+	}
+	src, code := openTrust(e, c, "", bundlePath, state, rootFiles)
+	if code != exitOK || src.err != nil {
+		return src, code
+	}
+	dsc, label, err := loadTrust("", dscPaths)
+	if err != nil {
+		e.errorf("%v", err)
+		return nil, exitUsage
+	}
+	src.trust = withDSCs{src.bundle, dsc}
+	src.label += "; " + label
+	return src, exitOK
+}
+
+// withDSCs trusts a bundle's keys for HF1 passes and DSCs for HC1 codes;
+// each key's checks are those of its source.
+type withDSCs struct {
+	bundle *bundle.Bundle
+	dsc    *keys.TrustFile
+}
+
+func (w withDSCs) Keys(kid []byte) []*keys.Key {
+	ks, ds := w.bundle.Keys(kid), w.dsc.Keys(kid)
+	if len(ds) == 0 {
+		return ks
+	}
+	return append(slices.Clone(ks), ds...)
+}
+
+func (w withDSCs) Check(p *pass.Pass, k *keys.Key, now time.Time, skew time.Duration) ([]string, error) {
+	if slices.Contains(w.dsc.Keys(k.KID), k) {
+		return w.dsc.Check(p, k, now, skew)
+	}
+	return w.bundle.Check(p, k, now, skew)
 }
 
 func loadRoots(e *env, files []string) ([]crypto.PublicKey, int) {
