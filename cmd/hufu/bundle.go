@@ -58,6 +58,19 @@ now (or -at); the source remembers the sequence number. show prints a
 bundle, checked against -root keys or the pinned roots, or marked
 UNVERIFIED if there are none.
 
+The bundle source is JSON, read strictly (unknown or repeated fields are
+errors); edit it with the commands or by hand:
+    {"hufu_bundle_source": 1, "seq": 0,
+     "issuers": [{"id": "310000", "name_zh": "上海市", "name_en": "Shanghai",
+                  "max_lifetime": "168h", "colours": ["green", "yellow", "red"],
+                  "keys": [{"kid": "…", "alg": "ES256", "public_key": "MFkw…",
+                            "valid_from": "…", "valid_until": "…"}]}],
+     "revoked_passes": ["2de09875ee3158c4"],
+     "revoked_keys": [{"kid": "…", "alg": "EdDSA", "public_key": "MCow…"}],
+     "labels": {"colour.green": {"zh": "绿码", "en": "green"}, …}}
+seq is that of the last bundle signed from it; public_key is the standard
+Base64 of the key's SubjectPublicKeyInfo DER; times are RFC 3339.
+
 pin adds root public keys to the state directory; pin the new root before
 the first bundle it signs, and unpin the old one once no bundle in use is
 signed by it. install checks a bundle against the pinned roots and makes it
