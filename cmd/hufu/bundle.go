@@ -115,10 +115,11 @@ Example:
     $ hufu bundle add-issuer -in src.json -id 310000 -name-zh 上海市 -name-en Shanghai
     $ hufu bundle add-key -in src.json -iss 310000 issuer.key.pub
     $ hufu bundle sign -key root.key -in src.json -o trust.hfb
-    hufu: wrote trust.hfb: seq 1, 1 issuer, 0 revoked passes, 0 revoked keys, 4 KiB
+    hufu: wrote trust.hfb: seq 1, 1 issuer, 0 revoked passes, 0 revoked keys, 3 KiB (root 91b213f74011931a)
+    hufu: issued 2026-06-01T08:00:00Z, next update 2026-06-02T08:00:00Z, expires 2026-06-08T08:00:00Z
     $ hufu bundle pin root.key.pub          # on the guard's computer
     $ hufu bundle install trust.hfb
-    hufu: installed trust bundle seq 1 (issued 2026-06-01T08:00:00Z, expires 2026-06-08T08:00:00Z)
+    hufu: installed trust bundle seq 1 (issued …, expires …) in ~/.local/state/hufu
     $ hufu verify pass.txt
 `,
 }
