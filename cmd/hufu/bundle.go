@@ -915,6 +915,16 @@ func bundleInstall(e *env, c *command, args []string) int {
 		e.hintf("the installed bundle, if any, stays in force")
 		return exitInvalid
 	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		e.errorf("%v", err)
+		return exitUsage
+	}
+	unlock, err := lockState(dir)
+	if err != nil {
+		e.errorf("locking %s: %v", dir, err)
+		return exitUsage
+	}
+	defer unlock()
 	installed := filepath.Join(dir, bundleFile)
 	old, err := readBundleFile(installed)
 	switch {
@@ -939,10 +949,6 @@ func bundleInstall(e *env, c *command, args []string) int {
 			fmt.Fprintf(e.stderr, "hufu: trust bundle seq %d is already installed\n", b.Seq)
 			return exitOK
 		}
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		e.errorf("%v", err)
-		return exitUsage
 	}
 	if err := atomicfile.WriteFile(installed, data, 0o644); err != nil {
 		e.errorf("%v", err)
