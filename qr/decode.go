@@ -23,7 +23,8 @@ const MaxPixels = 40_000_000
 // DefaultBudget bounds the time Decode spends on one image once its
 // luminance is extracted: when an attempt ends past it, no new attempt
 // starts. Easy pictures are read by the first attempt, in a few
-// milliseconds for a 1280×720 frame.
+// milliseconds for a 1280×720 frame; a picture without a code costs about
+// the whole budget.
 const DefaultBudget = 200 * time.Millisecond
 
 // DecodeBytes decodes a PNG, JPEG or GIF image, recognised by its content,
@@ -75,13 +76,14 @@ func decodeBudget(img image.Image, budget time.Duration) ([]string, error) {
 	if img == nil {
 		return nil, fmt.Errorf("%w: nil image", ErrImage)
 	}
-	p := luminance(img)
-	if p.w <= 0 || p.h <= 0 {
+	b := img.Bounds()
+	if b.Dx() <= 0 || b.Dy() <= 0 {
 		return nil, fmt.Errorf("%w: empty image", ErrImage)
 	}
-	if p.w > MaxPixels/p.h {
-		return nil, fmt.Errorf("%w: %d×%d image is larger than %d pixels", ErrImage, p.w, p.h, MaxPixels)
+	if b.Dx() > MaxPixels/b.Dy() {
+		return nil, fmt.Errorf("%w: %d×%d image is larger than %d pixels", ErrImage, b.Dx(), b.Dy(), MaxPixels)
 	}
+	p := luminance(img)
 	s := &session{deadline: time.Now().Add(budget)}
 	return s.run(p)
 }
