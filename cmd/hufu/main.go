@@ -38,7 +38,7 @@ var commands []*command
 
 func init() {
 	commands = []*command{
-		cmdDemo, cmdKeygen, cmdTrust, cmdIssue, cmdVerify, cmdInspect,
+		cmdDemo, cmdKeygen, cmdTrust, cmdIssue, cmdVerify, cmdInspect, cmdBundle,
 	}
 }
 
