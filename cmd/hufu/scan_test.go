@@ -1,0 +1,246 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hufu-project/hufu/internal/base45"
+	"github.com/hufu-project/hufu/internal/scanlog"
+	"github.com/hufu-project/hufu/issuer"
+	"github.com/hufu-project/hufu/keys"
+	"github.com/hufu-project/hufu/pass"
+	"github.com/hufu-project/hufu/verifier"
+)
+
+// stationFixture is a trust file, an issuer and a state directory.
+type stationFixture struct {
+	dir   string
+	trust string
+	state string
+	is    *issuer.Issuer
+}
+
+func newFixture(t testing.TB) *stationFixture {
+	t.Helper()
+	dir := t.TempDir()
+	priv, err := keys.Generate(keys.EdDSA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	is, err := issuer.New(priv, "310000", 7*24*time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kid, _ := keys.KID(priv.Public())
+	tr, err := keys.NewTrust(&keys.Key{KID: kid, Alg: keys.EdDSA, Public: priv.Public(), Issuers: []string{"310000"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &stationFixture{dir: dir, trust: filepath.Join(dir, "trust.json"), state: filepath.Join(dir, "state"), is: is}
+	if err := keys.WriteTrustFile(f.trust, tr); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func (f *stationFixture) issue(t testing.TB, c issuer.Claims) string {
+	t.Helper()
+	if c.Validity == 0 {
+		c.Validity = 24 * time.Hour
+	}
+	text, err := f.is.Issue(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return text
+}
+
+// forge flips a bit of the signature of a pass.
+func forge(t testing.TB, text string) string {
+	raw, err := base45.DecodeString(strings.TrimPrefix(text, verifier.Prefix))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw[len(raw)-1] ^= 1
+	return verifier.Prefix + base45.EncodeToString(raw)
+}
+
+// testEnv returns an env with the given standard streams and variables.
+func testEnv(stdin io.Reader, stdout, stderr io.Writer, clock func() time.Time, vars ...string) *env {
+	m := map[string]string{}
+	for i := 0; i+1 < len(vars); i += 2 {
+		m[vars[i]] = vars[i+1]
+	}
+	return &env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: func(k string) string { return m[k] }, clock: clock}
+}
+
+// scripted is standard input that delivers one step per Read, after
+// moving the clock: the station reads the next line only once it has
+// handled the one before, so each line is handled at its own time.
+type scripted struct {
+	mu    sync.Mutex
+	now   time.Time
+	steps []step
+}
+
+type step struct {
+	after time.Duration // move the clock this much first
+	data  string
+}
+
+func (s *scripted) clock() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.now
+}
+
+func (s *scripted) Read(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.steps) == 0 {
+		return 0, io.EOF
+	}
+	st := &s.steps[0]
+	s.now = s.now.Add(st.after)
+	st.after = 0
+	n := copy(p, st.data)
+	st.data = st.data[n:]
+	if st.data == "" {
+		s.steps = s.steps[1:]
+	}
+	return n, nil
+}
+
+// jsonLines decodes one verdict per line.
+func jsonLines(t testing.TB, out string) []map[string]any {
+	t.Helper()
+	var vs []map[string]any
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		if line == "" {
+			continue
+		}
+		var v map[string]any
+		if err := json.Unmarshal([]byte(line), &v); err != nil {
+			t.Fatalf("bad JSON line %q: %v", line, err)
+		}
+		vs = append(vs, v)
+	}
+	return vs
+}
+
+// TestScannerSession drives the station through standard input the way a
+// keyboard-wedge scanner and a guard do: line endings of every kind, stray
+// spaces, a person typing with backspaces, names; green, yellow, red,
+// forged and expired passes; a repeat within the dedupe window and a
+// passback after it.
+func TestScannerSession(t *testing.T) {
+	f := newFixture(t)
+	start := time.Now().Truncate(time.Second)
+	green := f.issue(t, issuer.Claims{Name: "张三", Colour: pass.Green, Hints: pass.HealthRegistration})
+	yellow := f.issue(t, issuer.Claims{Name: "李四", Colour: pass.Yellow, Reason: pass.KeyRegionArrival})
+	red := f.issue(t, issuer.Claims{Name: "王五", Colour: pass.Red, Reason: pass.Confirmed})
+	short := f.issue(t, issuer.Claims{Name: "赵六", Colour: pass.Green, Validity: time.Second})
+	in := &scripted{now: start, steps: []step{
+		{0, green + "\r\n"},
+		{time.Second, "   " + green + "  \n"}, // the same pass again: one scan
+		{time.Second, yellow + "\r"},
+		{time.Second, "\n" + red + "\n"}, // LF after the CR above: not an empty line
+		{time.Second, forge(t, green) + "\r\n"},
+		{2 * time.Second, green + "\n"},   // after the dedupe window: passback
+		{time.Second, "张 三\n"},            // a name: checks the pass just scanned
+		{time.Second, "李四\n"},             // the last pass has a name: waits for the next
+		{time.Second, yellow + "\n"},      // checked with 李四
+		{time.Second, short + "\r\n"},     // expired
+		{time.Second, "  \r\n\t\r\n"},     // empty lines
+		{time.Second, "HF1:ABC\b\b\b"},    // a person typing, correcting
+		{0, red[4:] + "\n"},               //
+		{time.Second, "hf1:" + green[4:]}, // caps lock; the last line has no ending
+	}}
+	var stdout, stderr bytes.Buffer
+	e := testEnv(in, &stdout, &stderr, in.clock)
+	code := scanMain(context.Background(), e, []string{"-trust", f.trust, "-state", f.state, "-site", "gate-1",
+		"-guard", "王师傅", "-json", "-skew", "1s"})
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, stderr.String())
+	}
+	vs := jsonLines(t, stdout.String())
+	type want struct {
+		decision, reason, status string
+		valid, passback          bool
+		name                     any // nil: not checked
+	}
+	wants := []want{
+		{"admit", "", "", true, false, nil},
+		{"observe", "", "key_region_arrival", true, false, nil},
+		{"deny", "", "confirmed", true, false, nil},
+		{"deny", "bad_signature", "", false, false, nil},
+		{"admit", "", "", true, true, nil},
+		{"admit", "", "", true, true, true},
+		{"observe", "", "key_region_arrival", true, true, true},
+		{"deny", "expired", "", false, false, nil},
+		{"deny", "", "confirmed", true, false, nil},
+		{"deny", "bad_prefix", "", false, false, nil},
+	}
+	if len(vs) != len(wants) {
+		t.Fatalf("%d verdicts, want %d:\n%s\nstderr:\n%s", len(vs), len(wants), stdout.String(), stderr.String())
+	}
+	for i, w := range wants {
+		v := vs[i]
+		str := func(k string) string { s, _ := v[k].(string); return s }
+		if str("decision") != w.decision || str("reason") != w.reason || str("status_reason") != w.status ||
+			v["valid"] != w.valid || (v["passback"] == true) != w.passback || v["name_match"] != w.name {
+			t.Errorf("verdict %d: %v\nwant %+v", i+1, v, w)
+		}
+		if v["log_seq"] != float64(i+1) || str("site") != "gate-1" || str("source") != "scanner" {
+			t.Errorf("verdict %d: log_seq %v site %v source %v", i+1, v["log_seq"], v["site"], v["source"])
+		}
+	}
+	if !strings.Contains(vs[9]["detail"].(string), "Caps Lock") {
+		t.Errorf("no Caps Lock hint: %v", vs[9]["detail"])
+	}
+	if vs[4]["passback_at"] != start.UTC().Format(time.RFC3339) {
+		t.Errorf("passback_at %v, want %v", vs[4]["passback_at"], start.UTC().Format(time.RFC3339))
+	}
+
+	// The log holds every scan, without names or pass text, and verifies.
+	recs, rep, err := scanlog.Read(filepath.Join(f.state, "scanlog"), "gate-1")
+	if err != nil || rep.Problem != nil || len(recs) != len(wants) {
+		t.Fatalf("log: %d records, %+v, %v", len(recs), rep, err)
+	}
+	for i, r := range recs {
+		d := wants[i].decision
+		if !wants[i].valid {
+			d = "invalid"
+		}
+		if r.Decision != d || r.Guard != "王师傅" || r.Passback != wants[i].passback {
+			t.Errorf("record %d: %+v", i+1, r)
+		}
+		if r.Time != start.Add(recTimes[i]).UTC().Format(scanlog.TimeLayout) {
+			t.Errorf("record %d at %s, want %s", i+1, r.Time, start.Add(recTimes[i]).UTC().Format(scanlog.TimeLayout))
+		}
+	}
+	if recs[0].Pass == "" || recs[0].Pass != recs[4].Pass || recs[0].Pass == recs[1].Pass || recs[3].Pass != "" {
+		t.Errorf("pseudonyms: %q %q %q %q", recs[0].Pass, recs[4].Pass, recs[1].Pass, recs[3].Pass)
+	}
+	if recs[1].Reason != "key_region_arrival" || recs[3].Reason != "bad_signature" || recs[5].Name != "match" {
+		t.Errorf("records: %+v", recs)
+	}
+	logBytes, _ := os.ReadFile(scanlog.LogPath(filepath.Join(f.state, "scanlog"), "gate-1"))
+	for _, secret := range []string{"张三", "李四", green[4:40], vs[0]["pass_id"].(string)} {
+		if bytes.Contains(logBytes, []byte(secret)) {
+			t.Errorf("the log contains %q", secret)
+		}
+	}
+}
+
+// recTimes are the times of the session's records after its start.
+var recTimes = []time.Duration{0, 2 * time.Second, 3 * time.Second, 4 * time.Second, 6 * time.Second,
+	7 * time.Second, 9 * time.Second, 10 * time.Second, 12 * time.Second, 13 * time.Second}
