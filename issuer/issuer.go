@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"time"
+	"unsafe"
 
 	"github.com/hufu-project/hufu/internal/base45"
 	"github.com/hufu-project/hufu/internal/cose"
@@ -116,7 +117,7 @@ func (is *Issuer) Issue(c Claims) (string, error) {
 	if p.NameHash, err = pass.NameHash(p.ID, c.Name); err != nil {
 		return "", fmt.Errorf("issuer: %w", err)
 	}
-	var buf [1024]byte
+	var buf [384]byte
 	payload, err := p.AppendClaims(buf[:0])
 	if err != nil {
 		return "", fmt.Errorf("issuer: %w", err)
@@ -126,17 +127,21 @@ func (is *Issuer) Issue(c Claims) (string, error) {
 
 // sign wraps payload in a signed COSE_Sign1 and returns its QR text.
 func (is *Issuer) sign(payload []byte) (string, error) {
-	var tbsBuf [1280]byte
-	tbs := cose.AppendToBeSigned(tbsBuf[:0], is.protected, payload)
+	// The Sig_structure goes to the Signer (an interface, so it escapes):
+	// give it exactly the room it needs.
+	tbs := cose.AppendToBeSigned(make([]byte, 0, len(is.protected)+len(payload)+32), is.protected, payload)
 	sig, err := is.signTBS(tbs)
 	if err != nil {
 		return "", err
 	}
-	var msgBuf [1280]byte
+	var msgBuf [512]byte
 	msg := cose.AppendSign1(msgBuf[:0], is.protected, payload, sig)
-	var out [4 + 1920]byte
-	return string(base45.AppendEncode(append(out[:0], "HF1:"...), msg)), nil
+	out := make([]byte, 0, len(prefix)+base45.EncodedLen(len(msg)))
+	out = base45.AppendEncode(append(out, prefix...), msg)
+	return unsafe.String(unsafe.SliceData(out), len(out)), nil // out is never written again
 }
+
+const prefix = "HF1:"
 
 func (is *Issuer) signTBS(tbs []byte) ([]byte, error) {
 	if is.alg == cose.EdDSA {

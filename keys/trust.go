@@ -59,8 +59,8 @@ func (k *Key) Check() error {
 		return errors.New("keys: key may sign for no issuer")
 	}
 	for i, iss := range k.Issuers {
-		if err := pass.CheckIssuer(iss); err != nil {
-			return fmt.Errorf("keys: %w", err)
+		if pass.CheckIssuer(iss) != nil {
+			return fmt.Errorf("keys: bad issuer ID %q: want 1 to %d bytes of printable ASCII without spaces", iss, pass.MaxIssuerLen)
 		}
 		if slices.Contains(k.Issuers[:i], iss) {
 			return fmt.Errorf("keys: issuer %q listed twice", iss)
@@ -99,9 +99,9 @@ func (t *TrustFile) Add(k *Key) error {
 		return err
 	}
 	id := [KIDSize]byte(k.KID)
-	for _, old := range t.byKID[id] {
+	for _, old := range t.keys {
 		if eq, ok := old.Public.(interface{ Equal(crypto.PublicKey) bool }); ok && eq.Equal(k.Public) {
-			return fmt.Errorf("keys: key %x is already in the trust file", k.KID)
+			return fmt.Errorf("keys: key %x is already in the trust file (as kid %x)", k.KID, old.KID)
 		}
 	}
 	t.keys = append(t.keys, k)
@@ -180,6 +180,9 @@ func (kj *keyJSON) key() (*Key, error) {
 		return nil, fmt.Errorf("kid %q is not %d lower-case hex digits", kj.KID, 2*KIDSize)
 	}
 	der, err := base64.StdEncoding.Strict().DecodeString(kj.PublicKey)
+	if err == nil && base64.StdEncoding.EncodeToString(der) != kj.PublicKey {
+		err = errors.New("not in canonical form (line breaks or white space)")
+	}
 	if err != nil {
 		return nil, fmt.Errorf("public_key: %w", err)
 	}

@@ -3,6 +3,8 @@ package pass
 import (
 	"bytes"
 	"errors"
+	"github.com/hufu-project/hufu/internal/cose"
+	"github.com/hufu-project/hufu/testvectors"
 	"reflect"
 	"strings"
 	"testing"
@@ -492,6 +494,17 @@ func FuzzClaims(f *testing.F) {
 	}
 	for _, tc := range badClaims {
 		seeds = append(seeds, tc.in())
+	}
+	// The claims of every test vector whose COSE message parses.
+	fromVectors := 0
+	for _, m := range testvectors.COSEs() {
+		if msg, err := cose.ParseSign1(m); err == nil {
+			seeds = append(seeds, msg.Payload)
+			fromVectors++
+		}
+	}
+	if fromVectors == 0 {
+		f.Fatal("no seeds from the test vectors")
 	}
 	if len(seeds) == 0 {
 		f.Fatal("no seeds")

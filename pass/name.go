@@ -23,7 +23,8 @@ var ErrName = errors.New("pass: unusable name")
 // that the issuer and every verifier agree on it. In order:
 //
 //  1. the name must be valid UTF-8 of at most MaxNameInput bytes;
-//  2. NFKC, full Unicode case folding, NFKC again;
+//  2. NFKC, full Unicode case folding, NFKC again (Cherokee letters fold
+//     to capitals, as in Unicode's CaseFolding.txt);
 //  3. middle-dot look-alikes (U+2022 U+2027 U+2219 U+22C5 U+30FB) become
 //     U+00B7 MIDDLE DOT, and dash look-alikes (U+2010 U+2012 U+2013 U+2212)
 //     become U+002D HYPHEN-MINUS;
@@ -44,9 +45,14 @@ func NormalizeName(name string) (string, error) {
 	if !utf8.ValidString(name) {
 		return "", fmt.Errorf("%w: not valid UTF-8", ErrName)
 	}
-	caser := folders.Get().(*cases.Caser)
-	s := norm.NFKC.String(caser.String(norm.NFKC.String(name)))
-	folders.Put(caser)
+	var s string
+	if lower, ok := fastFold(name); ok {
+		s = lower
+	} else {
+		caser := folders.Get().(*cases.Caser)
+		s = norm.NFKC.String(caser.String(norm.NFKC.String(name)))
+		folders.Put(caser)
+	}
 
 	var b strings.Builder
 	b.Grow(len(s))
@@ -63,6 +69,7 @@ func NormalizeName(name string) (string, error) {
 		case 0x2010, 0x2012, 0x2013, 0x2212:
 			r = '-'
 		}
+		r = foldCherokee(r)
 		if err := checkNameRune(r); err != nil {
 			return "", err
 		}
@@ -83,7 +90,26 @@ func NormalizeName(name string) (string, error) {
 	return out, nil
 }
 
+// foldCherokee maps Cherokee small letters to their capitals, as Unicode's
+// case folding does. cases.Fold swaps the two cases of Cherokee instead, so
+// without this "Ꮃ" and "ꮃ" would normalise differently, and NormalizeName
+// would not be idempotent.
+func foldCherokee(r rune) rune {
+	switch {
+	case 0xAB70 <= r && r <= 0xABBF: // U+AB70..ABBF -> U+13A0..13EF
+		return r - 0xAB70 + 0x13A0
+	case 0x13F8 <= r && r <= 0x13FD: // U+13F8..13FD -> U+13F0..13F5
+		return r - 8
+	}
+	return r
+}
+
 func checkNameRune(r rune) error {
+	// Printable ASCII and the CJK Unified Ideographs (basic block and
+	// extension A) are all assigned, visible characters.
+	if (0x21 <= r && r <= 0x7e) || (0x4E00 <= r && r <= 0x9FFF) || (0x3400 <= r && r <= 0x4DBF) {
+		return nil
+	}
 	var what string
 	switch {
 	case r == utf8.RuneError:
@@ -103,4 +129,39 @@ func checkNameRune(r rune) error {
 		return nil
 	}
 	return fmt.Errorf("%w: %s U+%04X", ErrName, what, r)
+}
+
+// fastFold computes step 2 (NFKC, case folding, NFKC) without the Unicode
+// tables for the common names made only of ASCII and of CJK Unified
+// Ideographs of the basic block and extension A: NFKC leaves those
+// unchanged and case folding changes only A–Z. It reports false for any
+// other name. FuzzNormalizeFast checks it against the general path.
+func fastFold(name string) (string, bool) {
+	upper := false
+	for _, r := range name {
+		switch {
+		case r < 0x80:
+			upper = upper || ('A' <= r && r <= 'Z')
+		case 0x4E00 <= r && r <= 0x9FFF, 0x3400 <= r && r <= 0x4DBF:
+		default:
+			return "", false
+		}
+	}
+	if !upper {
+		return name, true
+	}
+	b := []byte(name)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b), true
+}
+
+// slowFold is step 2 through the Unicode tables, for tests.
+func slowFold(name string) string {
+	caser := folders.Get().(*cases.Caser)
+	defer folders.Put(caser)
+	return norm.NFKC.String(caser.String(norm.NFKC.String(name)))
 }

@@ -5,7 +5,10 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 func TestNormalizeName(t *testing.T) {
@@ -33,6 +36,9 @@ func TestNormalizeName(t *testing.T) {
 		// Hangul and Japanese are kept as they are.
 		{"김민준", []string{"김민준", "\u1100\u1175\u11b7\u1106\u1175\u11ab\u110c\u116e\u11ab"}},
 		{"さとう はなこ", []string{"さとう はなこ", "さとう　はなこ"}},
+		// Cherokee folds to capitals (x/text's Fold alone swaps the cases).
+		{"ᏣᎳᎩ", []string{"ᏣᎳᎩ", "ꮳꮃꭹ", "Ꮳꮃꭹ"}},
+		{"Ᏸ", []string{"Ᏸ", "ᏸ"}},
 	}
 	for _, tc := range tests {
 		for _, in := range tc.in {
@@ -187,6 +193,32 @@ func TestPhotoMatches(t *testing.T) {
 	}
 	if d := PhotoDigest(nil); len(d) != PhotoDigestSize {
 		t.Errorf("PhotoDigest is %d bytes", len(d))
+	}
+}
+
+// TestNormalizeNameIdempotentAll checks idempotence for every code point
+// that case folding or NFKC changes, alone and after a Han character and a
+// space: the exhaustive form of FuzzNormalizeName's main property where it
+// can fail.
+func TestNormalizeNameIdempotentAll(t *testing.T) {
+	n := 0
+	for r := rune(0); r <= unicode.MaxRune; r++ {
+		if !utf8.ValidRune(r) || (unicode.SimpleFold(r) == r && norm.NFKC.IsNormalString(string(r))) {
+			continue
+		}
+		n++
+		for _, s := range [...]string{string(r), "张 " + string(r)} {
+			n, err := NormalizeName(s)
+			if err != nil {
+				continue
+			}
+			if n2, err := NormalizeName(n); err != nil || n2 != n {
+				t.Errorf("%U: %+q -> %+q -> %+q, %v", r, s, n, n2, err)
+			}
+		}
+	}
+	if n < 5000 {
+		t.Fatalf("only %d code points checked", n)
 	}
 }
 

@@ -68,6 +68,11 @@ func degradations() []degradation {
 		{"scene-720p", with(func(s *scene) { s.module, s.moduleHi, s.jitter, s.noise = 2.5, 4, 20, 4 })},
 		{"scene-1080p", with(func(s *scene) { s.w, s.h, s.module, s.moduleHi, s.jitter, s.noise = 1920, 1080, 3, 6, 20, 4 })},
 		{"multi-3", with(func(s *scene) { s.codes, s.module, s.jitter = 3, 3, 10 })},
+		{"photo-5mp", with(func(s *scene) {
+			s.w, s.h, s.module, s.moduleHi, s.jitter = 2592, 1944, 10, 16, 10
+			s.tilt, s.tiltHi, s.blur, s.noise = 10, 30, 2.5, 5
+			s.jpegQ, s.color = 80, true
+		})},
 		{"phone", with(func(s *scene) {
 			s.module, s.moduleHi, s.jitter = 4, 6, 15
 			s.tilt, s.tiltHi = 20, 40

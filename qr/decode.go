@@ -2,15 +2,19 @@ package qr
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"image"
 	"image/gif"
 	"image/jpeg"
 	"image/png"
+	"math"
 	"time"
 
 	"github.com/makiuchi-d/gozxing"
+	zxmultidet "github.com/makiuchi-d/gozxing/multi/qrcode/detector"
 	zxdecoder "github.com/makiuchi-d/gozxing/qrcode/decoder"
+	zxdet "github.com/makiuchi-d/gozxing/qrcode/detector"
 )
 
 // MaxPixels is the largest image, in pixels, that DecodeBytes decodes.
@@ -85,8 +89,9 @@ type session struct {
 	deadline time.Time
 	texts    []string
 	found    [][]float64 // corners of the codes read, for skipping them
-	seen     bool        // finder patterns were seen
+	seen     bool        // a code was seen
 	panics   int
+	tries    int // attempts started
 	dec      *zxdecoder.Decoder
 }
 
@@ -95,6 +100,7 @@ func (s *session) run(p plane) ([]string, error) {
 		if len(s.texts) > 0 || time.Now().After(s.deadline) {
 			break
 		}
+		s.tries++
 		a(s)
 	}
 	if len(s.texts) > 0 {
@@ -111,15 +117,40 @@ type binarizerKind int
 const (
 	hybrid binarizerKind = iota
 	global
+	mean // meanBinarize with a small window
 )
 
+// attempts lists the ways Decode tries to read p, cheapest and most
+// useful first; it stops at the first that reads something.
 func attempts(p plane) []func(*session) {
-	return []func(*session){
-		func(s *session) { s.try(p, hybrid, false) },
-		func(s *session) { s.try(p, hybrid, true) },
-		func(s *session) { s.try(p, global, false) },
-		func(s *session) { s.try(p.inverted(), hybrid, false) },
+	var a []func(*session)
+	big := p.w*p.h >= 5_000_000
+	if big {
+		// Large photos: the code is usually large too.
+		a = append(a, func(s *session) { s.try(p.half(), hybrid, false) })
 	}
+	a = append(a,
+		func(s *session) { s.try(p, hybrid, false) },
+		// Light code on a dark screen; gozxing's ALSO_INVERTED hint
+		// does nothing, so invert the picture.
+		func(s *session) { s.try(p.inverted(), hybrid, false) },
+		// Small window: low contrast next to a bright background, and
+		// 2-pixel modules.
+		func(s *session) { s.try(p, mean, true) },
+		func(s *session) { s.try(p, hybrid, true) },
+		// Faded pictures.
+		func(s *session) { s.try(p, global, false) },
+	)
+	// Strong perspective squashes the finder patterns beyond gozxing's
+	// tolerance: stretch the picture back along four directions.
+	for _, theta := range []float64{0, math.Pi / 2, math.Pi / 4, 3 * math.Pi / 4} {
+		a = append(a, func(s *session) { s.try(p.stretch(1.5, theta), hybrid, true) })
+	}
+	if !big {
+		a = append(a, func(s *session) { s.try(p.warp([4]float64{2, 0, 0, 2}, 2*p.w, 2*p.h), hybrid, true) })
+	}
+	a = append(a, func(s *session) { s.try(p.sharpened(2, 1.5), hybrid, true) })
+	return a
 }
 
 var tryHarder = map[gozxing.DecodeHintType]any{gozxing.DecodeHintType_TRY_HARDER: true}
@@ -137,34 +168,62 @@ func (s *session) try(p plane, kind binarizerKind, harder bool) {
 	if err != nil {
 		return
 	}
-	var bin gozxing.Binarizer
-	if kind == global {
-		bin = gozxing.NewGlobalHistgramBinarizer(src)
-	} else {
-		bin = gozxing.NewHybridBinarizer(src)
+	var bm *gozxing.BitMatrix
+	switch kind {
+	case global:
+		bm, err = gozxing.NewGlobalHistgramBinarizer(src).GetBlackMatrix()
+	case mean:
+		bm = meanBinarize(p, 6, 6)
+	default:
+		bm = hybridBinarize(p)
 	}
-	bm, err := bin.GetBlackMatrix()
-	if err != nil {
+	if err != nil || bm == nil {
 		return
 	}
+	s.found = s.found[:0]
 	var hints map[gozxing.DecodeHintType]any
 	if harder {
 		hints = tryHarder
 	}
-	for _, info := range finders(bm, hints) {
+	// The multi-code finder first; gozxing's single-code finder, which
+	// ranks candidates differently, only if that read nothing.
+	infos, err := zxmultidet.NewMultiFinderPatternFinder(bm, nil).FindMulti(hints)
+	if err == nil {
+		s.readAll(p, bm, infos)
+	}
+	if len(s.texts) > 0 {
+		return
+	}
+	if info, err := zxdet.NewFinderPatternFinder(bm, nil).Find(hints); err == nil {
+		s.readAll(p, bm, []*zxdet.FinderPatternInfo{info})
+	}
+}
+
+// readAll reads the code of every finder triple.
+func (s *session) readAll(p plane, bm *gozxing.BitMatrix, infos []*zxdet.FinderPatternInfo) {
+	for _, info := range infos {
 		if s.covered(info.GetTopLeft()) {
 			continue
 		}
-		s.seen = true
-		dims, ms := dimensions(bm, info)
-		for _, dim := range dims {
-			h := initial(bm, info, dim, ms)
+		s.readOne(p, bm, info)
+	}
+}
+
+// readOne tries the plausible sizes and transforms of one finder triple
+// until one decodes.
+func (s *session) readOne(p plane, bm *gozxing.BitMatrix, info *zxdet.FinderPatternInfo) {
+	dims, ms := dimensions(bm, info)
+	for _, dim := range dims {
+		hs := initials(bm, info, dim, ms)
+		for _, h := range hs {
 			if s.read(sampleBits(bm, h, dim), h, dim) || s.read(sampleGrey(p, h, dim), h, dim) {
-				break
+				return
 			}
+		}
+		for _, h := range hs {
 			if h, ok := refine(bm, info, dim, h); ok {
 				if s.read(sampleGrey(p, h, dim), h, dim) || s.read(sampleBits(bm, h, dim), h, dim) {
-					break
+					return
 				}
 			}
 		}
@@ -181,6 +240,13 @@ func (s *session) read(bits *gozxing.BitMatrix, h homography, dim int) bool {
 	}
 	res, err := s.dec.Decode(bits, nil)
 	if err != nil {
+		// A code was seen if its format and version were read (only
+		// the error correction failed) or its timing patterns are
+		// there; finder-like shapes alone are common in any scene.
+		var ce gozxing.ChecksumException
+		if errors.As(err, &ce) || timingOK(bits) {
+			s.seen = true
+		}
 		return false
 	}
 	s.add(res.GetText())
@@ -192,6 +258,24 @@ func (s *session) read(bits *gozxing.BitMatrix, h homography, dim int) bool {
 	}
 	s.found = append(s.found, q)
 	return true
+}
+
+// timingOK reports whether the sampled modules show the two timing
+// patterns, alternating modules between the finders, nearly intact.
+func timingOK(bits *gozxing.BitMatrix) bool {
+	d := bits.GetWidth()
+	good, total := 0, 0
+	for i := 8; i < d-8; i++ {
+		want := i%2 == 0
+		if bits.Get(i, 6) == want {
+			good++
+		}
+		if bits.Get(6, i) == want {
+			good++
+		}
+		total += 2
+	}
+	return total > 0 && good*10 >= total*9
 }
 
 // covered reports whether pt lies inside a code already read.
@@ -221,12 +305,4 @@ func (s *session) add(text string) {
 		}
 	}
 	s.texts = append(s.texts, text)
-}
-
-func (p plane) inverted() plane {
-	q := plane{w: p.w, h: p.h, pix: make([]byte, len(p.pix))}
-	for i, v := range p.pix {
-		q.pix[i] = 255 - v
-	}
-	return q
 }

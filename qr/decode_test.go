@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -21,7 +22,7 @@ import (
 func corpusSize() int {
 	switch v := os.Getenv("QR_CORPUS"); v {
 	case "":
-		return 2
+		return 1
 	case "full":
 		return 24
 	default:
@@ -60,12 +61,16 @@ func sameTexts(got, want []string) bool {
 // overall, and fails if the overall success falls under a floor.
 func TestCorpus(t *testing.T) {
 	n := corpusSize()
-	dir := os.Getenv("QR_CORPUS_DIR") // write the frames there, for other decoders
+	// QR_CORPUS_OFFSET picks other seeds, for a check on frames the
+	// decoder was not tuned on.
+	off, _ := strconv.Atoi(os.Getenv("QR_CORPUS_OFFSET"))
+	dir := os.Getenv("QR_CORPUS_DIR")        // write the frames there, for other decoders
+	baseline := os.Getenv("QR_CORPUS") != "" // plain gozxing too, for comparison
 	total, ok, base := 0, 0, 0
 	var times []time.Duration
 	for _, d := range degradations() {
 		dOK, dBase := 0, 0
-		for i := 0; i < n; i++ {
+		for i := off; i < off+n; i++ {
 			f := makeFrame(d, i)
 			if dir != "" {
 				writeFrame(t, dir, f, i)
@@ -78,20 +83,30 @@ func TestCorpus(t *testing.T) {
 			} else if testing.Verbose() {
 				t.Logf("%s #%d: got %d texts, err %v", d.name, i, len(got), err)
 			}
-			if got, err := plainGozxing(f.img); err == nil && sameTexts(got, f.texts) {
-				dBase++
+			if baseline {
+				if got, err := plainGozxing(f.img); err == nil && sameTexts(got, f.texts) {
+					dBase++
+				}
 			}
 		}
-		t.Logf("%-14s %3d/%d  (plain gozxing %d/%d)", d.name, dOK, n, dBase, n)
+		if baseline {
+			t.Logf("%-14s %3d/%d  (plain gozxing %d/%d)", d.name, dOK, n, dBase, n)
+		} else {
+			t.Logf("%-14s %3d/%d", d.name, dOK, n)
+		}
 		total += n
 		ok += dOK
 		base += dBase
 	}
 	slices.Sort(times)
-	t.Logf("overall %d/%d = %.1f%% (plain gozxing %.1f%%); median %.1f ms/frame (informational)",
-		ok, total, 100*float64(ok)/float64(total), 100*float64(base)/float64(total),
-		float64(times[len(times)/2].Microseconds())/1000)
-	floor := 0.0
+	t.Logf("overall %d/%d = %.1f%%; median %.1f ms/frame (informational, includes the retries of failed frames)",
+		ok, total, 100*float64(ok)/float64(total), float64(times[len(times)/2].Microseconds())/1000)
+	if baseline {
+		t.Logf("plain gozxing %d/%d = %.1f%%", base, total, 100*float64(base)/float64(total))
+	}
+	// Measured: 100% of the default frames, 99% of the full corpus (see
+	// BENCHMARKS.md). The floor leaves a small margin.
+	floor := 0.95
 	if rate := float64(ok) / float64(total); rate < floor {
 		t.Errorf("success %.1f%% below the floor %.1f%%", 100*rate, 100*floor)
 	}
@@ -107,7 +122,100 @@ func writeFrame(t *testing.T, dir string, f frame, i int) {
 	if err := png.Encode(fh, f.img); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(name[:len(name)-4]+".txt", []byte(fmt.Sprintln(f.texts)), 0o644); err != nil {
+	// The luminance as a binary PGM too, for tools without a PNG reader.
+	p := luminance(f.img)
+	pgm := append([]byte(fmt.Sprintf("P5\n%d %d\n255\n", p.w, p.h)), p.pix...)
+	if err := os.WriteFile(name[:len(name)-4]+".pgm", pgm, 0o644); err != nil {
 		t.Fatal(err)
+	}
+	if err := os.WriteFile(name[:len(name)-4]+".txt", []byte(strings.Join(f.texts, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// frames720p returns the corpus frames of 1280×720, n per degradation.
+func frames720p(n int) []frame {
+	var out []frame
+	for _, d := range degradations() {
+		if d.sc.w != w720 || d.sc.h != h720 {
+			continue
+		}
+		for i := 0; i < n; i++ {
+			out = append(out, makeFrame(d, i))
+		}
+	}
+	return out
+}
+
+// BenchmarkDecode720p decodes the 1280×720 corpus frames (two per
+// degradation, or QR_CORPUS/3) once per iteration with Decode, luminance
+// extraction included, and, interleaved frame by frame, with plain gozxing
+// (one hybrid-binarizer attempt through img.At). It reports the median time
+// per frame of each, their ratio, and both success rates.
+func BenchmarkDecode720p(b *testing.B) {
+	frames := frames720p(max(2, corpusSize()/3))
+	var ours, base []time.Duration
+	okOurs, okBase := 0, 0
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for _, f := range frames {
+			t0 := time.Now()
+			got, err := Decode(f.img)
+			t1 := time.Now()
+			if err == nil && sameTexts(got, f.texts) {
+				okOurs++
+			}
+			t2 := time.Now()
+			got, err = plainGozxing(f.img)
+			t3 := time.Now()
+			if err == nil && sameTexts(got, f.texts) {
+				okBase++
+			}
+			ours = append(ours, t1.Sub(t0))
+			base = append(base, t3.Sub(t2))
+		}
+	}
+	b.StopTimer()
+	median := func(d []time.Duration) float64 {
+		slices.Sort(d)
+		return float64(d[len(d)/2].Nanoseconds()) / 1e6
+	}
+	mo, mb := median(ours), median(base)
+	n := float64(len(ours))
+	b.ReportMetric(mo, "ms/frame")
+	b.ReportMetric(mb, "gozxing-ms/frame")
+	b.ReportMetric(mb/mo, "x-gozxing")
+	b.ReportMetric(100*float64(okOurs)/n, "%ok")
+	b.ReportMetric(100*float64(okBase)/n, "gozxing-%ok")
+}
+
+// TestHybridBinarize checks that the flat hybrid binarizer gives exactly
+// gozxing's HybridBinarizer output, including sizes that are not a
+// multiple of the block size.
+func TestHybridBinarize(t *testing.T) {
+	f := makeFrame(degradations()[0], 0)
+	full := luminance(f.img)
+	for _, size := range [][2]int{{1280, 720}, {333, 211}, {41, 40}, {20, 30}} {
+		p := plane{w: size[0], h: size[1], pix: make([]byte, size[0]*size[1])}
+		ox, oy := (full.w-p.w)/2, (full.h-p.h)/2
+		for y := 0; y < p.h; y++ {
+			copy(p.pix[y*p.w:(y+1)*p.w], full.pix[(y+oy)*full.w+ox:])
+		}
+		src, _ := gozxing.NewPlanarYUVLuminanceSource(p.pix, p.w, p.h, 0, 0, p.w, p.h, false)
+		want, err := gozxing.NewHybridBinarizer(src).GetBlackMatrix()
+		got := hybridBinarize(p)
+		if err != nil {
+			if got != nil {
+				t.Errorf("%dx%d: gozxing fails (%v), hybridBinarize does not", p.w, p.h, err)
+			}
+			continue
+		}
+		for y := 0; y < p.h; y++ {
+			for x := 0; x < p.w; x++ {
+				if got.Get(x, y) != want.Get(x, y) {
+					t.Fatalf("%dx%d: pixel (%d,%d) differs", p.w, p.h, x, y)
+				}
+			}
+		}
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"sort"
 
 	"github.com/makiuchi-d/gozxing"
-	zxmultidet "github.com/makiuchi-d/gozxing/multi/qrcode/detector"
 	zxdecoder "github.com/makiuchi-d/gozxing/qrcode/decoder"
 	zxdet "github.com/makiuchi-d/gozxing/qrcode/detector"
 )
@@ -15,31 +14,6 @@ import (
 // neighbours, and samples the modules both from the binarized picture (as
 // gozxing does) and from the grey picture with a local threshold, which
 // survives blur, glare and low contrast much better.
-
-// finders returns the finder-pattern triples found in bm: every triple the
-// multi-code finder sees, then the single-code finder's best triple.
-func finders(bm *gozxing.BitMatrix, hints map[gozxing.DecodeHintType]any) []*zxdet.FinderPatternInfo {
-	var out []*zxdet.FinderPatternInfo
-	if infos, err := zxmultidet.NewMultiFinderPatternFinder(bm, nil).FindMulti(hints); err == nil {
-		out = append(out, infos...)
-	}
-	if info, err := zxdet.NewFinderPatternFinder(bm, nil).Find(hints); err == nil {
-		dup := false
-		for _, o := range out {
-			if near(o.GetTopLeft(), info.GetTopLeft()) && near(o.GetTopRight(), info.GetTopRight()) && near(o.GetBottomLeft(), info.GetBottomLeft()) {
-				dup = true
-			}
-		}
-		if !dup {
-			out = append(out, info)
-		}
-	}
-	return out
-}
-
-func near(a, b gozxing.ResultPoint) bool {
-	return math.Abs(a.GetX()-b.GetX()) < 2 && math.Abs(a.GetY()-b.GetY()) < 2
-}
 
 // dimensions returns the plausible symbol sizes for a finder triple, the
 // most likely first, and the module size in pixels.
@@ -65,29 +39,51 @@ func dimensions(bm *gozxing.BitMatrix, info *zxdet.FinderPatternInfo) ([]int, fl
 	return dims, ms
 }
 
-// initial returns gozxing's transform for a finder triple and a symbol
-// size: the three finder centres and the bottom-right alignment pattern if
-// one is found near where it should be, else a parallelogram guess.
-func initial(bm *gozxing.BitMatrix, info *zxdet.FinderPatternInfo, dim int, ms float64) homography {
+// initials returns starting transforms for a finder triple and a symbol
+// size: gozxing's (the three finder centres and the bottom-right alignment
+// pattern if one is found near where it should be), the parallelogram
+// guess, and a perspective guess from how the finder sizes differ.
+func initials(bm *gozxing.BitMatrix, info *zxdet.FinderPatternInfo, dim int, ms float64) []homography {
 	tl, tr, bl := info.GetTopLeft(), info.GetTopRight(), info.GetBottomLeft()
 	brX := tr.GetX() - tl.GetX() + bl.GetX()
 	brY := tr.GetY() - tl.GetY() + bl.GetY()
 	d := float64(dim)
 	from := [8]float64{3.5, 3.5, d - 3.5, 3.5, d - 3.5, d - 3.5, 3.5, d - 3.5}
 	to := [8]float64{tl.GetX(), tl.GetY(), tr.GetX(), tr.GetY(), brX, brY, bl.GetX(), bl.GetY()}
+	var out []homography
 	if dim > 21 {
 		k := 1 - 3/(d-7)
 		ex := int(tl.GetX() + k*(brX-tl.GetX()))
 		ey := int(tl.GetY() + k*(brY-tl.GetY()))
 		for f := 4.0; f <= 16; f *= 2 {
 			if ap := findAlignment(bm, ms, ex, ey, f); ap != nil {
-				from[4], from[5] = d-6.5, d-6.5
-				to[4], to[5] = ap.GetX(), ap.GetY()
+				f2, t2 := from, to
+				f2[4], f2[5] = d-6.5, d-6.5
+				t2[4], t2[5] = ap.GetX(), ap.GetY()
+				out = append(out, quadToQuad(f2, t2))
 				break
 			}
 		}
 	}
-	return quadToQuad(from, to)
+	out = append(out, quadToQuad(from, to))
+	// Perspective: along an edge from a finder of module size s1 to one of
+	// size s2, U modules apart, x(u) = a·u/(1+g·u) with s2/s1 = 1/(1+g·U)².
+	s1, s2, s3 := tl.GetEstimatedModuleSize(), tr.GetEstimatedModuleSize(), bl.GetEstimatedModuleSize()
+	if s1 > 0 && s2 > 0 && s3 > 0 {
+		U := d - 7
+		g := (math.Sqrt(s1/s2) - 1) / U
+		h := (math.Sqrt(s1/s3) - 1) / U
+		if math.Abs(g*U) > 0.05 || math.Abs(h*U) > 0.05 {
+			// In coordinates relative to the top-left finder centre.
+			ax, ay := (tr.GetX()-tl.GetX())*(1+g*U)/U, (tr.GetY()-tl.GetY())*(1+g*U)/U
+			bx, by := (bl.GetX()-tl.GetX())*(1+h*U)/U, (bl.GetY()-tl.GetY())*(1+h*U)/U
+			rel := homography{ax, bx, tl.GetX(), ay, by, tl.GetY(), g, h, 1}
+			// Shift module coordinates so that (3.5, 3.5) is the origin.
+			shift := homography{1, 0, -3.5, 0, 1, -3.5, 0, 0, 1}
+			out = append(out, rel.mul(&shift))
+		}
+	}
+	return out
 }
 
 // refine fits the transform to the finder centres and every alignment
@@ -142,7 +138,27 @@ func refine(bm *gozxing.BitMatrix, info *zxdet.FinderPatternInfo, dim int, h hom
 			}
 		}
 	}
-	return h, found > 0
+	if found == 0 {
+		return h, false
+	}
+	// Drop the points the fit misses by more than a module and fit again.
+	if len(src) >= 10 {
+		var s2, d2 []float64
+		for k := 0; k < len(src); k += 2 {
+			x, y := h.apply(src[k], src[k+1])
+			x1, y1 := h.apply(src[k]+1, src[k+1])
+			if math.Hypot(x-dst[k], y-dst[k+1]) <= math.Hypot(x1-x, y1-y) {
+				s2 = append(s2, src[k], src[k+1])
+				d2 = append(d2, dst[k], dst[k+1])
+			}
+		}
+		if len(s2) >= 8 && len(s2) < len(src) {
+			if nh, ok := fitHomography(s2, d2); ok {
+				h = nh
+			}
+		}
+	}
+	return h, true
 }
 
 func findAlignment(bm *gozxing.BitMatrix, ms float64, ex, ey int, f float64) *zxdet.AlignmentPattern {

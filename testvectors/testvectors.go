@@ -11,6 +11,7 @@ package testvectors
 
 import (
 	"embed"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io/fs"
@@ -120,4 +121,25 @@ func Texts() []string {
 		t[i] = v.Text
 	}
 	return t
+}
+
+// COSEs returns the COSE_Sign1 message of every vector that has one:
+// seeds for fuzzing the envelope and the claims.
+func COSEs() [][]byte {
+	vs, err := All()
+	if err != nil {
+		panic(err)
+	}
+	var out [][]byte
+	for _, v := range vs {
+		if v.COSEHex == "" {
+			continue
+		}
+		b, err := hex.DecodeString(v.COSEHex)
+		if err != nil {
+			panic(fmt.Sprintf("testvectors: %s: cose_hex: %v", v.Name, err))
+		}
+		out = append(out, b)
+	}
+	return out
 }

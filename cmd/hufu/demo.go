@@ -75,8 +75,8 @@ func runDemo(e *env, args []string) int {
 	if _, code := do("Trust its public half for Shanghai (issuer ID 310000)", "", "trust", "add", "-trust", "trust.json", "-iss", "310000", "issuer.key.pub"); code != 0 {
 		return fail(e, step)
 	}
-	_, code := do("Issue a green pass for 张三, valid 24 hours, with a hint", "",
-		"issue", "-key", "issuer.key", "-iss", "310000", "-name", "张三", "-colour", "green", "-hint", "health_registration", "-ttl", "24h", "-o", "green.txt")
+	_, code := do("Issue a green pass for 张三, valid 24 hours, with a hint, and its QR code as a PNG", "",
+		"issue", "-key", "issuer.key", "-iss", "310000", "-name", "张三", "-colour", "green", "-hint", "health_registration", "-ttl", "24h", "-o", "green.txt", "-png", "green.png")
 	if code != 0 {
 		return fail(e, step)
 	}
@@ -84,6 +84,10 @@ func runDemo(e *env, args []string) int {
 	fmt.Fprintf(w, "   green.txt holds the QR code's text, %d characters:\n   %s", len(bytes.TrimSpace(text)), text)
 	if _, code := do("Verify it as a guard would, with the name from the ID card", "",
 		"verify", "-trust", "trust.json", "-name", "张 三", "green.txt"); code != exitOK {
+		return fail(e, step)
+	}
+	if _, code := do("Read the QR code back from the PNG image, as a camera or a photo would give it", "",
+		"verify", "-trust", "trust.json", "green.png"); code != exitOK {
 		return fail(e, step)
 	}
 	if _, code := do("Someone else shows the same code: the name does not match", "",

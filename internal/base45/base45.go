@@ -6,6 +6,7 @@ package base45
 
 import (
 	"errors"
+	"slices"
 	"strconv"
 )
 
@@ -56,14 +57,22 @@ func DecodedLen(n int) int {
 
 // AppendEncode appends the encoding of src to dst.
 func AppendEncode(dst, src []byte) []byte {
-	for len(src) >= 2 {
-		v := int(src[0])<<8 | int(src[1])
-		dst = append(dst, Alphabet[v%45], Alphabet[v/45%45], Alphabet[v/2025])
-		src = src[2:]
+	n := len(dst)
+	dst = slices.Grow(dst, EncodedLen(len(src)))[:n+EncodedLen(len(src))]
+	out := dst[n:]
+	j := 0
+	for i := 0; i+1 < len(src); i += 2 {
+		v := uint(src[i])<<8 | uint(src[i+1])
+		q := v / 45
+		out[j] = Alphabet[v-q*45]
+		out[j+1] = Alphabet[q%45]
+		out[j+2] = Alphabet[q/45]
+		j += 3
 	}
-	if len(src) == 1 {
-		v := int(src[0])
-		dst = append(dst, Alphabet[v%45], Alphabet[v/45])
+	if len(src)%2 == 1 {
+		v := uint(src[len(src)-1])
+		out[j] = Alphabet[v%45]
+		out[j+1] = Alphabet[v/45]
 	}
 	return dst
 }

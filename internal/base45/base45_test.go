@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/hufu-project/hufu/testvectors"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -252,6 +253,17 @@ func seedDecode(f *testing.F) {
 // strict: whatever it accepts re-encodes to exactly the input.
 func FuzzDecode(f *testing.F) {
 	seedDecode(f)
+	// Seeds from the test vectors: the Base45 part of every pass text.
+	seeds := 0
+	for _, text := range testvectors.Texts() {
+		if strings.HasPrefix(text, "HF1:") {
+			f.Add(strings.TrimPrefix(text, "HF1:"))
+			seeds++
+		}
+	}
+	if seeds == 0 {
+		f.Fatal("no seeds from the test vectors")
+	}
 	f.Fuzz(func(t *testing.T, s string) {
 		b, err := DecodeString(s)
 		if err != nil {

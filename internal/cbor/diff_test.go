@@ -140,12 +140,12 @@ func diffSeeds() [][]byte {
 	m = append(m, 0xf6)
 	seeds = append(seeds, m)
 	for _, tc := range rejectCanonical {
-		seeds = append(seeds, unhexNoT(tc.in))
+		seeds = append(seeds, mustUnhex(tc.in))
 	}
 	return seeds
 }
 
-func unhexNoT(s string) []byte {
+func mustUnhex(s string) []byte {
 	b, err := hex.DecodeString(strings.ReplaceAll(s, " ", ""))
 	if err != nil {
 		panic(err)

@@ -3,6 +3,7 @@ package cose
 import (
 	"bytes"
 	"errors"
+	"github.com/hufu-project/hufu/testvectors"
 	"testing"
 
 	"github.com/hufu-project/hufu/internal/cbor"
@@ -257,6 +258,10 @@ func FuzzParseSign1(f *testing.F) {
 	f.Add(withProtected(hdr(algES256, pair{ienc(HeaderCrit), []byte{0x81, 0x01}}, kidPair)))
 	f.Add(sign1(benc(AppendProtected(nil, ES256, testKID)), hdr(kidPair), benc(testPayload), benc(testSig)))
 	n += 2
+	for _, m := range testvectors.COSEs() { // the test vectors' messages
+		f.Add(m)
+		n++
+	}
 	if n == 0 {
 		f.Fatal("no seeds")
 	}

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -24,7 +25,7 @@ func Unmarshal(data []byte, v any, maxSize int) error {
 	d := json.NewDecoder(bytes.NewReader(data))
 	d.DisallowUnknownFields()
 	if err := d.Decode(v); err != nil {
-		return fmt.Errorf("json: %w", err)
+		return fmt.Errorf("json: %s", strings.TrimPrefix(err.Error(), "json: "))
 	}
 	if _, err := d.Token(); err != io.EOF {
 		return errors.New("json: trailing data after the object")
@@ -50,7 +51,7 @@ func checkDuplicates(data []byte) error {
 			return nil
 		}
 		if err != nil {
-			return fmt.Errorf("json: %w", err)
+			return fmt.Errorf("json: %s", strings.TrimPrefix(err.Error(), "json: "))
 		}
 		var top *frame
 		if len(stack) > 0 {
