@@ -215,7 +215,7 @@ func (w *webServer) frame(rw http.ResponseWriter, r *http.Request) {
 	}
 	name = strings.TrimSpace(name)
 	resp := &frameResponse{}
-	texts, err := qr.Decode(img)
+	texts, err := qr.DecodeFrame(img)
 	if err != nil {
 		resp.Seen = errors.Is(err, qr.ErrUnreadable)
 		resp.Micros = time.Since(start).Microseconds()
