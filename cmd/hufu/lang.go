@@ -67,8 +67,8 @@ var words = map[string][2]string{
 	"clock_earlier_than_seen": {"this computer's clock is earlier than a time already seen (%s): check the clock", "本机时钟早于已见过的可信时间（%s）：请检查时钟"},
 }
 
-// t returns the phrase for key in lang, formatted with args.
-func t(lang, key string, args ...any) string {
+// say returns the phrase for key in lang, formatted with args.
+func say(lang, key string, args ...any) string {
 	w, ok := words[key]
 	if !ok {
 		return key

@@ -37,26 +37,26 @@ func (s *station) display(v *verdict) *display {
 	default:
 		d.State, d.Symbol = "deny", "✘"
 	}
-	d.Word = t(lang, d.State)
+	d.Word = say(lang, d.State)
 	if lang == "zh" {
-		d.WordEn = t("en", d.State)
+		d.WordEn = say("en", d.State)
 	}
 	switch {
 	case v.Undecided:
-		d.Sub = t(lang, "sub_undecided")
+		d.Sub = say(lang, "sub_undecided")
 	case !v.Valid:
-		d.Sub = t(lang, "sub_invalid")
+		d.Sub = say(lang, "sub_invalid")
 	case v.NameMatch != nil && !*v.NameMatch:
-		d.Sub = t(lang, "name_mismatch")
+		d.Sub = say(lang, "name_mismatch")
 	default:
-		d.Sub = t(lang, v.Colour)
+		d.Sub = say(lang, v.Colour)
 	}
 	if v.Passback {
 		at, _ := time.Parse(time.RFC3339, v.PassbackAt)
-		d.Alert = t(lang, "passback_alert", humanDuration(lang, v.now.Sub(at)), at.Local().Format("15:04"))
+		d.Alert = say(lang, "passback_alert", humanDuration(lang, v.now.Sub(at)), at.Local().Format("15:04"))
 	}
 	d.Bell = d.State == "deny" || d.State == "invalid" || v.Passback
-	row := func(label, text string) { d.Rows = append(d.Rows, [2]string{t(lang, label), text}) }
+	row := func(label, text string) { d.Rows = append(d.Rows, [2]string{say(lang, label), text}) }
 	when := v.now.Local().Format("15:04:05")
 	if !v.Valid {
 		row("l_reason", explain(lang, reasonText, reasonTextZh, v.Reason)+" ("+v.Reason+")")
@@ -64,16 +64,16 @@ func (s *station) display(v *verdict) *display {
 			row("l_detail", v.Detail)
 		}
 		s.warningRows(v, row)
-		row("l_record", t(lang, "record_invalid", v.LogSeq, when))
+		row("l_record", say(lang, "record_invalid", v.LogSeq, when))
 		return d
 	}
 	switch {
 	case v.NameMatch == nil:
-		row("l_name", t(lang, "name_unchecked"))
+		row("l_name", say(lang, "name_unchecked"))
 	case *v.NameMatch:
-		row("l_name", t(lang, "name_match"))
+		row("l_name", say(lang, "name_match"))
 	default:
-		row("l_name", t(lang, "name_mismatch2"))
+		row("l_name", say(lang, "name_mismatch2"))
 	}
 	if p := v.pass; p != nil && p.PhotoDigest != nil {
 		ref := v.PhotoID
@@ -82,16 +82,16 @@ func (s *station) display(v *verdict) *display {
 		}
 		switch {
 		case v.PhotoFile != "":
-			row("l_photo", t(lang, "photo_compare", v.PhotoFile))
+			row("l_photo", say(lang, "photo_compare", v.PhotoFile))
 			d.Photo = v.PhotoFile
 		case s.photos != nil:
-			row("l_photo", t(lang, "photo_missing", ref))
+			row("l_photo", say(lang, "photo_missing", ref))
 		default:
-			row("l_photo", t(lang, "photo_nodir", ref))
+			row("l_photo", say(lang, "photo_nodir", ref))
 		}
 	}
 	if p := v.pass; p != nil {
-		row("l_valid", t(lang, "valid_left", humanDuration(lang, p.ExpiresAt.Sub(v.now)), p.ExpiresAt.Local().Format("2006-01-02 15:04")))
+		row("l_valid", say(lang, "valid_left", humanDuration(lang, p.ExpiresAt.Sub(v.now)), p.ExpiresAt.Local().Format("2006-01-02 15:04")))
 	}
 	if v.StatusReason != "" {
 		row("l_reason", explain(lang, statusText, statusTextZh, v.StatusReason))
@@ -100,7 +100,7 @@ func (s *station) display(v *verdict) *display {
 		row("l_hint", explain(lang, hintText, hintTextZh, h))
 	}
 	s.warningRows(v, row)
-	row("l_record", t(lang, "record_line", v.LogSeq, when, v.Issuer))
+	row("l_record", say(lang, "record_line", v.LogSeq, when, v.Issuer))
 	return d
 }
 
@@ -109,9 +109,9 @@ func (s *station) warningRows(v *verdict, row func(label, text string)) {
 		switch w {
 		case "clock_earlier_than_seen":
 			_, floor := s.clock.behind(v.now, 0)
-			row("l_warning", t(s.lang, w, floor.Local().Format("2006-01-02 15:04")))
+			row("l_warning", say(s.lang, w, floor.Local().Format("2006-01-02 15:04")))
 		case "trust_stale":
-			row("l_warning", t(s.lang, w))
+			row("l_warning", say(s.lang, w))
 		default:
 			row("l_warning", w)
 		}
@@ -140,7 +140,7 @@ func (s *station) writeBig(w io.Writer, v *verdict) {
 		b.WriteByte('\n')
 	}
 	b.WriteByte('\n')
-	if big := bigText(d.Symbol + "  " + t("en", d.State)); big != nil && displayWidth(big[0])+4 <= width {
+	if big := bigText(d.Symbol + " " + say("en", d.State)); big != nil && displayWidth(big[0]) <= width {
 		if paint != "" {
 			bar("", paint)
 		}

@@ -106,7 +106,7 @@ func (s *station) checkLocked(text, source, name string, again *scanResult) (*sc
 		if d := now.Sub(r.seen); d >= 0 && d < s.dedupe {
 			r.seen = now
 			if !s.asJSON {
-				fmt.Fprintf(s.out, "%s%s%s\n", s.st.dim, t(s.lang, "repeat"), s.st.reset)
+				fmt.Fprintf(s.out, "%s%s%s\n", s.st.dim, say(s.lang, "repeat"), s.st.reset)
 			}
 			return &scanResult{v: r.v, key: key, at: r.at, seen: now, repeat: true, text: text, source: source, name: name, pass: r.pass}, nil
 		}
@@ -166,7 +166,7 @@ func (s *station) typedName(name string) error {
 	defer s.mu.Unlock()
 	if _, err := pass.NormalizeName(name); err != nil {
 		msg := strings.TrimPrefix(strings.TrimPrefix(err.Error(), "pass: "), "unusable name: ")
-		s.note(t(s.lang, "name_bad", msg))
+		s.note(say(s.lang, "name_bad", msg))
 		return nil
 	}
 	now := s.e.now()
@@ -175,7 +175,7 @@ func (s *station) typedName(name string) error {
 		return err
 	}
 	s.pending, s.pendingAt = name, now
-	s.note(t(s.lang, "name_pending", name))
+	s.note(say(s.lang, "name_pending", name))
 	return nil
 }
 
