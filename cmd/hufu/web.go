@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/hufu-project/hufu/qr"
+	"github.com/hufu-project/hufu/verifier"
 )
 
 // The camera page: HTML, script and style, embedded so that the station
@@ -197,7 +198,10 @@ type frameResponse struct {
 }
 
 // frame decodes a camera frame, checks the codes in it, and answers with
-// the verdict of the most serious one.
+// the verdict of the most serious one. The name typed on the page comes in
+// X-Hufu-Name (percent-encoded), and in X-Hufu-Name-For the ID of the pass
+// it was typed for: it is checked against that pass only, or against any
+// pass if the header is empty (typed before the pass was shown).
 func (w *webServer) frame(rw http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	if r.Method != http.MethodPost {
@@ -222,8 +226,16 @@ func (w *webServer) frame(rw http.ResponseWriter, r *http.Request) {
 		writeJSONResponse(rw, resp)
 		return
 	}
+	nameFor := r.Header.Get("X-Hufu-Name-For")
 	var best *scanResult
 	for _, text := range texts {
+		name := name
+		if nameFor != "" {
+			// The name was typed for the pass on the page: not for another.
+			if u, err := verifier.InspectUnverified(text); err != nil || u.Pass == nil || u.Pass.ID.String() != nameFor {
+				name = ""
+			}
+		}
 		res, err := w.s.check(text, "web", name)
 		if err != nil {
 			w.mu.Lock()

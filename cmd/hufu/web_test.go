@@ -161,7 +161,7 @@ func TestWebRefuses(t *testing.T) {
 }
 
 // postFrame posts a grey frame to the station and decodes the answer.
-func postFrame(t testing.TB, pageURL string, img *image.Gray, name string) *frameResponse {
+func postFrame(t testing.TB, pageURL string, img *image.Gray, name string, nameFor ...string) *frameResponse {
 	t.Helper()
 	tok := strings.Split(pageURL, "/")[4]
 	b := img.Bounds()
@@ -170,6 +170,9 @@ func postFrame(t testing.TB, pageURL string, img *image.Gray, name string) *fram
 	req.Header.Set("X-Hufu-Token", tok)
 	if name != "" {
 		req.Header.Set("X-Hufu-Name", name)
+	}
+	if len(nameFor) > 0 {
+		req.Header.Set("X-Hufu-Name-For", nameFor[0])
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -263,6 +266,13 @@ func TestWebFrames(t *testing.T) {
 	fr = postFrame(t, u, frame, "%E6%9D%8E%E5%9B%9B")
 	if fr.Verdict.Decision != "deny" || fr.Display.Sub != "姓名与此码不符" || !fr.Display.Bell {
 		t.Fatalf("wrong name: %+v %+v", fr.Verdict, fr.Display)
+	}
+	// A name typed for another pass is not checked against this one.
+	if fr := postFrame(t, u, frame, "%E6%9D%8E%E5%9B%9B", "0123456789abcdef"); fr.Verdict.NameMatch != nil || fr.Verdict.LogSeq != 1 {
+		t.Fatalf("name for another pass: %+v", fr.Verdict)
+	}
+	if fr := postFrame(t, u, frame, "%E6%9D%8E%E5%9B%9B", fr.Verdict.PassID); !fr.Repeat || fr.Verdict.LogSeq != 3 {
+		t.Fatalf("name for this pass: %+v", fr.Verdict)
 	}
 	// A JPEG frame works too.
 	jpegFrame := jpegOf(t, cameraFrame(t, f.issue(t, issuer.Claims{Name: "x", Colour: pass.Yellow}), 640, 480, 5))
@@ -374,7 +384,8 @@ func TestWebCamera(t *testing.T) {
 	}
 	for i, name := range names {
 		var ignored any
-		if err := page.eval(fmt.Sprintf(`document.getElementById('name').value = %q`, name), &ignored); err != nil {
+		if err := page.eval(fmt.Sprintf(`(() => { const n = document.getElementById('name'); n.value = %q;
+			n.dispatchEvent(new Event('input')); return 1; })()`, name), &ignored); err != nil {
 			t.Fatal(err)
 		}
 		want := "deny"

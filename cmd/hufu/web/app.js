@@ -30,6 +30,21 @@
   const stats = { frames: 0, verdicts: 0, latencies: [] };
   window.hufuStats = stats;
   let lastFound = 0;
+  // The name box belongs to one pass: the one on screen when the guard
+  // typed, or the next one if none was. A new pass clears it.
+  let shownPass = '';
+  let nameFor = '';
+  nameInput.addEventListener('input', () => { nameFor = shownPass; });
+  function newPass(pid) {
+    if (pid === shownPass) return;
+    if (nameInput.value && nameFor && nameFor !== pid) {
+      nameInput.value = '';
+      nameFor = '';
+    } else if (nameInput.value && !nameFor) {
+      nameFor = pid;
+    }
+    shownPass = pid;
+  }
 
   async function api(path, opts = {}) {
     opts.headers = Object.assign({ 'X-Hufu-Token': token }, opts.headers || {});
@@ -131,12 +146,14 @@
             headers: {
               'Content-Type': 'application/x-hufu-grey',
               'X-Hufu-Name': encodeURIComponent(nameInput.value.trim()),
+              'X-Hufu-Name-For': nameFor,
             },
             body: grey,
           });
           stats.frames++;
           if (resp.found) {
             lastFound = performance.now();
+            if (!resp.repeat) newPass(resp.verdict.pass_id || '');
             render(resp);
             if (!resp.repeat) {
               await new Promise((r) => requestAnimationFrame(() => r()));
