@@ -1,11 +1,15 @@
 // Package keys creates, encodes and loads hufu signing keys, derives key
 // IDs, and reads and writes trust files.
 //
-// Two algorithms exist: ES256 (ECDSA on P-256 with SHA-256) and EdDSA
+// HF1 has two algorithms: ES256 (ECDSA on P-256 with SHA-256) and EdDSA
 // (Ed25519). Private keys are PKCS#8 PEM files, created with mode 0600 and
 // never overwritten; public keys are SubjectPublicKeyInfo PEM. The key ID
 // (kid) of a public key is the first 8 bytes of SHA-256 over its
 // SubjectPublicKeyInfo DER.
+//
+// Keys for EU Digital COVID Certificates (HC1) come from document-signer
+// certificates instead (ParseDSC): ES256 or PS256, with the certificate's
+// validity and usage.
 //
 // This package does not import crypto/x509 (which pulls in package net), so
 // that apps embedding the verifier can load keys and trust files too.
@@ -34,6 +38,10 @@ type Alg string
 const (
 	ES256 Alg = "ES256" // ECDSA P-256 with SHA-256
 	EdDSA Alg = "EdDSA" // Ed25519
+	// PS256 is RSASSA-PSS with SHA-256 (RFC 8230). Only keys taken from EU
+	// document-signer certificates (Key.DSC) use it, for HC1 codes; HF1
+	// passes and trust files never do.
+	PS256 Alg = "PS256"
 )
 
 // ErrUnsupported is wrapped by errors about a key type, curve or algorithm

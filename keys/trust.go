@@ -28,8 +28,14 @@ type Key struct {
 	Issuers []string
 	// ValidFrom and ValidUntil bound when the key may sign: a pass is
 	// accepted only if its issue time lies in [ValidFrom, ValidUntil].
-	// A zero time leaves that side open.
+	// A zero time leaves that side open. For a DSC key they are the
+	// certificate's validity, which bounds an HC1 code's expiry too.
 	ValidFrom, ValidUntil time.Time
+	// DSC is set on a key taken from an EU document-signer certificate
+	// (ParseDSC). Such a key verifies HC1 codes only, has no Issuers, and
+	// cannot be written to a trust file; a key without a DSC verifies HF1
+	// passes only.
+	DSC *DSC
 }
 
 // MaySign reports whether the key may sign passes for issuer iss.
@@ -43,10 +49,14 @@ func (k *Key) ValidAt(t time.Time) bool {
 
 // Check reports whether the key's fields are consistent: a KID of KIDSize
 // bytes, an algorithm that matches the public key, at least one issuer, and
-// a window that is not empty.
+// a window that is not empty. A DSC key has ES256 on P-256 or PS256 and no
+// issuers.
 func (k *Key) Check() error {
 	if len(k.KID) != KIDSize {
 		return fmt.Errorf("keys: kid of %d bytes, want %d", len(k.KID), KIDSize)
+	}
+	if k.DSC != nil {
+		return k.checkDSC()
 	}
 	alg, err := AlgOf(k.Public)
 	if err != nil {
@@ -74,8 +84,10 @@ func (k *Key) Check() error {
 
 // TrustFile is a set of trusted keys, kept as an unsigned JSON file. It is
 // meant for development and small deployments; a signed trust bundle
-// replaces it without changing the verifier's API. A TrustFile is safe for
-// concurrent reads; Add must not run concurrently with anything else.
+// replaces it without changing the verifier's API. A TrustFile can also hold
+// DSC keys for HC1 codes (added with Add, for example from ReadDSCFile), but
+// a trust file on disk cannot. A TrustFile is safe for concurrent reads; Add
+// must not run concurrently with anything else.
 type TrustFile struct {
 	keys  []*Key
 	byKID map[[KIDSize]byte][]*Key
@@ -216,10 +228,14 @@ func formatTime(t time.Time) string {
 	return t.UTC().Format(time.RFC3339)
 }
 
-// Marshal returns the trust file as indented JSON.
+// Marshal returns the trust file as indented JSON. A trust file with DSC
+// keys cannot be marshalled.
 func (t *TrustFile) Marshal() ([]byte, error) {
 	tj := trustJSON{Version: TrustVersion, Keys: []keyJSON{}}
 	for _, k := range t.keys {
+		if k.DSC != nil {
+			return nil, fmt.Errorf("keys: key %x is from a document-signer certificate; trust files hold HF1 keys only", k.KID)
+		}
 		der, err := MarshalPublic(k.Public)
 		if err != nil {
 			return nil, err

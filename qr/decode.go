@@ -133,7 +133,7 @@ func attempts(p plane) []func(*session) {
 	big := p.w*p.h >= 5_000_000
 	if big {
 		// Large photos: the code is usually large too.
-		a = append(a, func(s *session) { s.try(p.half(), hybrid, false) })
+		a = append(a, func(s *session) { s.tryScaled(p.half(), p, 2, hybrid, false) })
 	}
 	a = append(a,
 		func(s *session) { s.try(p, hybrid, false) },
@@ -164,6 +164,13 @@ var tryHarder = map[gozxing.DecodeHintType]any{gozxing.DecodeHintType_TRY_HARDER
 // try binarizes p, looks for finder patterns and reads every code they
 // lead to.
 func (s *session) try(p plane, kind binarizerKind, harder bool) {
+	s.tryScaled(p, p, 1, kind, harder)
+}
+
+// tryScaled looks for codes in the detection plane dp and samples their
+// modules from grey, which is dp enlarged scale times (grey is p itself
+// when scale is 1).
+func (s *session) tryScaled(p, grey plane, scale float64, kind binarizerKind, harder bool) {
 	defer func() {
 		if r := recover(); r != nil {
 			// A gozxing panic on a strange picture is a failed attempt.
@@ -195,40 +202,45 @@ func (s *session) try(p plane, kind binarizerKind, harder bool) {
 	// ranks candidates differently, only if that read nothing.
 	infos, err := zxmultidet.NewMultiFinderPatternFinder(bm, nil).FindMulti(hints)
 	if err == nil {
-		s.readAll(p, bm, infos)
+		s.readAll(grey, scale, bm, infos)
 	}
 	if len(s.texts) > 0 {
 		return
 	}
 	if info, err := zxdet.NewFinderPatternFinder(bm, nil).Find(hints); err == nil {
-		s.readAll(p, bm, []*zxdet.FinderPatternInfo{info})
+		s.readAll(grey, scale, bm, []*zxdet.FinderPatternInfo{info})
 	}
 }
 
 // readAll reads the code of every finder triple.
-func (s *session) readAll(p plane, bm *gozxing.BitMatrix, infos []*zxdet.FinderPatternInfo) {
+func (s *session) readAll(grey plane, scale float64, bm *gozxing.BitMatrix, infos []*zxdet.FinderPatternInfo) {
 	for _, info := range infos {
 		if s.covered(info.GetTopLeft()) {
 			continue
 		}
-		s.readOne(p, bm, info)
+		s.readOne(grey, scale, bm, info)
 	}
 }
 
 // readOne tries the plausible sizes and transforms of one finder triple
-// until one decodes.
-func (s *session) readOne(p plane, bm *gozxing.BitMatrix, info *zxdet.FinderPatternInfo) {
+// until one decodes. Transforms are in the coordinates of bm; grey is
+// scale times larger.
+func (s *session) readOne(grey plane, scale float64, bm *gozxing.BitMatrix, info *zxdet.FinderPatternInfo) {
+	sampled := func(h homography, dim int) *gozxing.BitMatrix {
+		h = homography{scale * h[0], scale * h[1], scale * h[2], scale * h[3], scale * h[4], scale * h[5], h[6], h[7], h[8]}
+		return sampleGrey(grey, h, dim)
+	}
 	dims, ms := dimensions(bm, info)
 	for _, dim := range dims {
 		hs := initials(bm, info, dim, ms)
 		for _, h := range hs {
-			if s.read(sampleBits(bm, h, dim), h, dim) || s.read(sampleGrey(p, h, dim), h, dim) {
+			if s.read(sampleBits(bm, h, dim), h, dim) || s.read(sampled(h, dim), h, dim) {
 				return
 			}
 		}
 		for _, h := range hs {
 			if h, ok := refine(bm, info, dim, h); ok {
-				if s.read(sampleGrey(p, h, dim), h, dim) || s.read(sampleBits(bm, h, dim), h, dim) {
+				if s.read(sampled(h, dim), h, dim) || s.read(sampleBits(bm, h, dim), h, dim) {
 					return
 				}
 			}

@@ -11,6 +11,7 @@ import (
 	"github.com/hufu-project/hufu/internal/base45"
 	"github.com/hufu-project/hufu/internal/benchratio"
 	"github.com/hufu-project/hufu/internal/cose"
+	"github.com/hufu-project/hufu/internal/hc1test"
 	"github.com/hufu-project/hufu/issuer"
 	"github.com/hufu-project/hufu/keys"
 	"github.com/hufu-project/hufu/pass"
@@ -101,4 +102,35 @@ func BenchmarkHostile(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkHC1 verifies EU DCCs (ES256 and PS256) and rejects the costliest
+// hostile HC1 input, a zip bomb: the inflation stops at 64 KiB, so the
+// cost is bounded by that, not by what the bomb would inflate to.
+func BenchmarkHC1(b *testing.B) {
+	for _, alg := range []keys.Alg{keys.ES256, keys.PS256} {
+		d, k := newDSC(b, signer(b, alg), dscFrom, dscTo)
+		tr := mustTrust(b, k)
+		text := hc1test.Code(d, cert("v"), hc1test.Options{})
+		b.Run(string(alg), func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				if _, err := verifier.Verify(text, tr, july); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+	bomb := "HC1:" + base45.EncodeToString(hc1test.Compress(make([]byte, 2<<20)))
+	if len(bomb) > verifier.MaxText {
+		b.Fatalf("bomb of %d characters", len(bomb))
+	}
+	b.Run("zip_bomb", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			if _, err := verifier.Verify(bomb, mustTrust(b), verifier.Options{}); err == nil {
+				b.Fatal("accepted")
+			}
+		}
+	})
 }

@@ -8,25 +8,26 @@ type Reason string
 
 // Reasons that a code is not a valid pass.
 const (
-	TooLarge          Reason = "too_large"          // longer than any QR code can hold
-	BadPrefix         Reason = "bad_prefix"         // not "HF1:" followed by the code
-	BadBase45         Reason = "bad_base45"         // not strict Base45
-	BadCOSE           Reason = "bad_cose"           // not an HF1 COSE_Sign1 message
-	UnsupportedAlg    Reason = "unsupported_alg"    // an algorithm, or key type, other than ES256 on P-256 and EdDSA
-	UnknownKey        Reason = "unknown_key"        // no trusted key has this kid
-	BadSignature      Reason = "bad_signature"      // no trusted key with this kid verifies the signature
-	BadPayload        Reason = "bad_payload"        // the signed claims are malformed
-	IssuerNotAllowed  Reason = "issuer_not_allowed" // the key may not sign for the claimed issuer
-	KeyNotValid       Reason = "key_not_valid"      // the pass was issued outside the key's validity window
-	NotYetValid       Reason = "not_yet_valid"      // issued in the future, beyond the clock skew
-	Expired           Reason = "expired"            // expired, beyond the clock skew
-	RevokedPass       Reason = "revoked_pass"       // the trust source revokes this pass ID
-	RevokedKey        Reason = "revoked_key"        // the trust source revokes the signing key
-	PolicyViolation   Reason = "policy_violation"   // breaks a limit the trust source sets for the issuer
-	TrustUnavailable  Reason = "trust_unavailable"  // cannot decide: the trust source failed
-	TrustExpired      Reason = "trust_expired"      // cannot decide: the trust source has expired
-	ClockBehind       Reason = "clock_behind"       // cannot decide: the clock is earlier than the trust source was issued
-	UnsupportedFormat Reason = "unsupported_format" // a known prefix this verifier cannot check
+	TooLarge         Reason = "too_large"          // longer than any QR code can hold, or (HC1) inflates to more than 64 KiB
+	BadPrefix        Reason = "bad_prefix"         // not "HF1:" or "HC1:" followed by the code
+	BadBase45        Reason = "bad_base45"         // not strict Base45
+	BadCompression   Reason = "bad_compression"    // HC1: not a complete, valid zlib stream
+	BadCOSE          Reason = "bad_cose"           // not a COSE_Sign1 message of the format
+	UnsupportedAlg   Reason = "unsupported_alg"    // an algorithm, or key type, the format does not allow
+	UnknownKey       Reason = "unknown_key"        // no trusted key has this kid
+	BadSignature     Reason = "bad_signature"      // no trusted key with this kid verifies the signature
+	BadPayload       Reason = "bad_payload"        // the signed claims are malformed
+	IssuerNotAllowed Reason = "issuer_not_allowed" // the key may not sign for the claimed issuer
+	KeyNotValid      Reason = "key_not_valid"      // issued (HC1: or expiring) outside the key's validity window
+	KeyUsage         Reason = "key_usage"          // HC1: the signing certificate may not sign this type of certificate
+	NotYetValid      Reason = "not_yet_valid"      // issued in the future, beyond the clock skew
+	Expired          Reason = "expired"            // expired, beyond the clock skew
+	RevokedPass      Reason = "revoked_pass"       // the trust source revokes this pass ID
+	RevokedKey       Reason = "revoked_key"        // the trust source revokes the signing key
+	PolicyViolation  Reason = "policy_violation"   // breaks a limit the trust source sets for the issuer
+	TrustUnavailable Reason = "trust_unavailable"  // cannot decide: the trust source failed
+	TrustExpired     Reason = "trust_expired"      // cannot decide: the trust source has expired
+	ClockBehind      Reason = "clock_behind"       // cannot decide: the clock is earlier than the trust source was issued
 )
 
 // Undecided reports whether r means "cannot decide" rather than "invalid":

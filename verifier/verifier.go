@@ -8,6 +8,12 @@
 // signature → the trust source's own checks → issuer binding → key valid at
 // the issue time → issue and expiry times against the clock.
 //
+// Verify also reads EU Digital COVID Certificates ("HC1:" codes, the
+// HCERT specification), signed by document-signer certificates that the
+// Trust returns as DSC keys (keys.ParseDSC). Their checks run in the same
+// order, with the certificate's extended key usage checked after its
+// validity; the result has Format "HC1" and the certificate in Pass.HC1.
+//
 // The package imports no image, network, process or flag packages, and is
 // safe for concurrent use.
 package verifier
@@ -25,6 +31,7 @@ import (
 
 	"github.com/hufu-project/hufu/internal/base45"
 	"github.com/hufu-project/hufu/internal/cose"
+	"github.com/hufu-project/hufu/internal/hc1"
 	"github.com/hufu-project/hufu/keys"
 	"github.com/hufu-project/hufu/pass"
 )
@@ -32,9 +39,12 @@ import (
 // Prefix starts the text of every HF1 pass.
 const Prefix = "HF1:"
 
-// MaxText is the longest text Verify decodes: the capacity of the largest
-// QR code in alphanumeric mode. Longer input is rejected as too_large
-// before any decoding.
+// PrefixHC1 starts the text of every EU Digital COVID Certificate.
+const PrefixHC1 = hc1.Prefix
+
+// MaxText is the longest text Verify decodes, of either format: the
+// capacity of the largest QR code in alphanumeric mode. Longer input is
+// rejected as too_large before any decoding.
 const MaxText = 4296
 
 // DefaultSkew is the clock-skew tolerance when Options.Skew is zero.
@@ -72,7 +82,8 @@ func (o *Options) skew() time.Duration {
 // implements it; so does a signed trust bundle.
 type Trust interface {
 	// Keys returns the trusted keys with the given key ID, in the order
-	// to try them.
+	// to try them. Keys with a DSC are tried for HC1 codes only, the others
+	// for HF1 passes only.
 	Keys(kid []byte) []*keys.Key
 	// Check is called once a pass's signature has verified with k, before
 	// the verifier checks issuer binding, key validity and times; now and
@@ -82,20 +93,53 @@ type Trust interface {
 	// (snake_case codes such as "trust_stale"), or an
 	// error that rejects it; an error that is not an *Error is reported as
 	// trust_unavailable.
+	//
+	// For an HC1 code, k is a DSC key and p carries only what HC1 has in
+	// common with HF1: Issuer (the issuing country, possibly empty),
+	// IssuedAt and ExpiresAt; its ID, Colour and hashes are zero.
 	Check(p *pass.Pass, k *keys.Key, now time.Time, skew time.Duration) (warnings []string, err error)
 }
 
 // Pass is a verified pass.
+//
+// For an HF1 pass, Format is "HF1" and the embedded pass.Pass holds its
+// claims. For an EU Digital COVID Certificate, Format is "HC1", HC1 holds
+// the certificate, and the embedded pass.Pass only Issuer (the issuing
+// country), IssuedAt and ExpiresAt: its Colour is zero, so Decision reports
+// deny. hufu decides admit, observe or deny for its own passes only; an HC1
+// result says that the certificate is genuine, signed by a trusted
+// document-signer certificate allowed to sign its type, and within its
+// dates — whether a vaccination, test or recovery is enough to enter is for
+// the caller's rules to decide from HC1.
 type Pass struct {
 	pass.Pass
+	Format   string // FormatHF1 or FormatHC1
 	Alg      keys.Alg
 	Key      *keys.Key // the trusted key whose signature verified
 	Warnings []string  // from the trust source, e.g. "trust_stale"
+	HC1      *HCert    // the EU DCC of an HC1 code; nil for HF1
+}
+
+// NameMatches reports whether name, as on the holder's ID card, is the
+// name the pass was issued to: for HF1 by the name hash
+// (pass.Pass.NameMatches), for HC1 by the names the certificate carries
+// (HCert.NameMatches).
+func (p *Pass) NameMatches(name string) bool {
+	if p.HC1 != nil {
+		return p.HC1.NameMatches(name)
+	}
+	return p.Pass.NameMatches(name)
 }
 
 // Verify checks the QR text of a pass against trust and returns the pass,
 // or an *Error saying why it is not valid or cannot be decided.
 func Verify(text string, trust Trust, opts Options) (*Pass, error) {
+	if err := checkText(text); err != nil {
+		return nil, err
+	}
+	if strings.HasPrefix(text, PrefixHC1) {
+		return verifyHC1(text[len(PrefixHC1):], trust, opts)
+	}
 	now := opts.now()
 	msg, err := decode(text)
 	if err != nil {
@@ -123,7 +167,7 @@ func Verify(text string, trust Trust, opts Options) (*Pass, error) {
 		wrongType bool
 	)
 	for _, k := range candidates {
-		if k.Alg != alg {
+		if k.DSC != nil || k.Alg != alg {
 			continue
 		}
 		switch pub := k.Public.(type) {
@@ -162,7 +206,7 @@ func Verify(text string, trust Trust, opts Options) (*Pass, error) {
 		return nil, fail(UnknownKey, nil, "no "+string(alg)+" key with kid "+hex.EncodeToString(msg.KID))
 	}
 
-	v := &Pass{Alg: alg, Key: key}
+	v := &Pass{Format: FormatHF1, Alg: alg, Key: key}
 	if err := v.Pass.UnmarshalClaims(msg.Payload); err != nil {
 		return nil, fail(BadPayload, err, "")
 	}
@@ -192,20 +236,23 @@ func Verify(text string, trust Trust, opts Options) (*Pass, error) {
 	return v, nil
 }
 
-// decode turns the QR text into a parsed COSE_Sign1 message.
-func decode(text string) (cose.Sign1, error) {
+// checkText checks the length and prefix of a QR text of either format.
+func checkText(text string) error {
 	if len(text) > MaxText {
-		return cose.Sign1{}, fail(TooLarge, nil, fmt.Sprintf("%d characters, more than a QR code holds (%d)", len(text), MaxText))
+		return fail(TooLarge, nil, fmt.Sprintf("%d characters, more than a QR code holds (%d)", len(text), MaxText))
 	}
-	if !strings.HasPrefix(text, Prefix) {
-		if len(text) >= 4 && strings.EqualFold(text[:4], Prefix) {
-			return cose.Sign1{}, fail(BadPrefix, nil, "prefix must be upper-case "+Prefix)
-		}
-		if strings.HasPrefix(text, "HC1:") {
-			return cose.Sign1{}, fail(UnsupportedFormat, nil, "EU Digital COVID Certificate (HC1) codes are not supported yet")
-		}
-		return cose.Sign1{}, fail(BadPrefix, nil, "not an "+Prefix+" pass")
+	if strings.HasPrefix(text, Prefix) || strings.HasPrefix(text, PrefixHC1) {
+		return nil
 	}
+	if len(text) >= 4 && (strings.EqualFold(text[:4], Prefix) || strings.EqualFold(text[:4], PrefixHC1)) {
+		return fail(BadPrefix, nil, "prefix must be upper-case "+strings.ToUpper(text[:4]))
+	}
+	return fail(BadPrefix, nil, "not an "+Prefix+" pass or an "+PrefixHC1+" EU Digital COVID Certificate")
+}
+
+// decode turns the QR text of an HF1 pass, checked by checkText, into a
+// parsed COSE_Sign1 message.
+func decode(text string) (cose.Sign1, error) {
 	raw, err := base45.DecodeString(text[len(Prefix):])
 	if err != nil {
 		return cose.Sign1{}, fail(BadBase45, err, "")

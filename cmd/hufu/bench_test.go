@@ -22,7 +22,7 @@ import (
 // benchStation is a station as "hufu scan -dedupe 0" builds it, showing
 // big verdicts to out, its log in a temporary state directory.
 func benchStation(b *testing.B, f *stationFixture, out io.Writer, noSync bool) *station {
-	trust, label, err := loadTrust(nil, f.trust)
+	trust, label, err := loadTrust(f.trust, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -65,7 +65,7 @@ func BenchmarkScanLine(b *testing.B) {
 			f := newFixture(b)
 			texts := benchPasses(b, f, 64)
 			s := benchStation(b, f, io.Discard, mode == "nosync")
-			trust, _, _ := loadTrust(nil, f.trust)
+			trust, _, _ := loadTrust(f.trust, nil)
 			i, j := 0, 0
 			var in bytes.Buffer
 			lr := newLineReader(&in)
@@ -136,7 +136,7 @@ func BenchmarkCameraFrame(b *testing.B) {
 					b.Fatalf("%s: %s", resp.Status, got)
 				}
 			}
-			trust, _, _ := loadTrust(nil, f.trust)
+			trust, _, _ := loadTrust(f.trust, nil)
 			var img image.Image = frame
 			benchratio.Run(b, "frame", func() {
 				if kind == "jpeg" {

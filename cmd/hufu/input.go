@@ -133,9 +133,10 @@ func readFileLimited(path string, max int64) ([]byte, error) {
 }
 
 // worst combines exit statuses of several verdicts: the most serious wins,
-// in the order error, invalid, undecided, deny, observe, admit.
+// in the order error, invalid, undecided, deny, observe, valid EU DCC,
+// admit.
 func worst(a, b int) int {
-	rank := map[int]int{exitOK: 0, exitObserve: 1, exitDeny: 2, exitUndecid: 3, exitInvalid: 4, exitUsage: 5}
+	rank := map[int]int{exitOK: 0, exitValid: 1, exitObserve: 2, exitDeny: 3, exitUndecid: 4, exitInvalid: 5, exitUsage: 6}
 	if rank[b] > rank[a] {
 		return b
 	}

@@ -31,6 +31,7 @@ var words = map[string][2]string{
 	"deny":      {"DENY", "禁止通行"},
 	"invalid":   {"INVALID", "无效"},
 	"undecided": {"CANNOT DECIDE", "无法判断"},
+	"valid":     {"VALID EU DCC", "欧盟证书有效"},
 	// what follows the headline word
 	"green":          {"GREEN", "绿码"},
 	"yellow":         {"YELLOW", "黄码"},
@@ -48,6 +49,8 @@ var words = map[string][2]string{
 	"l_warning": {"warning", "警告"},
 	"l_detail":  {"detail", "详情"},
 	"l_record":  {"record", "记录"},
+	"l_holder":  {"holder", "持证人"},
+	"l_born":    {"born", "出生日期"},
 	// values
 	"name_unchecked": {"not checked — type the name from the ID card", "未核对 — 可输入身份证上的姓名"},
 	"name_match":     {"✔ matches the name typed", "✔ 与输入的姓名相符"},
@@ -62,6 +65,7 @@ var words = map[string][2]string{
 	"name_pending":   {"name %s: scan the code to check it", "姓名 %s：请扫码核对"},
 	"name_bad":       {"not a usable name: %s", "无法使用的姓名：%s"},
 	"scanning":       {"SCAN A CODE", "请扫码"},
+	"hc1_rules":      {"genuine and in date; whether this %s is enough to enter is for your rules", "证书真实且在有效期内；此%s能否入内由本场所规定决定"},
 	// warnings
 	"trust_stale":             {"the trust list is stale: install a fresh one", "信任列表已久未更新：请安装新版"},
 	"clock_earlier_than_seen": {"this computer's clock is earlier than a time already seen (%s): check the clock", "本机时钟早于已见过的可信时间（%s）：请检查时钟"},
@@ -85,7 +89,9 @@ func say(lang, key string, args ...any) string {
 
 var reasonTextZh = map[string]string{
 	"too_large":          "码内容过长，不可能来自二维码",
-	"bad_prefix":         "这不是通行码（不以 HF1: 开头）",
+	"bad_prefix":         "这不是通行码或欧盟证书（不以 HF1: 或 HC1: 开头）",
+	"bad_compression":    "码已损坏（压缩数据错误）",
+	"key_usage":          "签名证书无权签发此类证书",
 	"bad_base45":         "码已损坏（Base45 无效）",
 	"bad_cose":           "码已损坏或伪造（签名信封格式错误）",
 	"unsupported_alg":    "码使用了不接受的签名算法",
@@ -102,7 +108,6 @@ var reasonTextZh = map[string]string{
 	"trust_unavailable":  "信任列表无法使用",
 	"trust_expired":      "信任列表已过期：请安装新版",
 	"clock_behind":       "本机时钟似乎不对（早于信任列表的签发时间）",
-	"unsupported_format": "不支持此类码",
 	"no_qr_code":         "图片中没有找到二维码",
 	"unreadable_qr":      "找到二维码但无法读取：请靠近、放平、避免反光",
 	"bad_image":          "文件不是可读的 PNG、JPEG 或 GIF 图片",

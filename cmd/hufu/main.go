@@ -16,7 +16,8 @@ import (
 )
 
 // Exit statuses. verify documents its own (0 admit, 3 observe, 4 deny, 1
-// invalid, 5 cannot decide); every command uses 2 for usage and I/O errors.
+// invalid, 5 cannot decide, 6 valid EU DCC); every command uses 2 for usage
+// and I/O errors.
 const (
 	exitOK      = 0
 	exitInvalid = 1
@@ -24,6 +25,7 @@ const (
 	exitObserve = 3
 	exitDeny    = 4
 	exitUndecid = 5
+	exitValid   = 6 // a valid EU DCC (HC1): hufu applies no admission rules to it
 )
 
 type command struct {

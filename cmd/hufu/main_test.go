@@ -25,6 +25,7 @@ func TestMain(m *testing.M) {
 //	status N cmd args…   run a command and check its exit status is N
 //	mode FILE PERM       check a file's permission bits (octal)
 //	blankpng FILE        write a PNG image with no QR code in it
+//	hc1fixture           write EU DCC test files (see hc1Fixture)
 func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir: "testdata/script",
@@ -63,6 +64,11 @@ func TestScripts(t *testing.T) {
 				defer f.Close()
 				if err := png.Encode(f, img); err != nil {
 					ts.Fatalf("%v", err)
+				}
+			},
+			"hc1fixture": func(ts *testscript.TestScript, neg bool, args []string) {
+				if err := hc1Fixture(ts.MkAbs(".")); err != nil {
+					ts.Fatalf("hc1fixture: %v", err)
 				}
 			},
 			"mode": func(ts *testscript.TestScript, neg bool, args []string) {

@@ -23,7 +23,7 @@ var cmdScan = &command{
 	name:    "scan",
 	summary: "run a guard station: scanner, camera or folder in, verdicts out, every scan logged",
 	usage: `
-Usage: hufu scan -trust TRUST.json -site ID [-guard NAME] [-state DIR]
+Usage: hufu scan -trust TRUST.json [-dsc DSC.pem] -site ID [-guard NAME] [-state DIR]
                  [-photos DIR] [-lang zh|en] [-json] [-no-bell] [-color]
                  [-dedupe 3s] [-passback 30m] [-skew 5m]
                  [-watch DIR [-interval 500ms]] [-web [-addr 127.0.0.1:0]]
@@ -59,7 +59,8 @@ is not changed, the guard decides. -passback 0 turns this off.
 
 The verdict leads with the decision as a word and a symbol, in colour on a
 terminal (never colour alone): ✔ ADMIT 通行, ▲ OBSERVE 注意, ✘ DENY 禁止通行,
-✘ INVALID 无效, ? CANNOT DECIDE 无法判断; then the name check, the holder's
+✘ INVALID 无效, ? CANNOT DECIDE 无法判断, and for an EU DCC (with -dsc)
+✔ VALID EU DCC; then the name check, the holder's
 photo file (with -photos, matched by the pass's photo digest), the time
 left, the reason and hints, and warnings (a stale trust list, a clock set
 earlier than a time already seen). The terminal rings its bell on DENY,
@@ -73,7 +74,9 @@ pass (no name, photo or pass text), chained by hash and synced before the
 verdict is shown. See "hufu help log".
 
 Flags:
-    -trust FILE     trust file with the keys to accept (required)
+    -trust FILE     trust file with the keys to accept
+    -dsc FILE       document-signer certificates (PEM) to accept EU DCCs
+                    (HC1 codes) from, as for verify; repeatable
     -site ID        this checkpoint, e.g. gate-1 (or $HUFU_SITE): lower-case
                     letters, digits, '-', '_', '.'; names its log
     -guard NAME     who is on duty, recorded with each scan (default $USER)
@@ -128,6 +131,8 @@ func scanMain(ctx context.Context, e *env, args []string) int {
 	c := cmdScan
 	fl := flagSet(e, c)
 	trustPath := fl.String("trust", "", "")
+	var dscPaths multiFlag
+	fl.Var(&dscPaths, "dsc", "")
 	site := fl.String("site", e.getenv("HUFU_SITE"), "")
 	guard := fl.String("guard", "", "")
 	state := fl.String("state", "", "")
@@ -173,11 +178,11 @@ func scanMain(ctx context.Context, e *env, args []string) int {
 			return usageError(e, c, "-addr: %v", err)
 		}
 	}
-	trust, label, err := loadTrust(e, *trustPath)
+	if *trustPath == "" && len(dscPaths) == 0 {
+		return usageError(e, c, "-trust FILE or -dsc FILE is required")
+	}
+	trust, label, err := loadTrust(*trustPath, dscPaths)
 	if err != nil {
-		if *trustPath == "" {
-			return usageError(e, c, "%v", err)
-		}
 		e.errorf("%v", err)
 		return exitUsage
 	}
@@ -213,7 +218,7 @@ func scanMain(ctx context.Context, e *env, args []string) int {
 	now := e.now()
 	logDir := filepath.Join(dir, "scanlog")
 	s.log, err = scanlog.Open(logDir, *site, scanlog.Options{Visit: func(r scanlog.Record) {
-		if r.Pass != "" && (r.Decision == "admit" || r.Decision == "observe") {
+		if r.Pass != "" && admitted(r.Decision) {
 			if at := r.When(); now.Sub(at) < *passback && !now.Before(at) {
 				s.used[r.Pass] = at
 			}

@@ -244,3 +244,47 @@ func TestScannerSession(t *testing.T) {
 // recTimes are the times of the session's records after its start.
 var recTimes = []time.Duration{0, 2 * time.Second, 3 * time.Second, 4 * time.Second, 6 * time.Second,
 	7 * time.Second, 9 * time.Second, 10 * time.Second, 12 * time.Second, 13 * time.Second}
+
+// TestScanHC1: with -dsc, the station checks EU DCCs as verify does: a
+// valid one is VALID EU DCC (hufu applies no entry rules to it), logged
+// with the country and a pseudonym of its certificate ID.
+func TestScanHC1(t *testing.T) {
+	dir := t.TempDir()
+	if err := hc1Fixture(dir); err != nil {
+		t.Fatal(err)
+	}
+	read := func(name string) string {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.TrimSpace(string(b))
+	}
+	vacc, rec := read("vacc.txt"), read("rec.txt")
+	in := &scripted{now: time.Date(2026, 7, 1, 9, 0, 0, 0, time.UTC), steps: []step{
+		{0, vacc + "\n"}, {time.Minute, rec + "\n"}, {time.Minute, vacc + "\n"},
+	}}
+	var out, errb bytes.Buffer
+	state := filepath.Join(dir, "state")
+	e := testEnv(in, &out, &errb, in.clock, "COLUMNS", "100")
+	if code := scanMain(context.Background(), e, []string{"-dsc", filepath.Join(dir, "dsc.pem"), "-state", state, "-site", "gate-1", "-lang", "en"}); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	s := out.String()
+	for _, want := range []string{"✔  VALID EU DCC  ·  VACCINATION", "holder", "is enough to enter is for your rules",
+		"✘  INVALID", "(key_usage)", "USED HERE 2m0s AGO"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("output lacks %q:\n%s", want, s)
+		}
+	}
+	recs, rep, err := scanlog.Read(filepath.Join(state, "scanlog"), "gate-1")
+	if err != nil || rep.Problem != nil || len(recs) != 3 {
+		t.Fatalf("log: %v %+v %d", err, rep, len(recs))
+	}
+	if r := recs[0]; r.Decision != "valid" || r.Issuer != "AT" || r.Pass == "" || r.Colour != "" {
+		t.Errorf("record 1: %+v", r)
+	}
+	if r := recs[2]; r.Pass != recs[0].Pass || !r.Passback {
+		t.Errorf("record 3: %+v", r)
+	}
+}

@@ -34,6 +34,8 @@ func (s *station) display(v *verdict) *display {
 		d.State, d.Symbol = "admit", "✔"
 	case v.Decision == "observe":
 		d.State, d.Symbol = "observe", "▲"
+	case v.Decision == "valid":
+		d.State, d.Symbol = "valid", "✔"
 	default:
 		d.State, d.Symbol = "deny", "✘"
 	}
@@ -48,6 +50,8 @@ func (s *station) display(v *verdict) *display {
 		d.Sub = say(lang, "sub_invalid")
 	case v.NameMatch != nil && !*v.NameMatch:
 		d.Sub = say(lang, "name_mismatch")
+	case v.HC1 != nil:
+		d.Sub = hc1Headline(v.HC1)
 	default:
 		d.Sub = say(lang, v.Colour)
 	}
@@ -66,6 +70,11 @@ func (s *station) display(v *verdict) *display {
 		s.warningRows(v, row)
 		row("l_record", say(lang, "record_invalid", v.LogSeq, when))
 		return d
+	}
+	if h := v.HC1; h != nil {
+		std := strings.Trim(h.Name.FamilyStd+", "+h.Name.GivenStd, ", ")
+		row("l_holder", strings.Trim(h.Name.Family+", "+h.Name.Given, ", ")+"  ("+std+")")
+		row("l_born", orNone(h.DateOfBirth))
 	}
 	switch {
 	case v.NameMatch == nil:
@@ -96,6 +105,13 @@ func (s *station) display(v *verdict) *display {
 	if v.StatusReason != "" {
 		row("l_reason", explain(lang, statusText, statusTextZh, v.StatusReason))
 	}
+	if v.HC1 != nil {
+		typ := v.HC1.Type
+		if lang == "zh" {
+			typ = map[string]string{"vaccination": "疫苗接种证明", "test": "检测证明", "recovery": "康复证明"}[typ]
+		}
+		row("l_reason", say(lang, "hc1_rules", typ))
+	}
 	for _, h := range v.Hints {
 		row("l_hint", explain(lang, hintText, hintTextZh, h))
 	}
@@ -124,7 +140,7 @@ func (s *station) warningRows(v *verdict, row func(label, text string)) {
 func (s *station) writeBig(w io.Writer, v *verdict) {
 	d := s.display(v)
 	st := s.st
-	paint := map[string]string{"admit": st.green, "observe": st.yellow, "undecided": st.yellow}[d.State]
+	paint := map[string]string{"admit": st.green, "valid": st.green, "observe": st.yellow, "undecided": st.yellow}[d.State]
 	if paint == "" {
 		paint = st.red
 	}

@@ -121,8 +121,9 @@ func (s *station) checkLocked(text, source, name string, again *scanResult) (*sc
 	e := scanlog.Entry{Time: now, Guard: s.guard, Source: source, Decision: logDecision(v), Reason: v.Reason}
 	if p != nil {
 		e.Reason = v.StatusReason
-		e.Pass = s.log.Pseudonym(p.Issuer, p.ID)
-		e.Issuer, e.Colour = p.Issuer, v.Colour
+		iss, id := passKey(p)
+		e.Pass = s.log.Pseudonym(iss, id)
+		e.Issuer, e.Colour = iss, v.Colour
 		if again != nil {
 			v.Passback, v.PassbackAt = again.v.Passback, again.v.PassbackAt
 		} else if last, ok := s.used[e.Pass]; ok && s.passback > 0 && now.Sub(last) < s.passback && !now.Before(last) {
@@ -146,7 +147,7 @@ func (s *station) checkLocked(text, source, name string, again *scanResult) (*sc
 	r := &scanResult{v: v, key: key, at: now, seen: now, text: text, source: source, name: name, pass: p}
 	s.recent[key] = r
 	s.last = r
-	if p != nil && (v.Decision == "admit" || v.Decision == "observe") {
+	if p != nil && admitted(v.Decision) {
 		s.used[e.Pass] = now
 	}
 	s.show(r)
@@ -214,6 +215,21 @@ func (s *station) prune(now time.Time) {
 	}
 }
 
+// passKey returns what identifies a verified pass: its issuer and pass ID,
+// or for an EU DCC the issuing country and the certificate ID.
+func passKey(p *verifier.Pass) (issuer string, id []byte) {
+	if p.HC1 != nil {
+		return p.HC1.Country, []byte(p.HC1.ID)
+	}
+	return p.Issuer, p.ID
+}
+
+// admitted reports whether a decision lets the holder in: the decisions
+// anti-passback remembers.
+func admitted(decision string) bool {
+	return decision == "admit" || decision == "observe" || decision == "valid"
+}
+
 // scanKey identifies a scan for dedupe: the same pass (issuer and ID), or
 // for a code that is not a valid pass the same text; and the same name.
 func scanKey(p *verifier.Pass, text, name string) string {
@@ -221,7 +237,8 @@ func scanKey(p *verifier.Pass, text, name string) string {
 		name = n
 	}
 	if p != nil {
-		return "p\x00" + p.Issuer + "\x00" + p.ID.String() + "\x00" + name
+		iss, id := passKey(p)
+		return "p\x00" + iss + "\x00" + hex.EncodeToString(id) + "\x00" + name
 	}
 	sum := sha256.Sum256([]byte(text))
 	return "t\x00" + hex.EncodeToString(sum[:16]) + "\x00" + name

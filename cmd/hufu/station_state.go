@@ -11,8 +11,6 @@ import (
 	"time"
 
 	"github.com/hufu-project/hufu/internal/atomicfile"
-	"github.com/hufu-project/hufu/keys"
-	"github.com/hufu-project/hufu/verifier"
 )
 
 // stateDir returns the station's state directory: dir if given (-state),
@@ -30,19 +28,6 @@ func stateDir(e *env, dir string) (string, error) {
 		return filepath.Join(e.getenv("HOME"), ".local", "state", "hufu"), nil
 	}
 	return "", errors.New("no state directory: give -state DIR or set HUFU_STATE")
-}
-
-// loadTrust loads the keys a verifying command trusts, and a label for the
-// verdict that says where they came from.
-func loadTrust(e *env, trustPath string) (verifier.Trust, string, error) {
-	if trustPath == "" {
-		return nil, "", errors.New("-trust FILE is required")
-	}
-	t, err := keys.ReadTrustFile(trustPath)
-	if err != nil {
-		return nil, "", err
-	}
-	return t, "trust file " + trustPath + " (unsigned)", nil
 }
 
 // clockFloor is the latest trusted time the station has seen: the issue

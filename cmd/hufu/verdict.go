@@ -40,6 +40,8 @@ type verdict struct {
 	KID          string   `json:"kid,omitempty"`
 	Trust        string   `json:"trust,omitempty"`
 	Warnings     []string `json:"warnings,omitempty"`
+	Format       string   `json:"format,omitempty"` // HF1 or HC1, for a valid code
+	HC1          *hc1JSON `json:"hc1,omitempty"`    // the EU DCC of a valid HC1 code
 
 	// Set by scan only.
 	Time       string `json:"time,omitempty"`        // when the code was scanned
@@ -50,8 +52,9 @@ type verdict struct {
 	PassbackAt string `json:"passback_at,omitempty"` // when
 	PhotoFile  string `json:"photo_file,omitempty"`  // the holder's photo in the photo folder
 
-	pass *verifier.Pass
-	now  time.Time
+	pass       *verifier.Pass
+	now        time.Time
+	photoGiven bool // -photo was given (an HC1 code has none to match)
 }
 
 // checks are the optional person checks a guard asks for.
@@ -79,6 +82,10 @@ func newVerdict(p *verifier.Pass, err error, ck checks, now time.Time, trustLabe
 	}
 	v.pass = p
 	v.Valid = true
+	v.Format = p.Format
+	if p.HC1 != nil {
+		return v.hc1(p, ck)
+	}
 	v.Decision = p.Decision().String()
 	v.Colour = p.Colour.String()
 	v.Issuer = p.Issuer
@@ -112,6 +119,31 @@ func newVerdict(p *verifier.Pass, err error, ck checks, now time.Time, trustLabe
 	return v
 }
 
+// hc1 fills in the verdict on a valid EU DCC. hufu decides admit, observe
+// or deny for HF1 passes only; a valid HC1 code is "valid" (exit status 6)
+// unless the name given does not match it.
+func (v *verdict) hc1(p *verifier.Pass, ck checks) *verdict {
+	v.Decision = "valid"
+	v.HC1 = newHC1JSON(p.HC1)
+	v.Issuer = p.HC1.Country
+	v.IssuedAt = p.IssuedAt.UTC().Format(time.RFC3339)
+	v.ExpiresAt = p.ExpiresAt.UTC().Format(time.RFC3339)
+	left := int64(p.ExpiresAt.Sub(v.now) / time.Second)
+	v.SecondsLeft = &left
+	v.Alg = string(p.Alg)
+	v.KID = hex.EncodeToString(p.Key.KID)
+	v.Warnings = p.Warnings
+	if ck.name != "" {
+		m := p.NameMatches(ck.name)
+		v.NameMatch = &m
+		if !m {
+			v.Decision = "deny"
+		}
+	}
+	v.photoGiven = ck.photo != nil
+	return v
+}
+
 // exitCode is verify's exit status for the verdict.
 func (v *verdict) exitCode() int {
 	switch {
@@ -123,6 +155,8 @@ func (v *verdict) exitCode() int {
 		return exitOK
 	case v.Decision == "observe":
 		return exitObserve
+	case v.Decision == "valid":
+		return exitValid
 	}
 	return exitDeny
 }
@@ -139,15 +173,17 @@ func (v *verdict) writeJSON(w io.Writer) error {
 // Human-readable explanations of reason codes, hints and status reasons.
 var reasonText = map[string]string{
 	"too_large":          "the code is longer than any QR code can hold",
-	"bad_prefix":         "this is not a hufu pass (it does not start with HF1:)",
+	"bad_prefix":         "this is not a hufu pass or an EU DCC (it does not start with HF1: or HC1:)",
 	"bad_base45":         "the code is garbled (not valid Base45)",
+	"bad_compression":    "the code is garbled (its compression is broken)",
 	"bad_cose":           "the code is garbled or forged (malformed signed envelope)",
 	"unsupported_alg":    "the code uses a signature algorithm hufu does not accept",
 	"unknown_key":        "the code is signed by a key this station does not trust",
 	"bad_signature":      "the signature is wrong: the code is forged or altered",
 	"bad_payload":        "the signed content is malformed",
 	"issuer_not_allowed": "the signing key may not issue passes for this issuer",
-	"key_not_valid":      "the pass was signed outside the signing key's validity period",
+	"key_not_valid":      "the pass was signed, or expires, outside the signing key's validity period",
+	"key_usage":          "the signing certificate may not sign this type of certificate",
 	"not_yet_valid":      "the pass is dated in the future (check this computer's clock)",
 	"expired":            "the pass has expired",
 	"revoked_pass":       "the pass has been revoked",
@@ -156,7 +192,6 @@ var reasonText = map[string]string{
 	"trust_unavailable":  "the trust list could not be used",
 	"trust_expired":      "the trust list has expired: install a new one",
 	"clock_behind":       "this computer's clock looks wrong (earlier than the trust list)",
-	"unsupported_format": "this kind of code is not supported",
 	"no_qr_code":         "no QR code found in the image",
 	"unreadable_qr":      "a QR code was found but could not be read: try again closer, flatter, with less glare",
 	"bad_image":          "the file is not a readable PNG, JPEG or GIF image",
@@ -202,6 +237,8 @@ func (v *verdict) writeHuman(w io.Writer, st style) {
 		head, paint = "✔  ADMIT", st.green
 	case v.Decision == "observe":
 		head, paint = "▲  OBSERVE", st.yellow
+	case v.Decision == "valid":
+		head, paint = "✔  VALID EU DCC", st.green
 	default:
 		head, paint = "✘  DENY", st.red
 	}
@@ -214,6 +251,8 @@ func (v *verdict) writeHuman(w io.Writer, st style) {
 		head += "  ·  NAME DOES NOT MATCH THIS CODE"
 	case v.PhotoMatch != nil && !*v.PhotoMatch:
 		head += "  ·  PHOTO DOES NOT MATCH THIS CODE"
+	case v.HC1 != nil:
+		head += "  ·  " + hc1Headline(v.HC1)
 	default:
 		head += "  ·  " + strings.ToUpper(v.Colour)
 	}
@@ -236,6 +275,10 @@ func (v *verdict) writeHuman(w io.Writer, st style) {
 		if v.Trust != "" {
 			line("trust", "%s", v.Trust)
 		}
+		return
+	}
+	if v.HC1 != nil {
+		v.writeHC1(w, line)
 		return
 	}
 	line("colour", "%s", v.Colour)

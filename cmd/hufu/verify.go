@@ -18,8 +18,8 @@ var cmdVerify = &command{
 	name:    "verify",
 	summary: "check a pass and print the verdict",
 	usage: `
-Usage: hufu verify -trust TRUST.json [-name NAME] [-photo IMAGE] [-at TIME]
-                   [-skew 5m] [-json] [INPUT | -]
+Usage: hufu verify [-trust TRUST.json] [-dsc CERT.pem]… [-name NAME]
+                   [-photo IMAGE] [-at TIME] [-skew 5m] [-json] [INPUT | -]
 
 Verify checks a pass offline: its signature against the trust file, the
 issuer the key may sign for, and its issue and expiry times. It reads the
@@ -29,13 +29,25 @@ GIF image of the QR code (recognised by content, not by file name). INPUT
 may be a directory: every image in it is checked, one verdict each. An
 image holding several codes gives a verdict for each.
 
+It also checks EU Digital COVID Certificates (HC1:…) against the
+document-signer certificates (DSCs) given with -dsc: the signature, that
+the certificate was issued and expires within the DSC's validity, that the
+DSC's extended key usage allows its type (vaccination, test, recovery),
+and its issue and expiry times. It applies no rules to the content (doses,
+how old a test is): the verdict is ✔ VALID EU DCC, with the holder and the
+certificate's fields, and the decision is yours.
+
 The verdict leads with the decision as a word and a symbol: ✔ ADMIT (green),
-▲ OBSERVE (yellow), ✘ DENY (red), ✘ INVALID (not a valid pass), or
-? CANNOT DECIDE. If you give -name or -photo and it does not match the pass,
-the decision is DENY: the code belongs to someone else.
+▲ OBSERVE (yellow), ✘ DENY (red), ✔ VALID EU DCC, ✘ INVALID (not a valid
+pass), or ? CANNOT DECIDE. If you give -name or -photo and it does not
+match the pass, the decision is DENY: the code belongs to someone else (an
+EU DCC carries the holder's name but no photo).
 
 Flags:
-    -trust FILE   trust file with the keys to accept (required)
+    -trust FILE   trust file with the keys to accept (HF1 passes)
+    -dsc FILE     EU document-signer certificates to accept (HC1 codes): PEM
+                  with one or more certificates, or one DER certificate;
+                  repeat the flag for several files. Give -trust, -dsc or both.
     -name NAME    the name on the holder's ID card, to match against the pass
     -photo FILE   a photo file to match against the pass's photo digest
     -at TIME      verify as of TIME (RFC 3339) instead of now
@@ -45,10 +57,12 @@ Flags:
                   (it is coloured on a terminal unless NO_COLOR is set)
 
 Exit status (for several verdicts, the most serious one, in the order
-2, 1, 5, 4, 3, 0):
+2, 1, 5, 4, 3, 6, 0):
     0  admit       a valid green pass (and the name and photo match, if given)
     3  observe     a valid yellow pass
     4  deny        a valid red pass, or the name or photo does not match
+    6  valid       a valid EU DCC (HC1): genuine, in date, signed by a DSC
+                   allowed to sign its type; admitting is for your rules
     1  invalid     not a valid pass: forged, altered, expired, unknown key, …
     5  undecided   cannot decide (for example, the trust list has expired)
     2  error       usage error, or a file could not be read
@@ -59,12 +73,22 @@ JSON output (-json) is one object per line:
      "issued_at":"…", "expires_at":"…", "seconds_left":86340,
      "hints":["health_registration"], "name_match":true, "alg":"ES256",
      "kid":"…", "trust":"…"}
-and, for a code that is not valid:
+and "format":"HF1". For an EU DCC, "decision" is "valid" (or "deny" if the
+name does not match), "format" is "HC1", "issuer" the issuing country, and
+"hc1" holds the certificate:
+    {"hufu_verdict":1, "valid":true, "decision":"valid", "issuer":"AT", …,
+     "format":"HC1", "hc1":{"country":"AT", "type":"vaccination",
+     "name":{"family":"…", "family_std":"…", "given":"…", "given_std":"…"},
+     "date_of_birth":"…", "certificate_id":"URN:UVCI:…",
+     "vaccination":{"disease":"840539006", "product":"EU/1/20/1528",
+     "dose":2, "doses":2, "date":"…", …}}}
+("test" and "recovery" objects likewise). For a code that is not valid:
     {"hufu_verdict":1, "valid":false, "undecided":false, "decision":"deny",
      "reason":"expired", "detail":"…"}
-"reason" is a stable code: too_large, bad_prefix, bad_base45, bad_cose,
-unsupported_alg, unknown_key, bad_signature, bad_payload,
-issuer_not_allowed, key_not_valid, not_yet_valid, expired, …; and for
+"reason" is a stable code: too_large, bad_prefix, bad_base45,
+bad_compression, bad_cose, unsupported_alg, unknown_key, bad_signature,
+bad_payload, issuer_not_allowed, key_not_valid, key_usage, not_yet_valid,
+expired, …; and for
 images no_qr_code (none found), unreadable_qr (found, not decodable) and
 bad_image (not a readable image). With several verdicts, "input" names
 the file each comes from.
@@ -74,6 +98,10 @@ Example:
     $ hufu verify -trust trust.json -name "张三" pass.txt
     ✔  ADMIT  ·  GREEN
       issuer    310000
+      …
+    $ hufu verify -dsc dsc.pem dcc.png
+    ✔  VALID EU DCC  ·  VACCINATION 2/2
+      holder    Musterfrau-Gößinger, Gabriele  (MUSTERFRAU<GOESSINGER, GABRIELE)
       …
 `,
 }
@@ -88,6 +116,8 @@ func runVerify(e *env, args []string) int {
 	c := cmdVerify
 	fl := flagSet(e, c)
 	trustPath := fl.String("trust", "", "")
+	var dscPaths multiFlag
+	fl.Var(&dscPaths, "dsc", "")
 	name := fl.String("name", "", "")
 	photo := fl.String("photo", "", "")
 	at := fl.String("at", "", "")
@@ -101,8 +131,8 @@ func runVerify(e *env, args []string) int {
 	if len(pos) > 1 {
 		return usageError(e, c, "verify takes one INPUT")
 	}
-	if *trustPath == "" {
-		return usageError(e, c, "-trust FILE is required")
+	if *trustPath == "" && len(dscPaths) == 0 {
+		return usageError(e, c, "-trust FILE is required (or -dsc FILE for EU DCCs)")
 	}
 	opts := verifier.Options{Skew: *skew}
 	if *skew == 0 {
@@ -130,12 +160,11 @@ func runVerify(e *env, args []string) int {
 		}
 		ck.photo = b
 	}
-	trust, err := keys.ReadTrustFile(*trustPath)
+	trust, label, err := loadTrust(*trustPath, dscPaths)
 	if err != nil {
 		e.errorf("%v", err)
 		return exitUsage
 	}
-	label := "trust file " + *trustPath + " (unsigned)"
 
 	input := "-"
 	if len(pos) == 1 {
@@ -178,6 +207,40 @@ func runVerify(e *env, args []string) int {
 	return code
 }
 
+// loadTrust reads the trust file, if any, and adds the keys of the DSC
+// files to it. It returns the trust and a label that says where it came
+// from.
+func loadTrust(trustPath string, dscPaths []string) (*keys.TrustFile, string, error) {
+	var (
+		trust  *keys.TrustFile
+		labels []string
+		err    error
+	)
+	if trustPath != "" {
+		if trust, err = keys.ReadTrustFile(trustPath); err != nil {
+			return nil, "", err
+		}
+		labels = append(labels, "trust file "+trustPath+" (unsigned)")
+	} else if trust, err = keys.NewTrust(); err != nil {
+		return nil, "", err
+	}
+	for _, p := range dscPaths {
+		ks, err := keys.ReadDSCFile(p)
+		if err != nil {
+			return nil, "", err
+		}
+		for _, k := range ks {
+			if err := trust.Add(k); err != nil {
+				return nil, "", fmt.Errorf("%s: %v", p, err)
+			}
+		}
+	}
+	if len(dscPaths) > 0 {
+		labels = append(labels, "DSC file "+strings.Join(dscPaths, ", "))
+	}
+	return trust, strings.Join(labels, "; "), nil
+}
+
 // colorOn reports whether standard output is a terminal that wants colour.
 func colorOn(e *env) bool {
 	if e.getenv("NO_COLOR") != "" || e.getenv("TERM") == "dumb" {
@@ -197,9 +260,10 @@ var cmdInspect = &command{
 	usage: `
 Usage: hufu inspect [-json] [INPUT | -]
 
-Inspect decodes a pass and prints what it claims, without checking its
-signature, key or times: the output is UNVERIFIED and anyone can forge
-what it shows. Use it to debug issuing, never to admit anyone.
+Inspect decodes a pass (HF1:…) or an EU DCC (HC1:…) and prints what it
+claims, without checking its signature, key or times: the output is
+UNVERIFIED and anyone can forge what it shows. Use it to debug issuing,
+never to admit anyone.
 
 Exit status: 0 if the code decodes, 1 if it does not, 2 for usage errors.
 `,
@@ -263,6 +327,7 @@ func inspectOne(e *env, sc scanned, asJSON bool) int {
 		COSE       string          `json:"cose_hex,omitempty"`
 		Claims     json.RawMessage `json:"claims,omitempty"`
 		ClaimsErr  string          `json:"claims_error,omitempty"`
+		Format     string          `json:"format,omitempty"`
 	}
 	out := inspectJSON{Input: sc.name, Unverified: true}
 	if err != nil {
@@ -272,12 +337,20 @@ func inspectOne(e *env, sc scanned, asJSON bool) int {
 		out.Detail = ve.Error()
 	} else {
 		out.Decoded = true
+		out.Format = u.Format
 		out.Alg = string(u.Alg)
 		out.KID = hex.EncodeToString(u.KID)
 		out.COSE = hex.EncodeToString(u.COSE)
-		if u.Pass != nil {
+		switch {
+		case u.Pass != nil:
 			out.Claims, _ = json.Marshal(claimsJSON(u))
-		} else {
+		case u.HC1 != nil:
+			out.Claims, _ = json.Marshal(struct {
+				IssuedAt  string `json:"issued_at"`
+				ExpiresAt string `json:"expires_at"`
+				*hc1JSON
+			}{u.HC1.IssuedAt.Format(time.RFC3339), u.HC1.ExpiresAt.Format(time.RFC3339), newHC1JSON(u.HC1)})
+		default:
 			out.ClaimsErr = u.Claim.Error()
 		}
 	}
@@ -292,8 +365,13 @@ func inspectOne(e *env, sc scanned, asJSON bool) int {
 		if err != nil {
 			fmt.Fprintf(e.stdout, "  does not decode: %v\n", err)
 		} else {
+			if u.Format == verifier.FormatHC1 {
+				fmt.Fprintf(e.stdout, "  format    HC1 (EU Digital COVID Certificate)\n")
+			}
 			fmt.Fprintf(e.stdout, "  alg       %s\n  kid       %s\n", out.Alg, out.KID)
-			if u.Pass != nil {
+			if u.HC1 != nil {
+				hc1InspectLines(e.stdout, u.HC1)
+			} else if u.Pass != nil {
 				p := u.Pass
 				fmt.Fprintf(e.stdout, "  issuer    %s\n  pass      %s\n  colour    %s\n  issued    %s\n  expires   %s\n",
 					p.Issuer, p.ID, p.Colour, p.IssuedAt.Format(time.RFC3339), p.ExpiresAt.Format(time.RFC3339))

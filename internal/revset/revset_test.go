@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"sync"
 	"testing"
@@ -226,19 +227,48 @@ func TestEncodingSize(t *testing.T) {
 	}
 }
 
-func TestDenseIndex(t *testing.T) {
+// TestVector pins the example in the package documentation.
+func TestVector(t *testing.T) {
+	want := []byte{
+		0x01, 0x02, 0x00, 0x00, 0x00, // version, n
+		0x05, 0, 0, 0, 0, 0, 0, 0x00, // H
+		0x01, 0, 0, 0, 0, 0, 0, 0x80, // Lo
+		0x02, 0, 0, 0, 0, 0, 0, 0x00,
+	}
+	b := mustBuild(t, []uint64{1<<63 + 5, 1})
+	if !bytes.Equal(b, want) {
+		t.Fatalf("Build = % x, want % x", b, want)
+	}
+	s := mustLoad(t, want)
+	if !s.Contains(1) || !s.Contains(1<<63+5) || s.Contains(5) || s.Contains(1<<63+1) {
+		t.Fatalf("wrong membership")
+	}
+}
+
+// TestSkewedSets checks sets far from random, whose buckets are large
+// enough for the binary-search path, and that random sets keep small
+// buckets.
+func TestSkewedSets(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 5))
 	for _, ids := range [][]uint64{oneBucket(r, 5000), clustered(r, 20_000), consecutive(12345, 3000)} {
 		s := mustLoad(t, mustBuild(t, ids))
-		if len(s.dense) == 0 {
-			t.Fatalf("expected dense blocks in the index")
+		if maxBucket(s) <= 16 {
+			t.Fatalf("expected a bucket of more than 16 IDs")
 		}
 		check(t, s, ids, r, 1000)
 	}
 	s := mustLoad(t, mustBuild(t, randomIDs(r, 100_000)))
-	if len(s.dense) != 0 {
-		t.Errorf("%d dense blocks in a random set", len(s.dense))
+	if m := maxBucket(s); m > 40 {
+		t.Errorf("largest bucket of a random set holds %d IDs", m)
 	}
+}
+
+func maxBucket(s *Set) int {
+	m := 0
+	for b := 0; b+1 < len(s.start); b++ {
+		m = max(m, int(s.start[b+1]-s.start[b]))
+	}
+	return m
 }
 
 func TestConcurrentReaders(t *testing.T) {
@@ -268,27 +298,6 @@ func TestConcurrentReaders(t *testing.T) {
 	close(errs)
 	for err := range errs {
 		t.Fatal(err)
-	}
-}
-
-func TestSelect64(t *testing.T) {
-	r := rand.New(rand.NewPCG(7, 7))
-	for range 10_000 {
-		x := r.Uint64() & r.Uint64()
-		if r.IntN(4) == 0 {
-			x = ^uint64(0)
-		}
-		var want []int
-		for i := range 64 {
-			if x>>i&1 == 1 {
-				want = append(want, i)
-			}
-		}
-		for rank, p := range want {
-			if got := select64(x, rank); got != p {
-				t.Fatalf("select64(%#x, %d) = %d, want %d", x, rank, got, p)
-			}
-		}
 	}
 }
 
@@ -367,6 +376,29 @@ func TestLoadRejects(t *testing.T) {
 				t.Fatalf("errors.Is does not match the reason")
 			}
 		})
+	}
+}
+
+// TestLoadBoundedAllocation checks that a header declaring many IDs makes
+// Load allocate nothing in proportion to the declared count.
+func TestLoadBoundedAllocation(t *testing.T) {
+	inputs := [][]byte{
+		{Version, 0, 0, 0, 0x20}, // n = MaxEntries, no body
+		append([]byte{Version, 0, 0, 0, 0x20}, make([]byte, 4096)...),
+		{Version, 0xff, 0xff, 0xff, 0xff}, // n > MaxEntries
+	}
+	for _, b := range inputs {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		for range 100 {
+			if _, err := Load(b); err == nil {
+				t.Fatalf("Load accepted %d bytes", len(b))
+			}
+		}
+		runtime.ReadMemStats(&after)
+		if per := (after.TotalAlloc - before.TotalAlloc) / 100; per > 1024 {
+			t.Errorf("Load of %d bytes allocated %d bytes per call", len(b), per)
+		}
 	}
 }
 
