@@ -216,7 +216,7 @@ func logVerify(e *env, dir string, sites []string) int {
 		}
 		if rep.Problem != nil {
 			fmt.Fprintf(e.stdout, "%s: FAILED: %s\n", site, strings.TrimPrefix(rep.Problem.Error(), "scanlog: "))
-			fmt.Fprintf(e.stdout, "%s: the first %d records are intact\n", site, rep.Last.Seq)
+			fmt.Fprintf(e.stdout, "%s: %s before it intact\n", site, plural(int(rep.Last.Seq), "record"))
 			code = worst(code, exitInvalid)
 			continue
 		}
@@ -224,7 +224,7 @@ func logVerify(e *env, dir string, sites []string) int {
 			fmt.Fprintf(e.stdout, "%s: ok: no records\n", site)
 		} else {
 			recs, _, _ := scanlog.Read(dir, site)
-			fmt.Fprintf(e.stdout, "%s: ok: %d records, %s to %s, last %d (%s…)\n", site, rep.Records,
+			fmt.Fprintf(e.stdout, "%s: ok: %s, %s to %s, last %d (%s…)\n", site, plural(rep.Records, "record"),
 				recs[0].Time, rep.Last.Time, rep.Last.Seq, rep.Last.Hash[:16])
 		}
 		if rep.HeadBehind {
@@ -303,4 +303,12 @@ func abs(x int) int {
 		return -x
 	}
 	return x
+}
+
+// plural returns "1 record", "2 records".
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return strconv.Itoa(n) + " " + what + "s"
 }

@@ -66,7 +66,8 @@ left, the reason and hints, and warnings (a stale trust list, a clock set
 earlier than a time already seen). The terminal rings its bell on DENY,
 INVALID and a passback alert unless -no-bell. With -json, each scan is one
 verify-style JSON object on a line, with "time", "site", "source",
-"log_seq", "passback" and "passback_at", and "photo_file" added.
+"log_seq", "passback" and "passback_at", and "photo_file" added; with
+-web, the first line is {"hufu_scan_web":1,"url":"…"}.
 
 The scan log is STATE/scanlog/SITE.jsonl: one record per scan with the
 time, site, guard, issuer, colour, decision, reason and a pseudonym of the
@@ -237,7 +238,7 @@ func scanMain(ctx context.Context, e *env, args []string) int {
 	if p := s.log.SetAside(); p != "" {
 		e.warnf("the last record of the scan log was cut short by a crash (its verdict was never shown); moved to %s", p)
 	}
-	fmt.Fprintf(e.stderr, "hufu: station %s (guard %s), scan log %s, %d records\n", *site, *guard, s.log.Path(), s.log.Last())
+	fmt.Fprintf(e.stderr, "hufu: station %s (guard %s), scan log %s, %s\n", *site, *guard, s.log.Path(), plural(int(s.log.Last()), "record"))
 	if s.photos != nil {
 		fmt.Fprintf(e.stderr, "hufu: %d photos in %s\n", s.photos.len(), *photos)
 	}
@@ -287,7 +288,7 @@ func scanMain(ctx context.Context, e *env, args []string) int {
 			e.errorf("-watch: %v", err)
 			return exitUsage
 		}
-		fmt.Fprintf(e.stderr, "hufu: watching %s (%d files already there are left alone)\n", *watch, w.ignored)
+		fmt.Fprintf(e.stderr, "hufu: watching %s (%s already there left alone)\n", *watch, plural(w.ignored, "file"))
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

@@ -288,3 +288,37 @@ func TestScanHC1(t *testing.T) {
 		t.Errorf("record 3: %+v", r)
 	}
 }
+
+// TestClockSanity: the station keeps the latest trusted time it has seen
+// (a verified pass's iat) and warns when its clock reads earlier.
+func TestClockSanity(t *testing.T) {
+	f := newFixture(t)
+	text := f.issue(t, issuer.Claims{Name: "张三", Colour: pass.Green})
+	scan := func() (string, string) {
+		var out, errb bytes.Buffer
+		e := testEnv(strings.NewReader(text+"\n"), &out, &errb, nil, "LANG", "zh_CN.UTF-8", "COLUMNS", "100")
+		if code := scanMain(context.Background(), e, []string{"-trust", f.trust, "-state", f.state, "-site", "gate-1", "-passback", "0"}); code != 0 {
+			t.Fatalf("exit %d: %s", code, errb.String())
+		}
+		return out.String(), errb.String()
+	}
+	out, errs := scan()
+	if strings.Contains(out+errs, "时钟") || strings.Contains(errs, "clock") {
+		t.Fatalf("a warning with a good clock:\n%s%s", out, errs)
+	}
+	b, err := os.ReadFile(filepath.Join(f.state, "latest-time"))
+	seen, err2 := time.Parse(time.RFC3339, strings.TrimSpace(string(b)))
+	if err != nil || err2 != nil || time.Since(seen) > time.Minute || time.Since(seen) < 0 {
+		t.Fatalf("latest-time %q: %v %v", b, err, err2)
+	}
+	// As if the clock had been set back an hour since.
+	later := time.Now().Add(time.Hour).UTC().Format(time.RFC3339)
+	os.WriteFile(filepath.Join(f.state, "latest-time"), []byte(later+"\n"), 0o600)
+	out, errs = scan()
+	if !strings.Contains(errs, "hufu: warning: this computer's clock") || !strings.Contains(errs, later) {
+		t.Errorf("no warning at start:\n%s", errs)
+	}
+	if !strings.Contains(out, "警告") || !strings.Contains(out, "本机时钟早于已见过的可信时间") {
+		t.Errorf("no warning in the verdict:\n%s", out)
+	}
+}

@@ -184,7 +184,7 @@ func TestLogCommands(t *testing.T) {
 	b, _ := os.ReadFile(lp)
 	os.WriteFile(lp, bytes.Replace(b, []byte(`"decision":"observe"`), []byte(`"decision":"admit"`), 1), 0o600)
 	o, _, code = cmd("log", "verify", "-site", "gate-1")
-	if code != 1 || !strings.Contains(o, "gate-1: FAILED: edited at line 2 (record 2)") || !strings.Contains(o, "the first 1 records are intact") {
+	if code != 1 || !strings.Contains(o, "gate-1: FAILED: edited at line 2 (record 2)") || !strings.Contains(o, "gate-1: 1 record before it intact") {
 		t.Errorf("verify after edit: %d %s", code, o)
 	}
 	if _, e2, code := cmd("log", "export", "-format", "csv"); code != 1 || !strings.Contains(e2, "does not verify") {

@@ -84,12 +84,16 @@ func (s *station) tolerance() time.Duration {
 func (s *station) check(text, source, name string) (*scanResult, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if name == "" && s.pending != "" && s.e.now().Sub(s.pendingAt) <= nameBeforeWindow {
+	if d := s.e.now().Sub(s.pendingAt); s.pending != "" && (d > nameBeforeWindow || d < 0) {
+		s.pending = ""
+	}
+	pending := name == "" && s.pending != ""
+	if pending {
 		name = s.pending
 	}
 	r, err := s.checkLocked(text, source, name, nil)
-	if err == nil && !r.repeat && name != "" && name == s.pending {
-		s.pending = ""
+	if err == nil && pending && r.pass != nil {
+		s.pending = "" // used up by the pass it was typed for
 	}
 	return r, err
 }

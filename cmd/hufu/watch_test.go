@@ -44,7 +44,7 @@ func TestWatch(t *testing.T) {
 			time.Sleep(10 * time.Millisecond)
 		}
 	}
-	waitOut("start", func(_, errs string) bool { return strings.Contains(errs, "1 files already there") })
+	waitOut("start", func(_, errs string) bool { return strings.Contains(errs, "1 file already there") })
 
 	yellow := png(f.issue(t, issuer.Claims{Name: "b", Colour: pass.Yellow}))
 	// Half an image first, left long enough to be read: unreadable, not
