@@ -369,6 +369,14 @@ func TestWebCamera(t *testing.T) {
 	if s.Word != "通行" || s.WordEn != "ADMIT" || s.Sub != "绿码" || !strings.Contains(s.Rows, "建议做核酸检测") || s.Seq != "1" {
 		t.Fatalf("page shows %+v", s)
 	}
+	// HUFU_CAMERA_SHOT=FILE.png saves a screenshot of the verdict.
+	if shot := os.Getenv("HUFU_CAMERA_SHOT"); shot != "" {
+		var r struct{ Data []byte }
+		if err := page.call("Page.captureScreenshot", map[string]any{"format": "png"}, &r); err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(shot, r.Data, 0o644)
+	}
 	// The camera keeps seeing the code: still one scan.
 	time.Sleep(time.Second)
 	if s := read(); s.Verdicts != 1 || s.Seq != "1" {
