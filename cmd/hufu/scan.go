@@ -248,13 +248,13 @@ func scanMain(ctx context.Context, e *env, args []string) int {
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	var (
-		wg      sync.WaitGroup
-		errOnce sync.Once
-		fatal   error
-	)
+	var wg sync.WaitGroup
+	fatalc := make(chan error, 1)
 	fail := func(err error) {
-		errOnce.Do(func() { fatal = err })
+		select {
+		case fatalc <- err:
+		default:
+		}
 		cancel()
 	}
 	if *web {
@@ -314,10 +314,15 @@ func scanMain(ctx context.Context, e *env, args []string) int {
 	}
 	cancel()
 	wg.Wait()
-	if fatal != nil {
-		e.errorf("%v", fatal)
-		e.hintf("the station stopped: no verdict is shown that was not logged")
-		return exitUsage
+	s.stop() // a scanner line still being read finds the station closed
+	select {
+	case err := <-fatalc:
+		if !errors.Is(err, errStopped) {
+			e.errorf("%v", err)
+			e.hintf("the station stopped: no verdict is shown that was not logged")
+			return exitUsage
+		}
+	default:
 	}
 	return exitOK
 }

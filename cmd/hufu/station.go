@@ -3,6 +3,7 @@ package main
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -66,6 +67,19 @@ const (
 	nameBeforeWindow = time.Minute // or waits this long for the next pass
 )
 
+// errStopped is what a scan gets once the station has stopped.
+var errStopped = errors.New("the station has stopped")
+
+// stop ends the station: scans after it fail with errStopped, and nothing
+// more is logged or shown.
+func (s *station) stop() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.failed == nil {
+		s.failed = errStopped
+	}
+}
+
 // tolerance is the clock-skew tolerance the verifier uses.
 func (s *station) tolerance() time.Duration {
 	switch {
@@ -109,7 +123,9 @@ func (s *station) checkLocked(text, source, name string, again *scanResult) (*sc
 	if r := s.recent[key]; r != nil && again == nil {
 		if d := now.Sub(r.seen); d >= 0 && d < s.dedupe {
 			r.seen = now
-			if !s.asJSON {
+			if !s.asJSON && source == "scanner" {
+				// A guard who scans twice sees why nothing happens; a
+				// camera sees the code many times a second, silently.
 				fmt.Fprintf(s.out, "%s%s%s\n", s.st.dim, say(s.lang, "repeat"), s.st.reset)
 			}
 			return &scanResult{v: r.v, key: key, at: r.at, seen: now, repeat: true, text: text, source: source, name: name, pass: r.pass}, nil
