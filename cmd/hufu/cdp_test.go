@@ -182,8 +182,8 @@ func (c *cdpConn) call(method string, params any, result any) error {
 	}
 }
 
-// eval evaluates a JavaScript expression in the page and decodes its
-// value into out.
+// eval evaluates a JavaScript expression in the page, waiting for it if it
+// is a promise, and decodes its value into out.
 func (c *cdpConn) eval(expr string, out any) error {
 	var r struct {
 		Result struct {
@@ -196,7 +196,7 @@ func (c *cdpConn) eval(expr string, out any) error {
 			} `json:"exception"`
 		} `json:"exceptionDetails"`
 	}
-	if err := c.call("Runtime.evaluate", map[string]any{"expression": expr, "returnByValue": true}, &r); err != nil {
+	if err := c.call("Runtime.evaluate", map[string]any{"expression": expr, "returnByValue": true, "awaitPromise": true}, &r); err != nil {
 		return err
 	}
 	if r.Exception != nil {

@@ -320,7 +320,8 @@ func y4m(t testing.TB, path string, img *image.Gray, frames int) {
 
 // TestWebCamera opens the camera page in real headless Chromium, with a
 // fake camera playing a video of a pass's QR code, and waits for the
-// verdict on the page. Then it types names into the name box, each giving
+// verdict on the page. Requests from the page without the token are
+// refused. Then it types names into the name box, each giving
 // a new verdict, and reports the time from frame grab to verdict painted.
 func TestWebCamera(t *testing.T) {
 	bin := findChromium(t)
@@ -368,6 +369,19 @@ func TestWebCamera(t *testing.T) {
 	s := waitFor("the verdict", func(s pageState) bool { return s.State == "admit" })
 	if s.Word != "通行" || s.WordEn != "ADMIT" || s.Sub != "绿码" || !strings.Contains(s.Rows, "建议做核酸检测") || s.Seq != "1" {
 		t.Fatalf("page shows %+v", s)
+	}
+	// From the page itself: without the token, nothing answers.
+	var status []int
+	if err := page.eval(`Promise.all([
+		fetch('api/config').then((r) => r.status),
+		fetch('/').then((r) => r.status),
+		fetch('/t/`+strings.Repeat("0", 32)+`/api/config', {headers: {'X-Hufu-Token': '`+strings.Repeat("0", 32)+`'}}).then((r) => r.status),
+		fetch('/t/`+strings.Repeat("0", 32)+`/').then((r) => r.status),
+	])`, &status); err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(status) != "[403 404 404 404]" {
+		t.Errorf("requests without the token: %v, want [403 404 404 404]", status)
 	}
 	// HUFU_CAMERA_SHOT=FILE.png saves a screenshot of the verdict.
 	if shot := os.Getenv("HUFU_CAMERA_SHOT"); shot != "" {
