@@ -64,7 +64,9 @@ func DecodeBytes(data []byte) ([]string, error) {
 
 // Decode returns the texts of every QR code found in img, each once, in the
 // order found. It fails with ErrNotFound when it sees no QR code and with
-// ErrUnreadable when it sees one but cannot read it.
+// ErrUnreadable when it sees one but cannot read it. Several codes are all
+// reported when the same attempt reads them (the first attempt that reads
+// anything is the last).
 func Decode(img image.Image) ([]string, error) {
 	return decodeBudget(img, DefaultBudget)
 }
@@ -95,9 +97,9 @@ type session struct {
 	texts    []string
 	found    [][]float64 // corners of the codes read, for skipping them
 	seen     bool        // a code was seen
-	panics   int
-	tries    int // attempts started
-	maxTries int // stop after this many attempts; 0 = no limit
+	panics   int         // gozxing panics recovered
+	tries    int         // attempts started
+	maxTries int         // stop after this many attempts; 0 = no limit
 	dec      *zxdecoder.Decoder
 }
 
@@ -112,10 +114,14 @@ func (s *session) run(p plane) ([]string, error) {
 	if len(s.texts) > 0 {
 		return s.texts, nil
 	}
+	err := ErrNotFound
 	if s.seen {
-		return nil, ErrUnreadable
+		err = ErrUnreadable
 	}
-	return nil, ErrNotFound
+	if s.panics > 0 {
+		return nil, fmt.Errorf("%w (%d decoder panics recovered)", err, s.panics)
+	}
+	return nil, err
 }
 
 type binarizerKind int
@@ -152,7 +158,8 @@ func attempts(p plane) []func(*session) {
 	for _, theta := range []float64{0, math.Pi / 2, math.Pi / 4, 3 * math.Pi / 4} {
 		a = append(a, func(s *session) { s.try(p.stretch(1.5, theta), hybrid, true) })
 	}
-	if !big {
+	if p.w*p.h <= 1_500_000 {
+		// Tiny modules in a small frame.
 		a = append(a, func(s *session) { s.try(p.warp([4]float64{2, 0, 0, 2}, 2*p.w, 2*p.h), hybrid, true) })
 	}
 	a = append(a, func(s *session) { s.try(p.sharpened(2, 1.5), hybrid, true) })

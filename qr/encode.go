@@ -1,6 +1,7 @@
 package qr
 
 import (
+	"math/bits"
 	"sync"
 
 	zxdecoder "github.com/makiuchi-d/gozxing/qrcode/decoder"
@@ -362,6 +363,7 @@ func place(codewords []byte, ver *zxdecoder.Version, l Level) [][]bool {
 	bestPenalty := -1
 	m := make([]byte, dim*dim)
 	t := make([]byte, dim*dim)
+	rows, cols := make([]uint64, dim), make([]uint64, dim)
 	for mask := 0; mask < 8; mask++ {
 		copy(m, lay.base)
 		mk := lay.masks[mask]
@@ -384,7 +386,13 @@ func place(codewords []byte, ver *zxdecoder.Version, l Level) [][]bool {
 				m[(dim-7+i-8)*dim+8] = b
 			}
 		}
-		if p := penalty(m, t, dim); bestPenalty < 0 || p < bestPenalty {
+		var p int
+		if dim < 64 {
+			p = penalty64(m, rows, cols, dim)
+		} else {
+			p = penalty(m, t, dim)
+		}
+		if bestPenalty < 0 || p < bestPenalty {
 			bestPenalty = p
 			best = append(best[:0], m...)
 		}
@@ -507,4 +515,53 @@ func allLight(row []byte, from, to int) bool {
 		}
 	}
 	return true
+}
+
+// penalty64 is penalty for symbols under 64 modules wide (versions 1–11,
+// every hufu pass), on rows and columns packed in words: the rules become
+// a few shifts and popcounts per line.
+func penalty64(m []byte, rows, cols []uint64, dim int) int {
+	clear(cols)
+	for y := 0; y < dim; y++ {
+		var r uint64
+		for x, v := range m[y*dim : (y+1)*dim] {
+			r |= uint64(v) << x
+			cols[x] |= uint64(v) << y
+		}
+		rows[y] = r
+	}
+	full := uint64(1)<<dim - 1
+	p := 0
+	darkCount := 0
+	for y, r := range rows {
+		p += linePenalty64(r, full) + linePenalty64(cols[y], full)
+		darkCount += bits.OnesCount64(r)
+		if y+1 < dim {
+			// N2: 2×2 blocks of one colour.
+			r1 := rows[y+1]
+			h0 := ^(r ^ r>>1) & (full >> 1)
+			h1 := ^(r1 ^ r1>>1) & (full >> 1)
+			v := ^(r ^ r1)
+			p += 3 * bits.OnesCount64(h0&h1&v)
+		}
+	}
+	total := dim * dim
+	return p + 10*(abs(2*darkCount-total)*10/total)
+}
+
+// linePenalty64 is linePenalty for one line packed in a word, module i in
+// bit i.
+func linePenalty64(r, full uint64) int {
+	// N1: eq has bit i set when modules i and i+1 match; a run of k ≥ 5
+	// equal modules is k-1 ≥ 4 set bits, and scores k-2: the count of
+	// bits of g (k-4 per run) plus 2 per run.
+	eq := ^(r ^ r>>1) & (full >> 1)
+	g := eq & (eq >> 1) & (eq >> 2) & (eq >> 3)
+	p := bits.OnesCount64(g) + 2*bits.OnesCount64(g&^(g<<1))
+	// N3: 1011101 starting at bit i, with modules i-4..i-1 or
+	// i+7..i+10 light (outside the symbol counts as light).
+	pat := r & ^(r >> 1) & (r >> 2) & (r >> 3) & (r >> 4) & ^(r >> 5) & (r >> 6) & (full >> 6)
+	before := ^(r<<1 | r<<2 | r<<3 | r<<4)
+	after := ^(r>>7 | r>>8 | r>>9 | r>>10)
+	return p + 40*bits.OnesCount64(pat&(before|after))
 }

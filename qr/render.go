@@ -204,8 +204,11 @@ func (g grid) rows() [][]byte {
 	out := make([][]byte, n)
 	for my := 0; my < n; my++ {
 		row := buf[my*stride : (my+1)*stride]
-		for x := 0; x < side; x++ {
-			if !g.dark(x/g.px, my) {
+		for mx := 0; mx < n; mx++ {
+			if g.dark(mx, my) {
+				continue
+			}
+			for x := mx * g.px; x < (mx+1)*g.px; x++ {
 				row[x>>3] |= 0x80 >> (x & 7)
 			}
 		}
