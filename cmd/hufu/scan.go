@@ -298,12 +298,17 @@ func scanMain(ctx context.Context, e *env, args []string) int {
 		}()
 	}
 	stdinDone := make(chan struct{})
-	go func() {
-		defer close(stdinDone)
-		if err := s.readScanner(ctx, e.stdin); err != nil {
-			fail(err)
-		}
-	}()
+	if f, ok := e.stdin.(*os.File); ok && (*web || *watch != "") && inBackground(f) {
+		// Started with "&": the terminal is not ours to read.
+		fmt.Fprintf(e.stderr, "hufu: running in the background: not reading the scanner on the terminal\n")
+	} else {
+		go func() {
+			defer close(stdinDone)
+			if err := s.readScanner(ctx, e.stdin); err != nil {
+				fail(err)
+			}
+		}()
+	}
 	if *web || *watch != "" {
 		<-ctx.Done()
 	} else {

@@ -16,3 +16,11 @@ func ttyWidth(f *os.File) int {
 	}
 	return int(ws.Col)
 }
+
+// inBackground reports whether f is a terminal whose foreground process
+// group is not ours: reading it would stop the process (SIGTTIN), as with
+// "hufu scan -web &".
+func inBackground(f *os.File) bool {
+	pgrp, err := unix.IoctlGetInt(int(f.Fd()), unix.TIOCGPGRP)
+	return err == nil && pgrp != unix.Getpgrp()
+}
