@@ -21,7 +21,7 @@ import (
 
 var cmdScan = &command{
 	name:    "scan",
-	summary: "run a guard station: scanner, camera or folder in, verdicts out, every scan logged",
+	summary: "run a guard station: every scan logged, then shown",
 	usage: `
 Usage: hufu scan -trust TRUST.json [-dsc DSC.pem] -site ID [-guard NAME] [-state DIR]
                  [-photos DIR] [-lang zh|en] [-json] [-no-bell] [-color]
