@@ -85,6 +85,9 @@ type Claims struct {
 	Reason      pass.Reason // only for yellow and red
 	Hints       pass.Hints
 	Validity    time.Duration // how long the pass is valid; > 0 and ≤ the maximum
+	// IssuedAt is the pass's issue time; zero means now. It is for tests
+	// and for re-issuing a pass with its original time.
+	IssuedAt time.Time
 }
 
 // Issue signs a pass with the given claims and returns its QR text.
@@ -96,6 +99,9 @@ func (is *Issuer) Issue(c Claims) (string, error) {
 		return "", errors.New("issuer: both Photo and PhotoDigest set")
 	}
 	now := is.now().Unix()
+	if !c.IssuedAt.IsZero() {
+		now = c.IssuedAt.Unix()
+	}
 	secs := int64((c.Validity + time.Second - 1) / time.Second)
 	var id [IDSize]byte
 	rand.Read(id[:])

@@ -183,3 +183,20 @@ func TestConcurrentIssueUniqueIDs(t *testing.T) {
 		t.Errorf("%d distinct pass IDs in 1000 passes", len(seen))
 	}
 }
+
+func TestIssuedAt(t *testing.T) {
+	priv, _ := keys.Generate(keys.EdDSA)
+	is, err := issuer.New(priv, "310000", time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)
+	text, err := is.Issue(issuer.Claims{Name: "a", Colour: pass.Green, Validity: time.Hour, IssuedAt: at.Add(300 * time.Millisecond)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _ := verifier.InspectUnverified(text)
+	if !u.Pass.IssuedAt.Equal(at) || !u.Pass.ExpiresAt.Equal(at.Add(time.Hour)) {
+		t.Errorf("times %v %v, want %v and an hour later", u.Pass.IssuedAt, u.Pass.ExpiresAt, at)
+	}
+}

@@ -8,13 +8,13 @@ import (
 	"testing"
 )
 
-// TestVerifierDeps keeps the verifier, and the keys and hc1 packages it
-// uses, importable by phone apps: none of their dependencies may draw images,
-// use the network, run processes, parse flags or pull in the QR, CBOR or
-// COSE libraries the tests and the CLI use.
+// TestVerifierDeps keeps the verifier, the keys and hc1 packages it uses,
+// and the trust bundle package importable by phone apps: none of their
+// dependencies may draw images, use the network, run processes, parse flags
+// or pull in the QR, CBOR or COSE libraries the tests and the CLI use.
 func TestVerifierDeps(t *testing.T) {
 	goCmd := goCommand(t)
-	cmd := exec.Command(goCmd, "list", "-deps", "./verifier", "./keys", "./internal/hc1")
+	cmd := exec.Command(goCmd, "list", "-deps", "./verifier", "./keys", "./internal/hc1", "./bundle")
 	cmd.Dir = ".."
 	out, err := cmd.Output()
 	if err != nil {
@@ -35,7 +35,7 @@ func TestVerifierDeps(t *testing.T) {
 		}
 	}
 	if len(found) > 0 {
-		t.Errorf("verifier or keys depends on %q", found)
+		t.Errorf("verifier, keys, hc1 or bundle depends on %q", found)
 	}
 }
 

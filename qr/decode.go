@@ -17,13 +17,15 @@ import (
 	zxdet "github.com/makiuchi-d/gozxing/qrcode/detector"
 )
 
-// MaxPixels is the largest image, in pixels, that DecodeBytes decodes.
+// MaxPixels is the largest image, in pixels, that Decode and DecodeBytes
+// accept; DecodeBytes checks it from the image header, before decoding.
 const MaxPixels = 40_000_000
 
 // DefaultBudget bounds the time Decode spends on one image once its
 // luminance is extracted: when an attempt ends past it, no new attempt
 // starts. Easy pictures are read by the first attempt, in a few
-// milliseconds for a 1280×720 frame.
+// milliseconds for a 1280×720 frame; a picture without a code costs about
+// the whole budget.
 const DefaultBudget = 200 * time.Millisecond
 
 // DecodeBytes decodes a PNG, JPEG or GIF image, recognised by its content,
@@ -80,13 +82,14 @@ func decodeTries(img image.Image, budget time.Duration, maxTries int) ([]string,
 	if img == nil {
 		return nil, fmt.Errorf("%w: nil image", ErrImage)
 	}
-	p := luminance(img)
-	if p.w <= 0 || p.h <= 0 {
+	b := img.Bounds()
+	if b.Dx() <= 0 || b.Dy() <= 0 {
 		return nil, fmt.Errorf("%w: empty image", ErrImage)
 	}
-	if p.w > MaxPixels/p.h {
-		return nil, fmt.Errorf("%w: %d×%d image is larger than %d pixels", ErrImage, p.w, p.h, MaxPixels)
+	if b.Dx() > MaxPixels/b.Dy() {
+		return nil, fmt.Errorf("%w: %d×%d image is larger than %d pixels", ErrImage, b.Dx(), b.Dy(), MaxPixels)
 	}
+	p := luminance(img)
 	s := &session{deadline: time.Now().Add(budget), maxTries: maxTries}
 	return s.run(p)
 }

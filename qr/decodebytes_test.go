@@ -140,6 +140,11 @@ func TestDecodeErrors(t *testing.T) {
 	if _, err := Decode(nil); !errors.Is(err, ErrImage) {
 		t.Errorf("nil image: err = %v, want ErrImage", err)
 	}
+	// An unbounded image is refused from its bounds, before any pixel
+	// is read.
+	if _, err := Decode(image.NewUniform(color.Black)); !errors.Is(err, ErrImage) {
+		t.Errorf("uniform image: err = %v, want ErrImage", err)
+	}
 	if _, err := Decode(image.NewGray(image.Rect(0, 0, 0, 0))); !errors.Is(err, ErrImage) {
 		t.Errorf("empty image: err = %v, want ErrImage", err)
 	}

@@ -10,10 +10,11 @@ import (
 )
 
 // This file replaces gozxing's Detector.ProcessFinderPatternInfo: given the
-// three finder patterns, it tries the estimated symbol size and its
-// neighbours, and samples the modules both from the binarized picture (as
-// gozxing does) and from the grey picture with a local threshold, which
-// survives blur, glare and low contrast much better.
+// three finder patterns, it proposes symbol sizes (the estimate and its
+// neighbours) and transforms (initials, refine); session.readOne samples the
+// modules both from the binarized picture, as gozxing does, and from the
+// grey picture against a local mean, which survives blur, glare and low
+// contrast much better.
 
 // dimensions returns the plausible symbol sizes for a finder triple, the
 // most likely first, and the module size in pixels.

@@ -122,6 +122,17 @@ func encode(text string, level Level) ([][]bool, error) {
 		}
 		return nil, fmt.Errorf("%w: text of %d characters too long for a qr code at level %v", ErrRender, len(text), level)
 	}
+	return skip2Bitmap(text, rl)
+}
+
+// skip2Bitmap asks skip2 for the module matrix; skip2 log.Panics on an
+// internal inconsistency, which becomes an error here.
+func skip2Bitmap(text string, rl qrcode.RecoveryLevel) (m [][]bool, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			m, err = nil, fmt.Errorf("%w: skip2 panic: %v", ErrRender, r)
+		}
+	}()
 	q, err := qrcode.New(text, rl)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrRender, err)

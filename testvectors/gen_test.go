@@ -142,6 +142,10 @@ type vec struct {
 	text       string
 	cose       []byte
 	expect     Expect
+	// Bundle vectors (gen_bundle_test.go): the signed bundle, the one
+	// installed before it, and the pinned roots, instead of trust.
+	bundle, installed []byte
+	roots             []testKey
 }
 
 func basePass(name string) pass.Pass {
@@ -599,6 +603,10 @@ func generate(t *testing.T) map[string][]byte {
 		payload("payload_extension_too_deep", "an extension claim nested deeper than allowed", mk(1, "310000", 4, exp, 6, iat, 7, []byte(p.ID), 256, raw([]byte{0x81, 0x81, 0x81, 0x81, 0x81, 0x00}), -1, 1, -2, p.NameHash))
 	}
 
+	for _, v := range bundleVectors() {
+		add(v)
+	}
+
 	// Encode each vector.
 	out := map[string][]byte{}
 	for _, v := range vs {
@@ -610,6 +618,17 @@ func generate(t *testing.T) map[string][]byte {
 			t.Fatal(err)
 		}
 		jv := Vector{Description: v.desc, Now: v.now.UTC().Format(time.RFC3339), SkewSeconds: v.skew, Trust: trust, Text: v.text, Expect: v.expect}
+		if v.bundle != nil {
+			jv.Trust = nil
+			jv.Bundle = base64.StdEncoding.EncodeToString(v.bundle)
+			if v.installed != nil {
+				jv.InstalledBundle = base64.StdEncoding.EncodeToString(v.installed)
+			}
+			for _, r := range v.roots {
+				der, _ := keys.MarshalPublic(r.priv.Public())
+				jv.Roots = append(jv.Roots, base64.StdEncoding.EncodeToString(der))
+			}
+		}
 		if v.cose != nil && strings.HasPrefix(v.text, "HF1:") {
 			jv.COSEHex = hex.EncodeToString(v.cose)
 		}

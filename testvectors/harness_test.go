@@ -75,6 +75,9 @@ func TestVectorsCoverEveryReason(t *testing.T) {
 		verifier.TooLarge, verifier.BadPrefix, verifier.BadBase45, verifier.BadCOSE,
 		verifier.UnsupportedAlg, verifier.UnknownKey, verifier.BadSignature, verifier.BadPayload,
 		verifier.IssuerNotAllowed, verifier.KeyNotValid, verifier.NotYetValid, verifier.Expired,
+		// and those a trust bundle adds
+		verifier.RevokedPass, verifier.RevokedKey, verifier.PolicyViolation,
+		verifier.TrustExpired, verifier.ClockBehind, verifier.TrustUnavailable,
 	} {
 		if !seen[string(r)] {
 			t.Errorf("no vector for reason %s", r)
@@ -88,6 +91,10 @@ func TestVectorsCoverEveryReason(t *testing.T) {
 func TestVectorsLibrary(t *testing.T) {
 	for _, v := range loadVectors(t) {
 		t.Run(v.Name, func(t *testing.T) {
+			if v.Bundle != "" {
+				bundleVectorLibrary(t, &v)
+				return
+			}
 			if v.COSEHex != "" {
 				raw, err := base45.DecodeString(strings.TrimPrefix(v.Text, "HF1:"))
 				if err != nil || hex.EncodeToString(raw) != v.COSEHex {
@@ -246,6 +253,10 @@ func TestVectorsCLI(t *testing.T) {
 	dir := t.TempDir()
 	for _, v := range loadVectors(t) {
 		t.Run(v.Name, func(t *testing.T) {
+			if v.Bundle != "" {
+				bundleVectorCLI(t, &v, dir)
+				return
+			}
 			trust := filepath.Join(dir, v.Name+".trust.json")
 			text := filepath.Join(dir, v.Name+".txt")
 			os.WriteFile(trust, v.Trust, 0o644)

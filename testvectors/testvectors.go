@@ -41,8 +41,20 @@ type Vector struct {
 	// SkewSeconds is the clock-skew tolerance; absent means the default
 	// (300 seconds), 0 means none.
 	SkewSeconds *int64 `json:"skew_seconds,omitempty"`
-	// Trust is a trust file (the JSON format of package keys).
-	Trust json.RawMessage `json:"trust"`
+	// Trust is a trust file (the JSON format of package keys). Absent in
+	// bundle vectors, which give Bundle and Roots instead.
+	Trust json.RawMessage `json:"trust,omitempty"`
+	// Bundle is a signed trust bundle file in standard Base64, to verify
+	// against with the root keys Roots pinned (each the standard Base64 of
+	// a SubjectPublicKeyInfo DER).
+	Bundle string   `json:"bundle,omitempty"`
+	Roots  []string `json:"roots,omitempty"`
+	// InstalledBundle, if set, is a bundle installed before Bundle (it
+	// opens with Roots). Installing Bundle over it either succeeds, and
+	// the pass is verified against Bundle, or fails with
+	// expect.bundle_error "rollback", and the pass is verified against
+	// InstalledBundle, which stays in force.
+	InstalledBundle string `json:"installed_bundle,omitempty"`
 	// Text is the text of the code, as a QR reader returns it.
 	Text string `json:"text"`
 	// COSEHex is the COSE_Sign1 message the text carries, where the text
@@ -58,6 +70,17 @@ type Expect struct {
 	Reason string `json:"reason,omitempty"`
 	// TrustError means the trust file itself must be rejected, with Reason.
 	TrustError bool `json:"trust_error,omitempty"`
+	// Undecided means the verifier cannot decide: Reason is trust_expired,
+	// clock_behind or trust_unavailable.
+	Undecided bool `json:"undecided,omitempty"`
+	// BundleError is the reason code with which Bundle itself is
+	// rejected: when opened (unknown_root, bad_signature,
+	// unsupported_version, bad_payload, …; the pass is then
+	// trust_unavailable), or when installed over InstalledBundle
+	// (rollback).
+	BundleError string `json:"bundle_error,omitempty"`
+	// Warnings are those of a valid pass, such as "trust_stale".
+	Warnings []string `json:"warnings,omitempty"`
 	// Decodes, for an invalid code, says whether decoding without
 	// verification (inspect) gets as far as the COSE message.
 	Decodes bool `json:"decodes,omitempty"`

@@ -2,6 +2,7 @@ package verifier_test
 
 import (
 	"bytes"
+	"compress/zlib"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -9,6 +10,7 @@ import (
 	"crypto/rsa"
 	"encoding/asn1"
 	"errors"
+	"io"
 	"strings"
 	"sync"
 	"testing"
@@ -321,17 +323,42 @@ func TestHC1GarbageNeverExpired(t *testing.T) {
 	if _, err := verifier.Verify(text, tr, later); reasonOf(err) != verifier.Expired {
 		t.Fatalf("genuine later: %v", err)
 	}
+	genuine := inflated(text)
 	for i := len(verifier.PrefixHC1); i < len(text); i++ {
 		for _, c := range []byte{'0', 'Z', ':'} {
 			if text[i] == c {
 				continue
 			}
-			_, err := verifier.Verify(text[:i]+string(c)+text[i+1:], tr, later)
+			mod := text[:i] + string(c) + text[i+1:]
+			if m := inflated(mod); m != nil && bytes.Equal(m, genuine) {
+				// Some changes to a DEFLATE stream (unused bits of its
+				// last byte, say) leave the message as it was: that is
+				// still the genuine, expired certificate.
+				continue
+			}
+			_, err := verifier.Verify(mod, tr, later)
 			if r := reasonOf(err); r == verifier.Expired || r == "" {
 				t.Fatalf("changing offset %d to %q: %v", i, c, err)
 			}
 		}
 	}
+}
+
+// inflated returns the COSE message an HC1 text carries, or nil.
+func inflated(text string) []byte {
+	raw, err := base45.DecodeString(strings.TrimPrefix(text, verifier.PrefixHC1))
+	if err != nil {
+		return nil
+	}
+	zr, err := zlib.NewReader(bytes.NewReader(raw))
+	if err != nil {
+		return nil
+	}
+	b, err := io.ReadAll(io.LimitReader(zr, 1<<16))
+	if err != nil {
+		return nil
+	}
+	return b
 }
 
 func TestHC1SeveralCertificatesPerKID(t *testing.T) {

@@ -20,7 +20,7 @@ var cmdIssue = &command{
 	usage: `
 Usage: hufu issue -key FILE -iss ID -name NAME -colour green|yellow|red
                   [-photo IMAGE] [-photo-id ID] [-ttl 24h] [-max-ttl 168h]
-                  [-reason CODE] [-hint CODE]… [-o FILE]
+                  [-reason CODE] [-hint CODE]… [-at TIME] [-o FILE]
                   [-png FILE] [-svg FILE] [-ecc L|M|Q|H] [-module PX]
 
 Issue signs a pass and prints its text (HF1:…), the content of the QR code.
@@ -40,6 +40,7 @@ Flags:
                     confirmed, suspected, fever_clinic, test_overdue
     -hint CODE      advice shown even on green; repeatable:
                     health_registration, test_suggested, appeal_pending
+    -at TIME        date the pass TIME (RFC 3339) instead of now, e.g. for tests
     -o FILE         write the text to FILE instead of standard output
     -png FILE       also write the QR code as a PNG image
     -svg FILE       also write the QR code as an SVG image
@@ -61,7 +62,7 @@ func init() { cmdIssue.run = runIssue }
 // issueFlags are the flags issue shares with commands that extend it.
 type issueFlags struct {
 	key, iss, name, colour, photo, photoID, reason, out string
-	png, svg, ecc                                       string
+	png, svg, ecc, at                                   string
 	module                                              int
 	ttl, maxTTL                                         time.Duration
 	hints                                               multiFlag
@@ -83,6 +84,7 @@ func runIssue(e *env, args []string) int {
 	fl.DurationVar(&f.ttl, "ttl", 24*time.Hour, "")
 	fl.DurationVar(&f.maxTTL, "max-ttl", 7*24*time.Hour, "")
 	fl.StringVar(&f.out, "o", "", "")
+	fl.StringVar(&f.at, "at", "", "")
 	fl.StringVar(&f.png, "png", "", "")
 	fl.StringVar(&f.svg, "svg", "", "")
 	fl.StringVar(&f.ecc, "ecc", "M", "")
@@ -183,6 +185,13 @@ func issue(e *env, c *command, f *issueFlags) (string, int) {
 	cl.Name = f.name
 	cl.PhotoID = f.photoID
 	cl.Validity = f.ttl
+	if f.at != "" {
+		t, err := time.Parse(time.RFC3339, f.at)
+		if err != nil {
+			return "", usageError(e, c, "bad -at time %q: want RFC 3339, e.g. 2026-01-02T15:04:05Z", f.at)
+		}
+		cl.IssuedAt = t
+	}
 	if f.photo != "" {
 		b, err := os.ReadFile(f.photo)
 		if err != nil {

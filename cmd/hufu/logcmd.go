@@ -304,11 +304,3 @@ func abs(x int) int {
 	}
 	return x
 }
-
-// plural returns "1 record", "2 records".
-func plural(n int, what string) string {
-	if n == 1 {
-		return "1 " + what
-	}
-	return strconv.Itoa(n) + " " + what + "s"
-}

@@ -23,8 +23,9 @@ var cmdScan = &command{
 	name:    "scan",
 	summary: "run a guard station: every scan logged, then shown",
 	usage: `
-Usage: hufu scan -trust TRUST.json [-dsc DSC.pem] -site ID [-guard NAME] [-state DIR]
-                 [-photos DIR] [-lang zh|en] [-json] [-no-bell] [-color]
+Usage: hufu scan -site ID [-trust TRUST.json | -bundle B.hfb [-root ROOT.pub]]
+                 [-dsc DSC.pem] [-guard NAME] [-state DIR] [-photos DIR]
+                 [-lang zh|en] [-json] [-no-bell] [-color]
                  [-dedupe 3s] [-passback 30m] [-skew 5m]
                  [-watch DIR [-interval 500ms]] [-web [-addr 127.0.0.1:0]]
 
@@ -74,10 +75,20 @@ time, site, guard, issuer, colour, decision, reason and a pseudonym of the
 pass (no name, photo or pass text), chained by hash and synced before the
 verdict is shown. See "hufu help log".
 
+The keys come from the same places as for verify, chosen by the same
+flags: -trust FILE (unsigned), -bundle FILE (signed, checked against -root
+or the pinned roots), or else the trust bundle installed in the state
+directory; -dsc adds EU document-signer certificates. A bundle's names for
+its issuers, and its own wording for colours, reasons and hints, are shown;
+a bundle past its next update adds a warning to every verdict, and one
+that has expired, or is newer than this computer's clock, makes every
+verdict CANNOT DECIDE.
+
 Flags:
-    -trust FILE     trust file with the keys to accept
-    -dsc FILE       document-signer certificates (PEM) to accept EU DCCs
-                    (HC1 codes) from, as for verify; repeatable
+    -trust FILE     unsigned trust file with the keys to accept
+    -bundle FILE    signed trust bundle instead of the installed one
+    -root FILE      a bundle root public key to check -bundle with
+    -dsc FILE       EU document-signer certificates (HC1 codes); repeatable
     -site ID        this checkpoint, e.g. gate-1 (or $HUFU_SITE): lower-case
                     letters, digits, '-', '_', '.'; names its log
     -guard NAME     who is on duty, recorded with each scan (default $USER)
@@ -132,7 +143,9 @@ func scanMain(ctx context.Context, e *env, args []string) int {
 	c := cmdScan
 	fl := flagSet(e, c)
 	trustPath := fl.String("trust", "", "")
-	var dscPaths multiFlag
+	bundlePath := fl.String("bundle", "", "")
+	var rootFiles, dscPaths multiFlag
+	fl.Var(&rootFiles, "root", "")
 	fl.Var(&dscPaths, "dsc", "")
 	site := fl.String("site", e.getenv("HUFU_SITE"), "")
 	guard := fl.String("guard", "", "")
@@ -179,13 +192,13 @@ func scanMain(ctx context.Context, e *env, args []string) int {
 			return usageError(e, c, "-addr: %v", err)
 		}
 	}
-	if *trustPath == "" && len(dscPaths) == 0 {
-		return usageError(e, c, "-trust FILE or -dsc FILE is required")
+	// The same trust as verify, chosen by the same flags.
+	src, code := openVerifyTrust(e, c, *trustPath, *bundlePath, *state, rootFiles, dscPaths)
+	if code != exitOK {
+		return code
 	}
-	trust, label, err := loadTrust(*trustPath, dscPaths)
-	if err != nil {
-		e.errorf("%v", err)
-		return exitUsage
+	if src.err != nil {
+		e.warnf("the trust bundle cannot be used: %v; every verdict will be CANNOT DECIDE", src.err)
 	}
 	dir, err := stateDir(e, *state)
 	if err != nil {
@@ -200,8 +213,12 @@ func scanMain(ctx context.Context, e *env, args []string) int {
 		e.errorf("%v", err)
 		return exitUsage
 	}
+	if src.bundle != nil && clock.see(src.bundle.IssuedAt) {
+		clock.save()
+	}
 	s := &station{
-		e: e, out: e.stdout, site: *site, guard: *guard, lang: *lang, trust: trust, label: label,
+		e: e, out: e.stdout, site: *site, guard: *guard, lang: *lang, trust: src.trust, label: src.label,
+		trustErr: src.err, bundle: src.bundle,
 		clock: clock, dedupe: *dedupe, passback: *passback, asJSON: *asJSON,
 		st: newStyle(*color || colorOn(e)), bell: !*noBell, width: termWidth(e),
 		recent: map[string]*scanResult{}, used: map[string]time.Time{},

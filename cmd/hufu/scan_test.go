@@ -322,3 +322,75 @@ func TestClockSanity(t *testing.T) {
 		t.Errorf("no warning in the verdict:\n%s", out)
 	}
 }
+
+// TestScanBundle: the station takes its keys from a trust bundle as verify
+// does (the installed one, or -bundle), shows the bundle's issuer names
+// and wording, warns when it is stale, and decides nothing once it has
+// expired.
+func TestScanBundle(t *testing.T) {
+	dir := t.TempDir()
+	state := filepath.Join(dir, "state")
+	path := func(name string) string { return filepath.Join(dir, name) }
+	cli := func(args ...string) {
+		t.Helper()
+		var out, errb bytes.Buffer
+		if code := run(testEnv(nil, &out, &errb, nil, "HUFU_STATE", state), args); code != 0 {
+			t.Fatalf("hufu %s: exit %d\n%s%s", strings.Join(args, " "), code, out.String(), errb.String())
+		}
+	}
+	cli("keygen", "-alg", "EdDSA", "-o", path("root.key"))
+	cli("keygen", "-alg", "EdDSA", "-o", path("k"))
+	cli("bundle", "init", "-o", path("src.json"))
+	cli("bundle", "add-issuer", "-in", path("src.json"), "-id", "310000", "-name-zh", "上海市", "-name-en", "Shanghai")
+	cli("bundle", "add-key", "-in", path("src.json"), "-iss", "310000", path("k.pub"))
+	cli("bundle", "pin", path("root.key.pub"))
+	now := time.Now()
+	for _, b := range []struct {
+		name string
+		age  time.Duration
+	}{{"fresh", time.Hour}, {"stale", 48 * time.Hour}, {"expired", 8 * 24 * time.Hour}} {
+		cli("bundle", "sign", "-key", path("root.key"), "-in", path("src.json"), "-at", now.Add(-b.age).UTC().Format(time.RFC3339), "-o", path(b.name+".hfb"))
+	}
+	cli("bundle", "install", path("fresh.hfb"))
+	cli("issue", "-key", path("k"), "-iss", "310000", "-name", "张三", "-colour", "yellow", "-reason", "close_contact", "-o", path("pass.txt"))
+	text, _ := os.ReadFile(path("pass.txt"))
+
+	scan := func(lang string, args ...string) (string, string) {
+		t.Helper()
+		var out, errb bytes.Buffer
+		e := testEnv(bytes.NewReader(text), &out, &errb, nil, "HUFU_STATE", state, "COLUMNS", "100")
+		args = append([]string{"-site", "gate-1", "-lang", lang, "-passback", "0"}, args...)
+		if code := scanMain(context.Background(), e, args); code != 0 {
+			t.Fatalf("scan %v: exit %d\n%s", args, code, errb.String())
+		}
+		return out.String(), errb.String()
+	}
+	// The installed bundle, with its wording: 观察 for observe, not 注意.
+	out, _ := scan("zh")
+	for _, want := range []string{"▲  观察  OBSERVE  ·  黄码", "签发方 310000 上海市"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("installed bundle: no %q in\n%s", want, out)
+		}
+	}
+	out, _ = scan("en", "-bundle", path("fresh.hfb"))
+	if !strings.Contains(out, "▲  OBSERVE  ·  YELLOW") || !strings.Contains(out, "issuer 310000 Shanghai") {
+		t.Errorf("-bundle:\n%s", out)
+	}
+	out, _ = scan("en", "-bundle", path("stale.hfb"))
+	if !strings.Contains(out, "warning") || !strings.Contains(out, "▲  OBSERVE") {
+		t.Errorf("stale bundle:\n%s", out)
+	}
+	out, _ = scan("en", "-bundle", path("expired.hfb"), "-json")
+	if !strings.Contains(out, `"undecided":true,"decision":"undecided","reason":"trust_expired"`) {
+		t.Errorf("expired bundle:\n%s", out)
+	}
+	recs, rep, err := scanlog.Read(filepath.Join(state, "scanlog"), "gate-1")
+	if err != nil || rep.Problem != nil || len(recs) != 4 || recs[3].Decision != "undecided" || recs[3].Reason != "trust_expired" {
+		t.Fatalf("log: %v %+v %+v", err, rep, recs)
+	}
+	// The bundle's issue time is a floor for the clock.
+	b, _ := os.ReadFile(filepath.Join(state, "latest-time"))
+	if seen, err := time.Parse(time.RFC3339, strings.TrimSpace(string(b))); err != nil || seen.Before(now.Add(-time.Hour-time.Minute)) {
+		t.Errorf("latest-time %q", b)
+	}
+}

@@ -39,9 +39,9 @@ func (s *station) display(v *verdict) *display {
 	default:
 		d.State, d.Symbol = "deny", "✘"
 	}
-	d.Word = say(lang, d.State)
+	d.Word = headline(lang, s.wording(lang, "decision."+d.State, say(lang, d.State)))
 	if lang == "zh" {
-		d.WordEn = say("en", d.State)
+		d.WordEn = headline("en", s.wording("en", "decision."+d.State, say("en", d.State)))
 	}
 	switch {
 	case v.Undecided:
@@ -53,7 +53,7 @@ func (s *station) display(v *verdict) *display {
 	case v.HC1 != nil:
 		d.Sub = hc1Headline(v.HC1)
 	default:
-		d.Sub = say(lang, v.Colour)
+		d.Sub = headline(lang, s.wording(lang, "colour."+v.Colour, say(lang, v.Colour)))
 	}
 	if v.Passback {
 		at, _ := time.Parse(time.RFC3339, v.PassbackAt)
@@ -63,7 +63,7 @@ func (s *station) display(v *verdict) *display {
 	row := func(label, text string) { d.Rows = append(d.Rows, [2]string{say(lang, label), text}) }
 	when := v.now.Local().Format("15:04:05")
 	if !v.Valid {
-		row("l_reason", explain(lang, reasonText, reasonTextZh, v.Reason)+" ("+v.Reason+")")
+		row("l_reason", s.wording(lang, "reason."+v.Reason, explain(lang, reasonText, reasonTextZh, v.Reason))+" ("+v.Reason+")")
 		if v.Detail != "" {
 			row("l_detail", v.Detail)
 		}
@@ -103,7 +103,7 @@ func (s *station) display(v *verdict) *display {
 		row("l_valid", say(lang, "valid_left", humanDuration(lang, p.ExpiresAt.Sub(v.now)), p.ExpiresAt.Local().Format("2006-01-02 15:04")))
 	}
 	if v.StatusReason != "" {
-		row("l_reason", explain(lang, statusText, statusTextZh, v.StatusReason))
+		row("l_reason", s.wording(lang, "status."+v.StatusReason, explain(lang, statusText, statusTextZh, v.StatusReason)))
 	}
 	if v.HC1 != nil {
 		typ := v.HC1.Type
@@ -113,10 +113,10 @@ func (s *station) display(v *verdict) *display {
 		row("l_reason", say(lang, "hc1_rules", typ))
 	}
 	for _, h := range v.Hints {
-		row("l_hint", explain(lang, hintText, hintTextZh, h))
+		row("l_hint", s.wording(lang, "hint."+h, explain(lang, hintText, hintTextZh, h)))
 	}
 	s.warningRows(v, row)
-	row("l_record", say(lang, "record_line", v.LogSeq, when, v.Issuer))
+	row("l_record", say(lang, "record_line", v.LogSeq, when, strings.TrimSpace(v.Issuer+" "+v.issuerName)))
 	return d
 }
 
@@ -127,7 +127,7 @@ func (s *station) warningRows(v *verdict, row func(label, text string)) {
 			_, floor := s.clock.behind(v.now, 0)
 			row("l_warning", say(s.lang, w, floor.Local().Format("2006-01-02 15:04")))
 		case "trust_stale":
-			row("l_warning", say(s.lang, w))
+			row("l_warning", s.wording(s.lang, "warning."+w, say(s.lang, w)))
 		default:
 			row("l_warning", w)
 		}
@@ -186,4 +186,25 @@ func (s *station) writeBig(w io.Writer, v *verdict) {
 		b.WriteByte('\a')
 	}
 	io.WriteString(w, b.String())
+}
+
+// wording returns the trust bundle's own wording for key (SPEC §12.6) in
+// lang, if it has one, and otherwise text.
+func (s *station) wording(lang, key, text string) string {
+	if s.bundle != nil {
+		if _, ok := s.bundle.Labels[key]; ok {
+			if l := s.bundle.Label(key, lang); l != "" {
+				return l
+			}
+		}
+	}
+	return text
+}
+
+// headline puts an English headline word in capitals, to read from afar.
+func headline(lang, s string) string {
+	if lang == "zh" {
+		return s
+	}
+	return strings.ToUpper(s)
 }

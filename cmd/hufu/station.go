@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hufu-project/hufu/bundle"
 	"github.com/hufu-project/hufu/internal/scanlog"
 	"github.com/hufu-project/hufu/pass"
 	"github.com/hufu-project/hufu/verifier"
@@ -26,7 +27,9 @@ type station struct {
 	guard    string
 	lang     string
 	trust    verifier.Trust
-	label    string        // where the trust comes from, for the verdict
+	label    string // where the trust comes from, for the verdict
+	trustErr error  // the trust bundle could not be opened: nothing is decided
+	bundle   *bundle.Bundle
 	skew     time.Duration // verifier.Options.Skew
 	log      *scanlog.Log
 	clock    *clockFloor
@@ -118,7 +121,13 @@ func (s *station) checkLocked(text, source, name string, again *scanResult) (*sc
 	}
 	now := s.e.now()
 	s.prune(now)
-	p, verr := verifier.Verify(text, s.trust, verifier.Options{Now: now, Skew: s.skew})
+	var (
+		p    *verifier.Pass
+		verr error = &verifier.Error{Reason: verifier.TrustUnavailable, Err: s.trustErr}
+	)
+	if s.trustErr == nil {
+		p, verr = verifier.Verify(text, s.trust, verifier.Options{Now: now, Skew: s.skew})
+	}
 	key := scanKey(p, text, name)
 	if r := s.recent[key]; r != nil && again == nil {
 		if d := now.Sub(r.seen); d >= 0 && d < s.dedupe {
@@ -132,6 +141,14 @@ func (s *station) checkLocked(text, source, name string, again *scanResult) (*sc
 		}
 	}
 	v := newVerdict(p, verr, checks{name: name}, now, s.label)
+	if p != nil && s.bundle != nil {
+		if is := s.bundle.Issuer(p.Issuer); is != nil {
+			v.issuerName = is.Name.EN
+			if s.lang == "zh" {
+				v.issuerName = is.Name.ZH
+			}
+		}
+	}
 	v.Time = now.UTC().Format(scanlog.TimeLayout)
 	v.Site = s.site
 	v.Source = source

@@ -13,23 +13,6 @@ import (
 	"github.com/hufu-project/hufu/internal/atomicfile"
 )
 
-// stateDir returns the station's state directory: dir if given (-state),
-// else $HUFU_STATE, else $XDG_STATE_HOME/hufu, else ~/.local/state/hufu.
-// It does not create it.
-func stateDir(e *env, dir string) (string, error) {
-	switch {
-	case dir != "":
-		return dir, nil
-	case e.getenv("HUFU_STATE") != "":
-		return e.getenv("HUFU_STATE"), nil
-	case e.getenv("XDG_STATE_HOME") != "":
-		return filepath.Join(e.getenv("XDG_STATE_HOME"), "hufu"), nil
-	case e.getenv("HOME") != "":
-		return filepath.Join(e.getenv("HOME"), ".local", "state", "hufu"), nil
-	}
-	return "", errors.New("no state directory: give -state DIR or set HUFU_STATE")
-}
-
 // clockFloor is the latest trusted time the station has seen: the issue
 // time of a pass whose signature verified (and of a trust bundle). A clock
 // earlier than that has been set back, and expired passes would look

@@ -54,7 +54,8 @@ type verdict struct {
 
 	pass       *verifier.Pass
 	now        time.Time
-	photoGiven bool // -photo was given (an HC1 code has none to match)
+	issuerName string // from a trust bundle, for the human verdict
+	photoGiven bool   // -photo was given (an HC1 code has none to match)
 }
 
 // checks are the optional person checks a guard asks for.
@@ -189,12 +190,16 @@ var reasonText = map[string]string{
 	"revoked_pass":       "the pass has been revoked",
 	"revoked_key":        "the signing key has been revoked",
 	"policy_violation":   "the pass breaks the issuer's rules",
-	"trust_unavailable":  "the trust list could not be used",
-	"trust_expired":      "the trust list has expired: install a new one",
-	"clock_behind":       "this computer's clock looks wrong (earlier than the trust list)",
+	"trust_unavailable":  "the trust bundle could not be used",
+	"trust_expired":      "the trust bundle has expired: install a new one",
+	"clock_behind":       "this computer's clock looks wrong (earlier than the trust bundle)",
 	"no_qr_code":         "no QR code found in the image",
 	"unreadable_qr":      "a QR code was found but could not be read: try again closer, flatter, with less glare",
 	"bad_image":          "the file is not a readable PNG, JPEG or GIF image",
+}
+
+var warningText = map[string]string{
+	"trust_stale": "the trust bundle is past its next update: install a newer one",
 }
 
 var statusText = map[string]string{
@@ -282,7 +287,11 @@ func (v *verdict) writeHuman(w io.Writer, st style) {
 		return
 	}
 	line("colour", "%s", v.Colour)
-	line("issuer", "%s", v.Issuer)
+	if v.issuerName != "" {
+		line("issuer", "%s  %s", v.Issuer, v.issuerName)
+	} else {
+		line("issuer", "%s", v.Issuer)
+	}
 	line("pass", "%s", v.PassID)
 	if v.NameMatch == nil {
 		line("name", "not checked (give -name NAME from the ID card)")
@@ -317,7 +326,11 @@ func (v *verdict) writeHuman(w io.Writer, st style) {
 		line("hint", "%s", text)
 	}
 	for _, warn := range v.Warnings {
-		line("warning", "%s", warn)
+		if text := warningText[warn]; text != "" {
+			line("warning", "%s (%s)", text, warn)
+		} else {
+			line("warning", "%s", warn)
+		}
 	}
 	line("signed", "key %s (%s), %s", v.KID, v.Alg, v.Trust)
 }

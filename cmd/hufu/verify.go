@@ -18,16 +18,18 @@ var cmdVerify = &command{
 	name:    "verify",
 	summary: "check a pass and print the verdict",
 	usage: `
-Usage: hufu verify [-trust TRUST.json] [-dsc CERT.pem]… [-name NAME]
-                   [-photo IMAGE] [-at TIME] [-skew 5m] [-json] [INPUT | -]
+Usage: hufu verify [-trust TRUST.json | -bundle BUNDLE.hfb [-root ROOT.pub]…]
+                   [-dsc CERT.pem]… [-state DIR] [-name NAME] [-photo IMAGE]
+                   [-at TIME] [-skew 5m] [-json] [INPUT | -]
 
-Verify checks a pass offline: its signature against the trust file, the
-issuer the key may sign for, and its issue and expiry times. It reads the
-pass from INPUT, or from standard input if INPUT is "-" or absent: either
-the pass text (HF1:…; white space around it is ignored) or a PNG, JPEG or
-GIF image of the QR code (recognised by content, not by file name). INPUT
-may be a directory: every image in it is checked, one verdict each. An
-image holding several codes gives a verdict for each.
+Verify checks a pass offline: its signature against the trusted keys, the
+issuer the key may sign for, revocation and the issuer's limits (with a
+trust bundle), and its issue and expiry times. It reads the pass from
+INPUT, or from standard input if INPUT is "-" or absent: either the pass
+text (HF1:…; white space around it is ignored) or a PNG, JPEG or GIF image
+of the QR code (recognised by content, not by file name). INPUT may be a
+directory: every image in it is checked, one verdict each. An image
+holding several codes gives a verdict for each.
 
 It also checks EU Digital COVID Certificates (HC1:…) against the
 document-signer certificates (DSCs) given with -dsc: the signature, that
@@ -43,11 +45,24 @@ pass), or ? CANNOT DECIDE. If you give -name or -photo and it does not
 match the pass, the decision is DENY: the code belongs to someone else (an
 EU DCC carries the holder's name but no photo).
 
+The trusted keys come from, in this order: -trust FILE, an unsigned trust
+file (the verdict says "(unsigned)"); -bundle FILE, a signed trust bundle,
+checked against the -root keys or else the roots pinned in the state
+directory; or the trust bundle installed in the state directory (see "hufu
+help bundle"). A bundle that is expired, or newer than this computer's
+clock, makes the verdict CANNOT DECIDE; one past its next update adds the
+warning trust_stale.
+
 Flags:
-    -trust FILE   trust file with the keys to accept (HF1 passes)
+    -trust FILE   unsigned trust file with the keys to accept (HF1 passes)
+    -bundle FILE  signed trust bundle to use instead of the installed one
+    -root FILE    a bundle root public key to check -bundle with; repeatable
+    -state DIR    the state directory (default $HUFU_STATE, else
+                  $XDG_STATE_HOME/hufu, else ~/.local/state/hufu)
     -dsc FILE     EU document-signer certificates to accept (HC1 codes): PEM
                   with one or more certificates, or one DER certificate;
-                  repeat the flag for several files. Give -trust, -dsc or both.
+                  repeat the flag for several files. With -dsc and neither
+                  -trust nor -bundle, only EU DCCs are checked.
     -name NAME    the name on the holder's ID card, to match against the pass
     -photo FILE   a photo file to match against the pass's photo digest
     -at TIME      verify as of TIME (RFC 3339) instead of now
@@ -64,7 +79,8 @@ Exit status (for several verdicts, the most serious one, in the order
     6  valid       a valid EU DCC (HC1): genuine, in date, signed by a DSC
                    allowed to sign its type; admitting is for your rules
     1  invalid     not a valid pass: forged, altered, expired, unknown key, …
-    5  undecided   cannot decide (for example, the trust list has expired)
+    5  undecided   cannot decide: the trust bundle has expired, this
+                   computer's clock is behind it, or it does not verify
     2  error       usage error, or a file could not be read
 
 JSON output (-json) is one object per line:
@@ -88,7 +104,8 @@ name does not match), "format" is "HC1", "issuer" the issuing country, and
 "reason" is a stable code: too_large, bad_prefix, bad_base45,
 bad_compression, bad_cose, unsupported_alg, unknown_key, bad_signature,
 bad_payload, issuer_not_allowed, key_not_valid, key_usage, not_yet_valid,
-expired, …; and for
+expired, revoked_pass, revoked_key, policy_violation, and for "cannot
+decide" trust_expired, clock_behind and trust_unavailable; and for
 images no_qr_code (none found), unreadable_qr (found, not decodable) and
 bad_image (not a readable image). With several verdicts, "input" names
 the file each comes from.
@@ -116,6 +133,10 @@ func runVerify(e *env, args []string) int {
 	c := cmdVerify
 	fl := flagSet(e, c)
 	trustPath := fl.String("trust", "", "")
+	bundlePath := fl.String("bundle", "", "")
+	state := fl.String("state", "", "")
+	var rootFiles multiFlag
+	fl.Var(&rootFiles, "root", "")
 	var dscPaths multiFlag
 	fl.Var(&dscPaths, "dsc", "")
 	name := fl.String("name", "", "")
@@ -130,9 +151,6 @@ func runVerify(e *env, args []string) int {
 	}
 	if len(pos) > 1 {
 		return usageError(e, c, "verify takes one INPUT")
-	}
-	if *trustPath == "" && len(dscPaths) == 0 {
-		return usageError(e, c, "-trust FILE is required (or -dsc FILE for EU DCCs)")
 	}
 	opts := verifier.Options{Skew: *skew}
 	if *skew == 0 {
@@ -160,11 +178,11 @@ func runVerify(e *env, args []string) int {
 		}
 		ck.photo = b
 	}
-	trust, label, err := loadTrust(*trustPath, dscPaths)
-	if err != nil {
-		e.errorf("%v", err)
-		return exitUsage
+	src, code := openVerifyTrust(e, c, *trustPath, *bundlePath, *state, rootFiles, dscPaths)
+	if code != exitOK {
+		return code
 	}
+	label := src.label
 
 	input := "-"
 	if len(pos) == 1 {
@@ -180,15 +198,21 @@ func runVerify(e *env, args []string) int {
 		now = time.Now()
 		opts.Now = now
 	}
-	code := exitOK
 	st := newStyle(*color || colorOn(e))
 	for i, sc := range scans {
 		var v *verdict
 		if sc.reason != "" {
 			v = &verdict{Version: verdictVersion, Decision: "deny", Reason: sc.reason, Detail: sc.detail, Trust: label}
+		} else if src.err != nil {
+			v = newVerdict(nil, &verifier.Error{Reason: verifier.TrustUnavailable, Err: src.err}, ck, now, label)
 		} else {
-			p, verr := verifier.Verify(sc.text, trust, opts)
+			p, verr := verifier.Verify(sc.text, src.trust, opts)
 			v = newVerdict(p, verr, ck, now, label)
+			if p != nil && src.bundle != nil {
+				if is := src.bundle.Issuer(p.Issuer); is != nil {
+					v.issuerName = is.Name.ZH + " · " + is.Name.EN
+				}
+			}
 		}
 		v.Input = sc.name
 		if *asJSON {

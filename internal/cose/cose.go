@@ -75,12 +75,18 @@ func malformed(format string, args ...any) error {
 // encoding, an empty unprotected header, a byte-string payload and a 64-byte
 // signature, with nothing after it. It checks the form only, not the
 // signature.
-func ParseSign1(b []byte) (Sign1, error) {
+func ParseSign1(b []byte) (Sign1, error) { return ParseSign1Max(b, MaxMessage) }
+
+// ParseSign1Max is ParseSign1 for messages of up to max bytes instead of
+// MaxMessage, such as trust bundles; the rules are the same.
+func ParseSign1Max(b []byte, max int) (Sign1, error) {
 	var m Sign1
-	if len(b) > MaxMessage {
-		return m, malformed("message of %d bytes exceeds %d", len(b), MaxMessage)
+	if len(b) > max {
+		return m, malformed("message of %d bytes exceeds %d", len(b), max)
 	}
-	r := cbor.NewReader(b, limits)
+	lim := limits
+	lim.MaxLen = max
+	r := cbor.NewReader(b, lim)
 	major, tag, err := r.Head()
 	if err != nil {
 		return m, malformed("%v", err)
@@ -107,7 +113,7 @@ func ParseSign1(b []byte) (Sign1, error) {
 	}
 	if n != 0 {
 		// Say what is there: the usual mistake is alg or kid.
-		r2 := cbor.NewReader(b[start:], limits)
+		r2 := cbor.NewReader(b[start:], lim)
 		r2.MapHeader()
 		if label, err := r2.Int(); err == nil {
 			return m, malformed("unprotected header must be empty, has label %d", label)

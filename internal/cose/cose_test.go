@@ -224,6 +224,31 @@ func TestMaxMessage(t *testing.T) {
 	}
 }
 
+// ParseSign1Max applies the same rules to larger messages, up to its limit.
+func TestParseSign1Max(t *testing.T) {
+	prot := AppendProtected(nil, EdDSA, testKID)
+	payload := bytes.Repeat([]byte{7}, 100_000)
+	msg := AppendSign1(nil, prot, payload, testSig)
+	if _, err := ParseSign1(msg); !errors.Is(err, ErrMalformed) {
+		t.Errorf("ParseSign1 of %d bytes: %v, want ErrMalformed", len(msg), err)
+	}
+	m, err := ParseSign1Max(msg, len(msg))
+	if err != nil || !bytes.Equal(m.Payload, payload) || m.Alg != EdDSA {
+		t.Fatalf("ParseSign1Max: %v", err)
+	}
+	if _, err := ParseSign1Max(msg, len(msg)-1); !errors.Is(err, ErrMalformed) {
+		t.Errorf("one byte over the limit: %v", err)
+	}
+	if _, err := ParseSign1Max(append(msg, 0), len(msg)+1); !errors.Is(err, ErrMalformed) {
+		t.Errorf("trailing byte: %v", err)
+	}
+	// The header rules do not loosen with the size.
+	bad := AppendSign1(nil, append(AppendProtected(nil, EdDSA, testKID)[:0:0], 0xa1, 0x01, 0x27), payload, testSig)
+	if _, err := ParseSign1Max(bad, len(bad)); !errors.Is(err, ErrMalformed) {
+		t.Errorf("no kid: %v", err)
+	}
+}
+
 func TestUnsupportedAlg(t *testing.T) {
 	for _, alg := range []int64{
 		-35,  // ES384

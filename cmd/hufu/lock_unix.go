@@ -1,0 +1,23 @@
+//go:build unix
+
+package main
+
+import (
+	"os"
+	"syscall"
+)
+
+// lockState takes an exclusive lock on the state directory's lock file,
+// so that two installs cannot both pass the rollback check and race to
+// replace the bundle. The lock goes with the process.
+func lockState(dir string) (unlock func(), err error) {
+	f, err := os.OpenFile(dir+string(os.PathSeparator)+".lock", os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { f.Close() }, nil
+}
