@@ -227,6 +227,14 @@ func scanMain(ctx context.Context, e *env, args []string) int {
 	if *skew == 0 {
 		s.skew = -1
 	}
+	if *trustPath == "" && *bundlePath == "" && (src.bundle != nil || src.err != nil) {
+		// The installed bundle: take up a new one when it is installed.
+		s.bundleFile = filepath.Join(dir, bundleFile)
+		s.bundleStamp = stampOf(s.bundleFile)
+		s.reopen = func() (*trustSource, int) {
+			return openVerifyTrust(e, c, "", "", *state, rootFiles, dscPaths)
+		}
+	}
 	if *photos != "" {
 		if s.photos, err = newPhotoIndex(*photos); err != nil {
 			e.errorf("-photos: %v", err)

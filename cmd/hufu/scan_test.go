@@ -89,6 +89,8 @@ type scripted struct {
 	mu    sync.Mutex
 	now   time.Time
 	steps []step
+	hooks map[int]func() // run before step N (from 0) is read
+	done  int
 }
 
 type step struct {
@@ -111,10 +113,15 @@ func (s *scripted) Read(p []byte) (int, error) {
 	st := &s.steps[0]
 	s.now = s.now.Add(st.after)
 	st.after = 0
+	if h := s.hooks[s.done]; h != nil {
+		delete(s.hooks, s.done)
+		h()
+	}
 	n := copy(p, st.data)
 	st.data = st.data[n:]
 	if st.data == "" {
 		s.steps = s.steps[1:]
+		s.done++
 	}
 	return n, nil
 }
@@ -387,6 +394,18 @@ func TestScanBundle(t *testing.T) {
 	recs, rep, err := scanlog.Read(filepath.Join(state, "scanlog"), "gate-1")
 	if err != nil || rep.Problem != nil || len(recs) != 4 || recs[3].Decision != "undecided" || recs[3].Reason != "trust_expired" {
 		t.Fatalf("log: %v %+v %+v", err, rep, recs)
+	}
+	// A bundle installed while the station runs is taken up at once.
+	in := &scripted{now: now, steps: []step{{0, string(text)}, {0, string(text)}},
+		hooks: map[int]func(){1: func() { cli("bundle", "install", path("expired.hfb")) }}}
+	var sout, serr bytes.Buffer
+	e := testEnv(in, &sout, &serr, in.clock, "HUFU_STATE", state)
+	if code := scanMain(context.Background(), e, []string{"-site", "gate-1", "-json", "-dedupe", "0"}); code != 0 {
+		t.Fatalf("exit %d: %s", code, serr.String())
+	}
+	vs := jsonLines(t, sout.String())
+	if len(vs) != 2 || vs[0]["decision"] != "observe" || vs[1]["reason"] != "trust_expired" || !strings.Contains(serr.String(), "hufu: now using trust bundle") {
+		t.Errorf("reload: %v\n%s", vs, serr.String())
 	}
 	// The bundle's issue time is a floor for the clock.
 	b, _ := os.ReadFile(filepath.Join(state, "latest-time"))

@@ -21,7 +21,14 @@ type display struct {
 	Bell   bool        `json:"bell"`              // sound the alarm
 }
 
-// display builds what the station shows for v.
+// displayFor is display for a caller that does not hold the station's lock.
+func (s *station) displayFor(v *verdict) *display {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.display(v)
+}
+
+// display builds what the station shows for v; the caller holds s.mu.
 func (s *station) display(v *verdict) *display {
 	lang := s.lang
 	d := &display{}

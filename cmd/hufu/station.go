@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -30,16 +31,21 @@ type station struct {
 	label    string // where the trust comes from, for the verdict
 	trustErr error  // the trust bundle could not be opened: nothing is decided
 	bundle   *bundle.Bundle
-	skew     time.Duration // verifier.Options.Skew
-	log      *scanlog.Log
-	clock    *clockFloor
-	photos   *photoIndex // nil without -photos
-	dedupe   time.Duration
-	passback time.Duration
-	asJSON   bool
-	st       style
-	bell     bool
-	width    int
+	// With the installed bundle, reopen reads it again when the file
+	// changes (bundle install while the station runs).
+	reopen      func() (*trustSource, int)
+	bundleFile  string
+	bundleStamp fileStamp
+	skew        time.Duration // verifier.Options.Skew
+	log         *scanlog.Log
+	clock       *clockFloor
+	photos      *photoIndex // nil without -photos
+	dedupe      time.Duration
+	passback    time.Duration
+	asJSON      bool
+	st          style
+	bell        bool
+	width       int
 
 	mu        sync.Mutex
 	recent    map[string]*scanResult // dedupe key → the scan, for dedupe
@@ -121,6 +127,7 @@ func (s *station) checkLocked(text, source, name string, again *scanResult) (*sc
 	}
 	now := s.e.now()
 	s.prune(now)
+	s.reloadTrust()
 	var (
 		p    *verifier.Pass
 		verr error = &verifier.Error{Reason: verifier.TrustUnavailable, Err: s.trustErr}
@@ -194,6 +201,45 @@ func (s *station) checkLocked(text, source, name string, again *scanResult) (*sc
 		}
 	}
 	return r, nil
+}
+
+// fileStamp tells whether a file changed.
+type fileStamp struct {
+	size  int64
+	mtime time.Time
+	ok    bool
+}
+
+func stampOf(path string) fileStamp {
+	st, err := os.Stat(path)
+	if err != nil {
+		return fileStamp{}
+	}
+	return fileStamp{size: st.Size(), mtime: st.ModTime(), ok: true}
+}
+
+// reloadTrust opens the installed trust bundle again if it changed since it
+// was read: a station runs for days, and bundles bring revocations and
+// freshness. A bundle that cannot be read leaves the one in use.
+func (s *station) reloadTrust() {
+	if s.reopen == nil {
+		return
+	}
+	st := stampOf(s.bundleFile)
+	if st == s.bundleStamp || !st.ok {
+		return
+	}
+	s.bundleStamp = st
+	src, code := s.reopen()
+	if code != exitOK {
+		s.e.warnf("the newly installed trust bundle cannot be read; still using %s", s.label)
+		return
+	}
+	s.trust, s.label, s.trustErr, s.bundle = src.trust, src.label, src.err, src.bundle
+	if s.bundle != nil && s.clock.see(s.bundle.IssuedAt) {
+		s.clock.save()
+	}
+	fmt.Fprintf(s.e.stderr, "hufu: now using %s\n", s.label)
 }
 
 // typedName handles a name the guard typed at the scanner: it checks the

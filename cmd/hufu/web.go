@@ -250,7 +250,7 @@ func (w *webServer) frame(rw http.ResponseWriter, r *http.Request) {
 		}
 	}
 	resp.Found, resp.Repeat, resp.Verdict = true, best.repeat, best.v
-	resp.Display = w.s.display(best.v)
+	resp.Display = w.s.displayFor(best.v)
 	if resp.Display.Photo != "" {
 		resp.Display.Photo = "photo/" + hex.EncodeToString(best.pass.PhotoDigest)
 	}
