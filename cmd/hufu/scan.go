@@ -78,11 +78,12 @@ verdict is shown. See "hufu help log".
 The keys come from the same places as for verify, chosen by the same
 flags: -trust FILE (unsigned), -bundle FILE (signed, checked against -root
 or the pinned roots), or else the trust bundle installed in the state
-directory; -dsc adds EU document-signer certificates. A bundle's names for
-its issuers, and its own wording for colours, reasons and hints, are shown;
-a bundle past its next update adds a warning to every verdict, and one
-that has expired, or is newer than this computer's clock, makes every
-verdict CANNOT DECIDE.
+directory, which the station reads again at the next scan after "hufu
+bundle install" replaces it; -dsc adds EU document-signer certificates.
+A bundle's names for its issuers, and its own wording for colours,
+reasons and hints, are shown; a bundle past its next update adds a
+warning to every verdict, and one that has expired, or is newer than this
+computer's clock, makes every verdict CANNOT DECIDE.
 
 Flags:
     -trust FILE     unsigned trust file with the keys to accept
