@@ -60,7 +60,6 @@ type station struct {
 // A scanResult is one scan and its verdict.
 type scanResult struct {
 	v      *verdict
-	key    string
 	at     time.Time // when it was scanned
 	seen   time.Time // when it was last seen again (for dedupe)
 	repeat bool      // the same as a scan moments ago: not logged or shown again
@@ -144,7 +143,7 @@ func (s *station) checkLocked(text, source, name string, again *scanResult) (*sc
 				// camera sees the code many times a second, silently.
 				fmt.Fprintf(s.out, "%s%s%s\n", s.st.dim, say(s.lang, "repeat"), s.st.reset)
 			}
-			return &scanResult{v: r.v, key: key, at: r.at, seen: now, repeat: true, text: text, source: source, name: name, pass: r.pass}, nil
+			return &scanResult{v: r.v, at: r.at, seen: now, repeat: true, text: text, source: source, name: name, pass: r.pass}, nil
 		}
 	}
 	v := newVerdict(p, verr, checks{name: name}, now, s.label)
@@ -188,7 +187,7 @@ func (s *station) checkLocked(text, source, name string, again *scanResult) (*sc
 		return nil, err
 	}
 	v.LogSeq = rec.Seq
-	r := &scanResult{v: v, key: key, at: now, seen: now, text: text, source: source, name: name, pass: p}
+	r := &scanResult{v: v, at: now, seen: now, text: text, source: source, name: name, pass: p}
 	s.recent[key] = r
 	s.last = r
 	if p != nil && admitted(v.Decision) {
