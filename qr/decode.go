@@ -74,6 +74,11 @@ func Decode(img image.Image) ([]string, error) {
 }
 
 func decodeBudget(img image.Image, budget time.Duration) ([]string, error) {
+	return decodeTries(img, budget, 0)
+}
+
+// decodeTries decodes img making at most maxTries attempts (0: all).
+func decodeTries(img image.Image, budget time.Duration, maxTries int) ([]string, error) {
 	if img == nil {
 		return nil, fmt.Errorf("%w: nil image", ErrImage)
 	}
@@ -85,7 +90,7 @@ func decodeBudget(img image.Image, budget time.Duration) ([]string, error) {
 		return nil, fmt.Errorf("%w: %d×%d image is larger than %d pixels", ErrImage, b.Dx(), b.Dy(), MaxPixels)
 	}
 	p := luminance(img)
-	s := &session{deadline: time.Now().Add(budget)}
+	s := &session{deadline: time.Now().Add(budget), maxTries: maxTries}
 	return s.run(p)
 }
 
@@ -97,12 +102,13 @@ type session struct {
 	seen     bool        // a code was seen
 	panics   int         // gozxing panics recovered
 	tries    int         // attempts started
+	maxTries int         // stop after this many attempts; 0 = no limit
 	dec      *zxdecoder.Decoder
 }
 
 func (s *session) run(p plane) ([]string, error) {
 	for _, a := range attempts(p) {
-		if len(s.texts) > 0 || time.Now().After(s.deadline) {
+		if len(s.texts) > 0 || time.Now().After(s.deadline) || (s.maxTries > 0 && s.tries >= s.maxTries) {
 			break
 		}
 		s.tries++

@@ -37,6 +37,8 @@
 // two-times enlargement and a sharpened copy. Photos of 5 megapixels or
 // more are first read at half size. It stops at the first attempt that
 // reads something, or when an attempt ends after [DefaultBudget].
+// [DecodeFrame], for live camera frames, makes only the first two attempts
+// (as it is, inverted): the next frame is the next chance.
 //
 // Errors wrap one of [ErrNotFound] (no QR code seen), [ErrUnreadable] (a
 // code seen but not read), [ErrImage] (not a supported image, or too large)

@@ -12,6 +12,7 @@ import (
 	"os"
 	"runtime/debug"
 	"strings"
+	"time"
 )
 
 // Exit statuses. verify documents its own (0 admit, 3 observe, 4 deny, 1
@@ -38,7 +39,7 @@ var commands []*command
 
 func init() {
 	commands = []*command{
-		cmdDemo, cmdKeygen, cmdTrust, cmdIssue, cmdVerify, cmdInspect, cmdBundle,
+		cmdDemo, cmdKeygen, cmdTrust, cmdIssue, cmdVerify, cmdInspect, cmdBundle, cmdScan, cmdLog,
 	}
 }
 
@@ -48,6 +49,15 @@ type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	getenv         func(string) string
+	clock          func() time.Time // nil means time.Now
+}
+
+// now returns the time from the env's clock.
+func (e *env) now() time.Time {
+	if e.clock != nil {
+		return e.clock()
+	}
+	return time.Now()
 }
 
 func (e *env) errorf(format string, args ...any) {

@@ -15,8 +15,8 @@ import (
 // verdictVersion is the version of the JSON verdict object.
 const verdictVersion = 1
 
-// verdict is the outcome of checking one code, as printed by verify (and,
-// later, scan). Its JSON form is documented in "hufu help verify".
+// verdict is the outcome of checking one code, as printed by verify and
+// scan. Its JSON form is documented in "hufu help verify".
 type verdict struct {
 	Version      int      `json:"hufu_verdict"`
 	Input        string   `json:"input,omitempty"`
@@ -42,6 +42,15 @@ type verdict struct {
 	Warnings     []string `json:"warnings,omitempty"`
 	Format       string   `json:"format,omitempty"` // HF1 or HC1, for a valid code
 	HC1          *hc1JSON `json:"hc1,omitempty"`    // the EU DCC of a valid HC1 code
+
+	// Set by scan only.
+	Time       string `json:"time,omitempty"`        // when the code was scanned
+	Site       string `json:"site,omitempty"`        // the station's site
+	Source     string `json:"source,omitempty"`      // scanner, watch or web
+	LogSeq     uint64 `json:"log_seq,omitempty"`     // the scan log record
+	Passback   bool   `json:"passback,omitempty"`    // used at this site within the window
+	PassbackAt string `json:"passback_at,omitempty"` // when
+	PhotoFile  string `json:"photo_file,omitempty"`  // the holder's photo in the photo folder
 
 	pass       *verifier.Pass
 	now        time.Time

@@ -1,0 +1,166 @@
+package main
+
+import (
+	"bytes"
+	"image"
+	"image/jpeg"
+	"io"
+	"net"
+	"net/http"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/hufu-project/hufu/internal/benchratio"
+	"github.com/hufu-project/hufu/internal/scanlog"
+	"github.com/hufu-project/hufu/issuer"
+	"github.com/hufu-project/hufu/pass"
+	"github.com/hufu-project/hufu/qr"
+	"github.com/hufu-project/hufu/verifier"
+)
+
+// benchStation is a station as "hufu scan -dedupe 0" builds it, showing
+// big verdicts to out, its log in a temporary state directory.
+func benchStation(b *testing.B, f *stationFixture, out io.Writer, noSync bool) *station {
+	trust, label, err := loadTrust(f.trust, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	clock, _ := loadClockFloor(f.state)
+	s := &station{
+		e: testEnv(nil, out, io.Discard, nil), out: out, site: "gate-1", guard: "bench", lang: "zh",
+		trust: trust, label: label, clock: clock, dedupe: 0, passback: defaultPassback,
+		bell: true, width: 120, recent: map[string]*scanResult{}, used: map[string]time.Time{},
+	}
+	s.log, err = scanlog.Open(filepath.Join(f.state, "scanlog"), "gate-1", scanlog.Options{UnsafeNoSync: noSync})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.log.Close() })
+	return s
+}
+
+// benchPasses issues n EdDSA passes of every colour.
+func benchPasses(b *testing.B, f *stationFixture, n int) []string {
+	colours := []pass.Colour{pass.Green, pass.Yellow, pass.Red}
+	texts := make([]string, n)
+	for i := range texts {
+		c := issuer.Claims{Name: "张三", Colour: colours[i%3], Hints: pass.HealthRegistration}
+		if c.Colour != pass.Green {
+			c.Reason = pass.KeyRegionArrival
+		}
+		texts[i] = f.issue(b, c)
+	}
+	return texts
+}
+
+// BenchmarkScanLine measures a scanner line to a verdict on the screen:
+// line splitting, verification, the scan log record (one write, then
+// fsync of the record and of the head), and the big verdict rendered, with
+// and without the fsyncs, against verifier.Verify alone on the same pass
+// (x-raw). Goal: ≤ 5 ms end to end.
+func BenchmarkScanLine(b *testing.B) {
+	for _, mode := range []string{"fsync", "nosync"} {
+		b.Run(mode, func(b *testing.B) {
+			f := newFixture(b)
+			texts := benchPasses(b, f, 64)
+			s := benchStation(b, f, io.Discard, mode == "nosync")
+			trust, _, _ := loadTrust(f.trust, nil)
+			i, j := 0, 0
+			var in bytes.Buffer
+			lr := newLineReader(&in)
+			benchratio.Run(b, "line", func() {
+				if _, err := verifier.Verify(texts[i%len(texts)], trust, verifier.Options{}); err != nil {
+					b.Fatal(err)
+				}
+				i++
+			}, func() {
+				in.WriteString(texts[j%len(texts)] + "\r\n")
+				j++
+				line, _ := lr.next()
+				if isNameLine(line) {
+					b.Fatal("a pass read as a name")
+				}
+				if r, err := s.check(line, "scanner", ""); err != nil || r.repeat {
+					b.Fatal(err)
+				}
+			})
+		})
+	}
+}
+
+// BenchmarkCameraFrame measures a 1280×720 camera frame posted to the
+// station's web API to the verdict JSON received, over loopback HTTP:
+// decoding the QR code (DecodeFrame), verification, the log record with
+// fsync, and the JSON, against decoding and verifying the same frame in
+// process (x-raw). "grey" is what the page sends; "jpeg" a JPEG of the
+// same frame; "empty" a frame with no code (not logged). Goal: ≤ 100 ms
+// from frame to verdict.
+func BenchmarkCameraFrame(b *testing.B) {
+	for _, kind := range []string{"grey", "jpeg", "empty"} {
+		b.Run(kind, func(b *testing.B) {
+			f := newFixture(b)
+			text := f.issue(b, issuer.Claims{Name: "张三", Colour: pass.Green})
+			frame := cameraFrame(b, text, 1280, 720, 6)
+			if kind == "empty" {
+				for i := range frame.Pix {
+					frame.Pix[i] = byte(170 + i%1280%40)
+				}
+			}
+			body, ctype, query := frame.Pix, greyFrameType, "?w=1280&h=720"
+			if kind == "jpeg" {
+				body, ctype, query = jpegOf(b, frame), "image/jpeg", ""
+			}
+			s := benchStation(b, f, io.Discard, false)
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				b.Fatal(err)
+			}
+			srv, err := newWebServer(s, ln)
+			if err != nil {
+				b.Fatal(err)
+			}
+			go srv.serve(b.Context())
+			client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1}}
+			post := func() {
+				req, _ := http.NewRequest("POST", srv.url+"api/frame"+query, bytes.NewReader(body))
+				req.Header.Set("Content-Type", ctype)
+				req.Header.Set("X-Hufu-Token", srv.token)
+				resp, err := client.Do(req)
+				if err != nil {
+					b.Fatal(err)
+				}
+				got, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != 200 || (kind != "empty") != bytes.Contains(got, []byte(`"found":true`)) {
+					b.Fatalf("%s: %s", resp.Status, got)
+				}
+			}
+			trust, _, _ := loadTrust(f.trust, nil)
+			var img image.Image = frame
+			benchratio.Run(b, "frame", func() {
+				if kind == "jpeg" {
+					img = mustDecodeJPEG(b, body)
+				}
+				texts, err := qr.DecodeFrame(img)
+				if kind == "empty" {
+					return
+				}
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := verifier.Verify(texts[0], trust, verifier.Options{}); err != nil {
+					b.Fatal(err)
+				}
+			}, post)
+		})
+	}
+}
+
+func mustDecodeJPEG(b *testing.B, data []byte) image.Image {
+	img, err := jpeg.Decode(bytes.NewReader(data))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return img
+}

@@ -1,0 +1,306 @@
+package main
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hufu-project/hufu/internal/atomicfile"
+	"github.com/hufu-project/hufu/internal/scanlog"
+)
+
+var cmdLog = &command{
+	name:    "log",
+	summary: "verify, export or count a guard station's scan log",
+	usage: `
+Usage:
+    hufu log verify [-state DIR] [-site ID]
+    hufu log export [-state DIR] [-site ID] -format csv|json [-from TIME] [-to TIME] [-o FILE]
+    hufu log stats  [-state DIR] [-site ID] [-from TIME] [-to TIME] [-json]
+
+The scan log of a site is STATE/scanlog/SITE.jsonl, written by "hufu scan":
+one record per scan, each holding the hash of the one before it, and a
+head file with the last record written. The format is in SPEC.md, "Scan
+log".
+
+"verify" follows the chain of every site's log (or of -site's) and names
+the first bad record and what happened to it: edited, inserted, deleted,
+reordered, or truncated (records missing from the end). An incomplete last
+line left by a crash is reported but is not a failure: its verdict was
+never shown, and the station sets it aside when it next starts.
+
+"export" writes the records between -from (inclusive) and -to (exclusive)
+as CSV with a header line, or as one JSON object, for the report handed
+upward. "stats" counts scans per hour (local time) and decision. Both
+refuse a log that does not verify.
+
+Flags:
+    -state DIR    state directory (as for scan)
+    -site ID      the site; may be left out when the state holds one
+    -format F     export as csv or json
+    -from TIME    from this time on (RFC 3339)
+    -to TIME      before this time (RFC 3339)
+    -o FILE       write the export to FILE (atomically) instead of stdout
+    -json         stats as JSON
+
+Exit status: 0 if the log verifies, 1 if it does not, 2 for usage and I/O
+errors.
+
+Example:
+    $ hufu log verify
+    gate-1: ok: 3 records, 2026-06-01T08:00:00.000Z to 2026-06-01T08:02:00.000Z, last 3 (f1c2…)
+    $ hufu log stats -site gate-1
+    hour (+0800)      admit observe  deny invalid undecided  total passback
+    2026-06-01 16:00      2       0     0       1         0      3        0
+`,
+}
+
+func init() { cmdLog.run = runLog }
+
+// decisions are the columns of stats, in order.
+var decisions = []string{"admit", "observe", "deny", "invalid", "undecided"}
+
+func runLog(e *env, args []string) int {
+	c := cmdLog
+	if len(args) == 0 || !slices.Contains([]string{"verify", "export", "stats"}, args[0]) {
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
+			fmt.Fprint(e.stdout, strings.TrimLeft(c.usage, "\n"))
+			return exitOK
+		}
+		return usageError(e, c, "log needs a subcommand: verify, export or stats")
+	}
+	sub := args[0]
+	fl := flagSet(e, c)
+	state := fl.String("state", "", "")
+	site := fl.String("site", "", "")
+	format := fl.String("format", "", "")
+	from := fl.String("from", "", "")
+	to := fl.String("to", "", "")
+	out := fl.String("o", "", "")
+	asJSON := fl.Bool("json", false, "")
+	pos, ok := parse(e, c, fl, args[1:])
+	if !ok {
+		return exitUsage
+	}
+	if len(pos) > 0 {
+		return usageError(e, c, "unexpected argument %q", pos[0])
+	}
+	dir, err := stateDir(e, *state)
+	if err != nil {
+		return usageError(e, c, "%v", err)
+	}
+	dir = filepath.Join(dir, "scanlog")
+	var sites []string
+	if *site != "" {
+		if err := scanlog.ValidSite(*site); err != nil {
+			return usageError(e, c, "%v", err)
+		}
+		sites = []string{*site}
+	} else {
+		if sites, err = scanlog.Sites(dir); err != nil {
+			e.errorf("%v", err)
+			return exitUsage
+		}
+		if len(sites) == 0 {
+			e.errorf("no scan logs in %s", dir)
+			return exitUsage
+		}
+	}
+	if sub == "verify" {
+		if *format != "" || *from != "" || *to != "" || *out != "" || *asJSON {
+			return usageError(e, c, "log verify takes only -state and -site")
+		}
+		return logVerify(e, dir, sites)
+	}
+	if len(sites) > 1 {
+		return usageError(e, c, "the state holds several sites (%s): give -site", strings.Join(sites, ", "))
+	}
+	var lo, hi time.Time
+	for _, f := range []struct {
+		s   string
+		dst *time.Time
+	}{{*from, &lo}, {*to, &hi}} {
+		if f.s == "" {
+			continue
+		}
+		if *f.dst, err = time.Parse(time.RFC3339, f.s); err != nil {
+			return usageError(e, c, "bad time %q: want RFC 3339, e.g. 2026-01-02T15:04:05+08:00", f.s)
+		}
+	}
+	switch {
+	case sub == "export" && *format != "csv" && *format != "json":
+		return usageError(e, c, "-format csv or -format json is required")
+	case sub == "export" && *asJSON:
+		return usageError(e, c, "export takes -format json, not -json")
+	case sub == "stats" && (*format != "" || *out != ""):
+		return usageError(e, c, "stats takes -json, not -format or -o")
+	}
+	recs, rep, err := scanlog.Read(dir, sites[0])
+	if err != nil {
+		e.errorf("%v", err)
+		return exitUsage
+	}
+	if rep.Problem != nil {
+		e.errorf("%s: the log does not verify: %s", sites[0], strings.TrimPrefix(rep.Problem.Error(), "scanlog: "))
+		e.hintf("run \"hufu log verify -site %s\"", sites[0])
+		return exitInvalid
+	}
+	var sel []scanlog.Record
+	for _, r := range recs {
+		at := r.When()
+		if (lo.IsZero() || !at.Before(lo)) && (hi.IsZero() || at.Before(hi)) {
+			sel = append(sel, r)
+		}
+	}
+	if sub == "stats" {
+		return logStats(e, sites[0], sel, *asJSON)
+	}
+	var b bytes.Buffer
+	if *format == "csv" {
+		w := csv.NewWriter(&b)
+		w.Write([]string{"seq", "time", "site", "guard", "source", "issuer", "colour", "decision", "reason", "name", "pass", "passback", "hash"})
+		for _, r := range sel {
+			w.Write([]string{strconv.FormatUint(r.Seq, 10), r.Time, r.Site, r.Guard, r.Source, r.Issuer, r.Colour,
+				r.Decision, r.Reason, r.Name, r.Pass, strconv.FormatBool(r.Passback), r.Hash})
+		}
+		w.Flush()
+	} else {
+		type headJSON struct {
+			Seq  uint64 `json:"seq"`
+			Hash string `json:"hash"`
+		}
+		doc := struct {
+			Version  int              `json:"hufu_scan_export"`
+			Site     string           `json:"site"`
+			Exported string           `json:"exported_at"`
+			From     string           `json:"from,omitempty"`
+			To       string           `json:"to,omitempty"`
+			Last     headJSON         `json:"last"`
+			Count    int              `json:"count"`
+			Records  []scanlog.Record `json:"records"`
+		}{Version: 1, Site: sites[0], Exported: e.now().UTC().Format(time.RFC3339), From: *from, To: *to,
+			Last: headJSON{rep.Last.Seq, rep.Last.Hash}, Count: len(sel), Records: sel}
+		if doc.Records == nil {
+			doc.Records = []scanlog.Record{}
+		}
+		enc := json.NewEncoder(&b)
+		enc.SetIndent("", " ")
+		enc.Encode(doc)
+	}
+	if *out == "" {
+		e.stdout.Write(b.Bytes())
+		return exitOK
+	}
+	if err := atomicfile.WriteFile(*out, b.Bytes(), 0o644); err != nil {
+		e.errorf("%v", err)
+		return exitUsage
+	}
+	fmt.Fprintf(e.stderr, "hufu: wrote %d records of %s to %s\n", len(sel), sites[0], *out)
+	return exitOK
+}
+
+func logVerify(e *env, dir string, sites []string) int {
+	code := exitOK
+	for _, site := range sites {
+		rep, err := scanlog.Verify(dir, site)
+		if err != nil {
+			e.errorf("%v", err)
+			code = exitUsage
+			continue
+		}
+		if rep.Problem != nil {
+			fmt.Fprintf(e.stdout, "%s: FAILED: %s\n", site, strings.TrimPrefix(rep.Problem.Error(), "scanlog: "))
+			fmt.Fprintf(e.stdout, "%s: %s before it intact\n", site, plural(int(rep.Last.Seq), "record"))
+			code = worst(code, exitInvalid)
+			continue
+		}
+		if rep.Records == 0 {
+			fmt.Fprintf(e.stdout, "%s: ok: no records\n", site)
+		} else {
+			recs, _, _ := scanlog.Read(dir, site)
+			fmt.Fprintf(e.stdout, "%s: ok: %s, %s to %s, last %d (%s…)\n", site, plural(rep.Records, "record"),
+				recs[0].Time, rep.Last.Time, rep.Last.Seq, rep.Last.Hash[:16])
+		}
+		if rep.HeadBehind {
+			fmt.Fprintf(e.stdout, "%s: note: the head file is one record behind (a crash just after the last record was written); the station brings it up to date when it next starts\n", site)
+		}
+		if rep.Torn > 0 {
+			fmt.Fprintf(e.stdout, "%s: note: an incomplete last line of %d bytes, from a crash during a write: its verdict was never shown; the station sets it aside when it next starts\n", site, rep.Torn)
+		}
+	}
+	return code
+}
+
+func logStats(e *env, site string, recs []scanlog.Record, asJSON bool) int {
+	type row struct {
+		Hour     string         `json:"hour"`
+		Counts   map[string]int `json:"counts"`
+		Total    int            `json:"total"`
+		Passback int            `json:"passback"`
+	}
+	cols := slices.Clone(decisions)
+	var rows []*row
+	byHour := map[string]*row{}
+	total := &row{Hour: "total", Counts: map[string]int{}}
+	for _, r := range recs {
+		t := r.When().Local()
+		h := time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), 0, 0, 0, time.Local).Format(time.RFC3339)
+		x := byHour[h]
+		if x == nil {
+			x = &row{Hour: h, Counts: map[string]int{}}
+			byHour[h] = x
+			rows = append(rows, x)
+		}
+		if !slices.Contains(cols, r.Decision) {
+			cols = append(cols, r.Decision)
+		}
+		for _, y := range []*row{x, total} {
+			y.Counts[r.Decision]++
+			y.Total++
+			if r.Passback {
+				y.Passback++
+			}
+		}
+	}
+	slices.SortFunc(rows, func(a, b *row) int { return strings.Compare(a.Hour, b.Hour) })
+	if asJSON {
+		if rows == nil {
+			rows = []*row{}
+		}
+		b, _ := json.Marshal(map[string]any{"hufu_scan_stats": 1, "site": site, "hours": rows, "total": total})
+		fmt.Fprintf(e.stdout, "%s\n", b)
+		return exitOK
+	}
+	_, off := time.Now().Zone()
+	zone := fmt.Sprintf("%+03d%02d", off/3600, abs(off%3600/60))
+	fmt.Fprintf(e.stdout, "%-17s", "hour ("+zone+")")
+	for _, c := range cols {
+		fmt.Fprintf(e.stdout, " %*s", max(5, len(c)), c)
+	}
+	fmt.Fprintf(e.stdout, "  %5s %8s\n", "total", "passback")
+	for _, r := range append(rows, total) {
+		label := r.Hour
+		if t, err := time.Parse(time.RFC3339, r.Hour); err == nil {
+			label = t.Format("2006-01-02 15:04")
+		}
+		fmt.Fprintf(e.stdout, "%-17s", label)
+		for _, c := range cols {
+			fmt.Fprintf(e.stdout, " %*d", max(5, len(c)), r.Counts[c])
+		}
+		fmt.Fprintf(e.stdout, "  %5d %8d\n", r.Total, r.Passback)
+	}
+	return exitOK
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
+}

@@ -1,0 +1,471 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/hufu-project/hufu/internal/scanlog"
+	"github.com/hufu-project/hufu/verifier"
+)
+
+var cmdScan = &command{
+	name:    "scan",
+	summary: "run a guard station: every scan logged, then shown",
+	usage: `
+Usage: hufu scan -site ID [-trust TRUST.json | -bundle B.hfb [-root ROOT.pub]]
+                 [-dsc DSC.pem] [-guard NAME] [-state DIR] [-photos DIR]
+                 [-lang zh|en] [-json] [-no-bell] [-color]
+                 [-dedupe 3s] [-passback 30m] [-skew 5m]
+                 [-watch DIR [-interval 500ms]] [-web [-addr 127.0.0.1:0]]
+
+Scan runs a guard station. It checks one code after another, offline, and
+records every scan in the site's scan log before it shows the verdict.
+
+Inputs (any together):
+    standard input   a handheld scanner (USB or Bluetooth keyboard wedge):
+                     one code per line, CR, LF or CRLF; spaces around it
+                     are ignored. It is always read; with neither -watch
+                     nor -web, the station stops at its end.
+    -watch DIR       a folder an IP camera or a phone drops photos into:
+                     each new PNG, JPEG or GIF is checked once, after it
+                     has stopped changing (files there at the start are
+                     left alone; other files are ignored)
+    -web             the laptop camera: serves a page on 127.0.0.1 only,
+                     at a random port and a secret URL printed at start;
+                     open it in a browser on this machine
+
+Names: the guard can type the holder's name from the ID card at the
+scanner. A line with no digit and no colon is a name, not a code. It is
+checked against the pass scanned just before it, if that was less than a
+minute ago and had no name yet (a new verdict is shown and logged);
+otherwise against the next pass scanned within a minute. A name that does
+not match makes the verdict DENY. On the web page, type it in the name box.
+
+Repeats: the same pass seen again within -dedupe (a camera sees a code
+many times a second; a guard scans twice) is one scan: not logged or shown
+again. The same pass admitted at this site within -passback before (also
+across restarts, from the log) is flagged "USED HERE … AGO": the decision
+is not changed, the guard decides. -passback 0 turns this off.
+
+The verdict leads with the decision as a word and a symbol, in colour on a
+terminal (never colour alone): ✔ ADMIT 通行, ▲ OBSERVE 注意, ✘ DENY 禁止通行,
+✘ INVALID 无效, ? CANNOT DECIDE 无法判断, and for an EU DCC (with -dsc)
+✔ VALID EU DCC; then the name check, the holder's
+photo file (with -photos, matched by the pass's photo digest), the time
+left, the reason and hints, and warnings (a stale trust list, a clock set
+earlier than a time already seen). The terminal rings its bell on DENY,
+INVALID and a passback alert unless -no-bell. With -json, each scan is one
+verify-style JSON object on a line, with "time", "site", "source",
+"log_seq", "passback" and "passback_at", and "photo_file" added; with
+-web, the first line is {"hufu_scan_web":1,"url":"…"}.
+
+The scan log is STATE/scanlog/SITE.jsonl: one record per scan with the
+time, site, guard, issuer, colour, decision, reason and a pseudonym of the
+pass (no name, photo or pass text), chained by hash and synced before the
+verdict is shown. See "hufu help log".
+
+The keys come from the same places as for verify, chosen by the same
+flags: -trust FILE (unsigned), -bundle FILE (signed, checked against -root
+or the pinned roots), or else the trust bundle installed in the state
+directory, which the station reads again at the next scan after "hufu
+bundle install" replaces it; -dsc adds EU document-signer certificates.
+A bundle's names for its issuers, and its own wording for colours,
+reasons and hints, are shown; a bundle past its next update adds a
+warning to every verdict, and one that has expired, or is newer than this
+computer's clock, makes every verdict CANNOT DECIDE.
+
+Flags:
+    -trust FILE     unsigned trust file with the keys to accept
+    -bundle FILE    signed trust bundle instead of the installed one
+    -root FILE      a bundle root public key to check -bundle with
+    -dsc FILE       EU document-signer certificates (HC1 codes); repeatable
+    -site ID        this checkpoint, e.g. gate-1 (or $HUFU_SITE): lower-case
+                    letters, digits, '-', '_', '.'; names its log
+    -guard NAME     who is on duty, recorded with each scan (default $USER)
+    -state DIR      state directory (default $HUFU_STATE, else
+                    $XDG_STATE_HOME/hufu, else ~/.local/state/hufu)
+    -photos DIR     folder of holders' photos, found by digest
+    -lang L         zh or en (default from LC_ALL, LC_MESSAGES, LANG)
+    -json           one JSON object per scan instead of the big verdict
+    -no-bell        no bell on deny
+    -color          colour even when output is not a terminal (it is
+                    coloured on a terminal unless NO_COLOR is set)
+    -dedupe D       the same pass within D is one scan (default 3s)
+    -passback D     flag a pass admitted here within D (default 30m; 0 off)
+    -skew D         clock-skew tolerance (default 5m; 0 for none)
+    -watch DIR      check new images in DIR
+    -interval D     how often to look in the -watch folder (default 500ms)
+    -web            serve the camera page
+    -addr A         the page's address (default 127.0.0.1:0, a random
+                    port); loopback addresses only
+
+Exit status: 0 when the input ends or the station is stopped (Ctrl-C);
+2 for usage errors, and when the scan log cannot be opened or written
+(the station stops rather than show a verdict it could not record).
+
+Example:
+    $ hufu scan -trust trust.json -site gate-1 -guard wang
+    hufu: station gate-1 (guard wang), scan log ~/.local/state/hufu/scanlog/gate-1.jsonl, 0 records
+    HF1:RRQT 9O60GO0F…          ← the scanner types this
+     ██  ███  ...               ← ✔ ADMIT in block letters, on green
+                  ✔  ADMIT  ·  GREEN
+      name    not checked — type the name from the ID card
+      valid   23h59m left, until 2026-11-28 15:32
+      record  #1 · 15:33:01 · issuer 310000
+`,
+}
+
+func init() { cmdScan.run = runScan }
+
+func runScan(e *env, args []string) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return scanMain(ctx, e, args)
+}
+
+// Defaults of scan's flags.
+const (
+	defaultDedupe   = 3 * time.Second
+	defaultPassback = 30 * time.Minute
+)
+
+func scanMain(ctx context.Context, e *env, args []string) int {
+	c := cmdScan
+	fl := flagSet(e, c)
+	trustPath := fl.String("trust", "", "")
+	bundlePath := fl.String("bundle", "", "")
+	var rootFiles, dscPaths multiFlag
+	fl.Var(&rootFiles, "root", "")
+	fl.Var(&dscPaths, "dsc", "")
+	site := fl.String("site", e.getenv("HUFU_SITE"), "")
+	guard := fl.String("guard", "", "")
+	state := fl.String("state", "", "")
+	photos := fl.String("photos", "", "")
+	lang := fl.String("lang", detectLang(e), "")
+	asJSON := fl.Bool("json", false, "")
+	noBell := fl.Bool("no-bell", false, "")
+	color := fl.Bool("color", false, "")
+	dedupe := fl.Duration("dedupe", defaultDedupe, "")
+	passback := fl.Duration("passback", defaultPassback, "")
+	skew := fl.Duration("skew", verifier.DefaultSkew, "")
+	watch := fl.String("watch", "", "")
+	interval := fl.Duration("interval", 500*time.Millisecond, "")
+	web := fl.Bool("web", false, "")
+	addr := fl.String("addr", "127.0.0.1:0", "")
+	pos, ok := parse(e, c, fl, args)
+	if !ok {
+		return exitUsage
+	}
+	if len(pos) > 0 {
+		return usageError(e, c, "unexpected argument %q", pos[0])
+	}
+	if *site == "" {
+		return usageError(e, c, "-site ID is required (this checkpoint's name, e.g. gate-1)")
+	}
+	if err := scanlog.ValidSite(*site); err != nil {
+		return usageError(e, c, "%v", err)
+	}
+	if *guard == "" {
+		*guard = firstNonEmpty(e.getenv("USER"), e.getenv("LOGNAME"), "-")
+	}
+	if err := scanlog.CheckText(*guard); err != nil {
+		return usageError(e, c, "-guard: %v", err)
+	}
+	if *lang != "zh" && *lang != "en" {
+		return usageError(e, c, "-lang %q: want zh or en", *lang)
+	}
+	if *dedupe < 0 || *passback < 0 || *skew < 0 || *interval <= 0 {
+		return usageError(e, c, "durations must not be negative")
+	}
+	if *web {
+		if err := loopbackOnly(*addr); err != nil {
+			return usageError(e, c, "-addr: %v", err)
+		}
+	}
+	// The same trust as verify, chosen by the same flags.
+	src, code := openVerifyTrust(e, c, *trustPath, *bundlePath, *state, rootFiles, dscPaths)
+	if code != exitOK {
+		return code
+	}
+	if src.err != nil {
+		e.warnf("the trust bundle cannot be used: %v; every verdict will be CANNOT DECIDE", src.err)
+	}
+	dir, err := stateDir(e, *state)
+	if err != nil {
+		return usageError(e, c, "%v", err)
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		e.errorf("%v", err)
+		return exitUsage
+	}
+	clock, err := loadClockFloor(dir)
+	if err != nil {
+		e.errorf("%v", err)
+		return exitUsage
+	}
+	if src.bundle != nil && clock.see(src.bundle.IssuedAt) {
+		clock.save()
+	}
+	s := &station{
+		e: e, out: e.stdout, site: *site, guard: *guard, lang: *lang, trust: src.trust, label: src.label,
+		trustErr: src.err, bundle: src.bundle,
+		clock: clock, dedupe: *dedupe, passback: *passback, asJSON: *asJSON,
+		st: newStyle(*color || colorOn(e)), bell: !*noBell, width: termWidth(e),
+		recent: map[string]*scanResult{}, used: map[string]time.Time{},
+	}
+	s.skew = *skew
+	if *skew == 0 {
+		s.skew = -1
+	}
+	if *trustPath == "" && *bundlePath == "" && (src.bundle != nil || src.err != nil) {
+		// The installed bundle: take up a new one when it is installed.
+		s.bundleFile = filepath.Join(dir, bundleFile)
+		s.bundleStamp = stampOf(s.bundleFile)
+		s.reopen = func() (*trustSource, int) {
+			return openVerifyTrust(e, c, "", "", *state, rootFiles, dscPaths)
+		}
+	}
+	if *photos != "" {
+		if s.photos, err = newPhotoIndex(*photos); err != nil {
+			e.errorf("-photos: %v", err)
+			return exitUsage
+		}
+	}
+	now := e.now()
+	logDir := filepath.Join(dir, "scanlog")
+	s.log, err = scanlog.Open(logDir, *site, scanlog.Options{Visit: func(r scanlog.Record) {
+		if r.Pass != "" && admitted(r.Decision) {
+			if at := r.When(); now.Sub(at) < *passback && !now.Before(at) {
+				s.used[r.Pass] = at
+			}
+		}
+	}})
+	if err != nil {
+		e.errorf("scan log: %v", err)
+		var p *scanlog.Problem
+		if errors.As(err, &p) {
+			e.hintf("run \"hufu log verify -state %s -site %s\"; to start a new log, move the %s.* files in %s aside", dir, *site, *site, logDir)
+		}
+		return exitUsage
+	}
+	defer s.log.Close()
+	defer clock.save()
+	if p := s.log.SetAside(); p != "" {
+		e.warnf("the last record of the scan log was cut short by a crash (its verdict was never shown); moved to %s", p)
+	}
+	fmt.Fprintf(e.stderr, "hufu: station %s (guard %s), scan log %s, %s\n", *site, *guard, s.log.Path(), plural(int(s.log.Last()), "record"))
+	if s.photos != nil {
+		fmt.Fprintf(e.stderr, "hufu: %d photos in %s\n", s.photos.len(), *photos)
+	}
+	if behind, floor := clock.behind(now, s.tolerance()); behind {
+		e.warnf("this computer's clock (%s) is earlier than a trusted time already seen (%s): check the clock", now.UTC().Format(time.RFC3339), floor.Format(time.RFC3339))
+	}
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	fatalc := make(chan error, 1)
+	fail := func(err error) {
+		select {
+		case fatalc <- err:
+		default:
+		}
+		cancel()
+	}
+	if *web {
+		ln, err := net.Listen("tcp", *addr)
+		if err != nil {
+			e.errorf("-web: %v", err)
+			return exitUsage
+		}
+		srv, err := newWebServer(s, ln)
+		if err != nil {
+			ln.Close()
+			e.errorf("-web: %v", err)
+			return exitUsage
+		}
+		if s.asJSON {
+			fmt.Fprintf(e.stdout, "{\"hufu_scan_web\":1,\"url\":%q}\n", srv.url)
+		} else {
+			fmt.Fprintf(e.stdout, "camera page: %s\n", srv.url)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := srv.serve(ctx); err != nil {
+				fail(err)
+			}
+		}()
+	}
+	if *watch != "" {
+		w, err := newWatcher(s, *watch, *interval)
+		if err != nil {
+			e.errorf("-watch: %v", err)
+			return exitUsage
+		}
+		fmt.Fprintf(e.stderr, "hufu: watching %s (%s already there left alone)\n", *watch, plural(w.ignored, "file"))
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := w.run(ctx); err != nil {
+				fail(err)
+			}
+		}()
+	}
+	stdinDone := make(chan struct{})
+	if f, ok := e.stdin.(*os.File); ok && (*web || *watch != "") && inBackground(f) {
+		// Started with "&": the terminal is not ours to read.
+		fmt.Fprintf(e.stderr, "hufu: running in the background: not reading the scanner on the terminal\n")
+	} else {
+		go func() {
+			defer close(stdinDone)
+			if err := s.readScanner(ctx, e.stdin); err != nil {
+				fail(err)
+			}
+		}()
+	}
+	if *web || *watch != "" {
+		<-ctx.Done()
+	} else {
+		select {
+		case <-stdinDone:
+		case <-ctx.Done():
+		}
+	}
+	cancel()
+	wg.Wait()
+	s.stop() // a scanner line still being read finds the station closed
+	select {
+	case err := <-fatalc:
+		if !errors.Is(err, errStopped) {
+			e.errorf("%v", err)
+			e.hintf("the station stopped: no verdict is shown that was not logged")
+			return exitUsage
+		}
+	default:
+	}
+	return exitOK
+}
+
+// readScanner reads scanner lines from r until it ends or ctx is done.
+func (s *station) readScanner(ctx context.Context, r io.Reader) error {
+	lr := newLineReader(r)
+	for ctx.Err() == nil {
+		line, err := lr.next()
+		if line != "" {
+			if ctx.Err() != nil {
+				return nil
+			}
+			if isNameLine(line) {
+				err = s.typedName(line)
+			} else {
+				_, err = s.check(line, "scanner", "")
+			}
+			if err != nil {
+				return err
+			}
+		}
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// isNameLine reports whether a scanner line is a name typed by the guard
+// rather than a code: it has no digit and no colon (every pass has both),
+// and is not longer than a name can be.
+func isNameLine(s string) bool {
+	return !strings.ContainsAny(s, "0123456789:") && len(s) <= 256
+}
+
+// lineReader splits scanner input into lines at CR, LF or CRLF, drops
+// spaces around them, applies backspaces typed by a person, drops other
+// control characters, and bounds the length of a line.
+type lineReader struct {
+	r      *bufio.Reader
+	lastCR bool
+	buf    []byte
+}
+
+// maxLine bounds a scanner line: longer than any QR code, so that the
+// verifier still says too_large.
+const maxLine = 2 * verifier.MaxText
+
+func newLineReader(r io.Reader) *lineReader { return &lineReader{r: bufio.NewReader(r)} }
+
+// next returns the next non-empty line, or "" and the read error (io.EOF
+// at the end); a last line without an ending comes with io.EOF.
+func (lr *lineReader) next() (string, error) {
+	lr.buf = lr.buf[:0]
+	for {
+		c, err := lr.r.ReadByte()
+		if err != nil {
+			return strings.TrimSpace(string(lr.buf)), err
+		}
+		wasCR := lr.lastCR
+		lr.lastCR = c == '\r'
+		switch {
+		case c == '\n' && wasCR:
+			continue
+		case c == '\n' || c == '\r':
+			if line := strings.TrimSpace(string(lr.buf)); line != "" {
+				return line, nil
+			}
+			lr.buf = lr.buf[:0]
+		case c == '\b' || c == 0x7f:
+			if n := len(lr.buf); n > 0 {
+				// Remove the last UTF-8 character.
+				n--
+				for n > 0 && lr.buf[n]&0xc0 == 0x80 {
+					n--
+				}
+				lr.buf = lr.buf[:n]
+			}
+		case c < 0x20 && c != '\t':
+		default:
+			if len(lr.buf) < maxLine {
+				lr.buf = append(lr.buf, c)
+			}
+		}
+	}
+}
+
+// loopbackOnly accepts host:port addresses on the loopback interface.
+func loopbackOnly(addr string) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return err
+	}
+	if host == "localhost" {
+		return nil
+	}
+	ip := net.ParseIP(host)
+	if ip == nil || !ip.IsLoopback() {
+		return fmt.Errorf("%q is not a loopback address: the camera page is served to this machine only", host)
+	}
+	return nil
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
