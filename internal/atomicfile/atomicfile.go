@@ -67,10 +67,12 @@ func write(path string, data []byte, perm fs.FileMode, exclusive bool) (err erro
 	} else if err = os.Rename(tmp, path); err != nil {
 		return err
 	}
-	return syncDir(dir)
+	return SyncDir(dir)
 }
 
-func syncDir(dir string) error {
+// SyncDir syncs a directory, so that entries created or renamed in it
+// survive a crash.
+func SyncDir(dir string) error {
 	d, err := os.Open(dir)
 	if err != nil {
 		return err

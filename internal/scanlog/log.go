@@ -117,7 +117,7 @@ func Open(dir, site string, opt Options) (l *Log, err error) {
 			return nil, err
 		}
 	}
-	if err := syncDir(dir); err != nil {
+	if err := atomicfile.SyncDir(dir); err != nil {
 		return nil, err
 	}
 	if l.hf, err = os.OpenFile(hp, os.O_RDWR, 0); err != nil {
@@ -260,16 +260,4 @@ func loadSecret(path string) ([]byte, error) {
 		}
 	}
 	return nil, fmt.Errorf("scanlog: %s: cannot create the site secret", path)
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil && !errors.Is(err, os.ErrInvalid) {
-		return err
-	}
-	return nil
 }
