@@ -439,12 +439,8 @@ func bundleAddKey(e *env, c *command, args []string) int {
 			return usageError(e, c, "add-key: bad time %q: want RFC 3339, e.g. 2026-01-02T15:04:05Z", t)
 		}
 	}
-	pub, err := keys.ReadPublicFile(pos[0])
-	if err != nil {
-		e.errorf("%v", err)
-		if strings.Contains(err.Error(), "PRIVATE KEY") {
-			e.hintf("give the public key (%s.pub), not the private key", pos[0])
-		}
+	pub, ok := readPublicKey(e, pos[0])
+	if !ok {
 		return exitUsage
 	}
 	return editSource(e, *in, func(s *bundleSource) error {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"crypto"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -176,12 +177,8 @@ func runTrust(e *env, args []string) int {
 	if len(issuers) == 0 {
 		return usageError(e, c, "-iss ID is required")
 	}
-	pub, err := keys.ReadPublicFile(pos[0])
-	if err != nil {
-		e.errorf("%v", err)
-		if strings.Contains(err.Error(), "PRIVATE KEY") {
-			e.hintf("give the public key (%s.pub), not the private key", pos[0])
-		}
+	pub, ok := readPublicKey(e, pos[0])
+	if !ok {
 		return exitUsage
 	}
 	alg, err := keys.AlgOf(pub)
@@ -249,4 +246,18 @@ func equalKey(a, b *keys.Key) bool {
 	x, err1 := keys.MarshalPublic(a.Public)
 	y, err2 := keys.MarshalPublic(b.Public)
 	return err1 == nil && err2 == nil && string(x) == string(y)
+}
+
+// readPublicKey reads a public key file for a command, reporting errors
+// (with a hint for the common mistake of giving the private key).
+func readPublicKey(e *env, path string) (crypto.PublicKey, bool) {
+	pub, err := keys.ReadPublicFile(path)
+	if err != nil {
+		e.errorf("%v", err)
+		if strings.Contains(err.Error(), "PRIVATE KEY") {
+			e.hintf("give the public key (%s.pub), not the private key", path)
+		}
+		return nil, false
+	}
+	return pub, true
 }
