@@ -7,40 +7,11 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
+	"github.com/hufu-project/hufu/internal/dgctest"
 	"math/big"
-	"os"
-	"path/filepath"
 	"testing"
 )
-
-// dgcVectors returns the EU DCC test vectors in shared/testdata/dgc, found
-// beside the repository, or skips the test.
-func dgcVectors(t *testing.T) map[string]map[string]any {
-	dir, _ := filepath.Abs(".")
-	for ; ; dir = filepath.Dir(dir) {
-		root := filepath.Join(dir, "shared", "testdata", "dgc")
-		if st, err := os.Stat(root); err == nil && st.IsDir() {
-			vs := map[string]map[string]any{}
-			filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
-				if err != nil || d.IsDir() || filepath.Ext(path) != ".json" {
-					return nil
-				}
-				data, err := os.ReadFile(path)
-				var v map[string]any
-				if err == nil && json.Unmarshal(data, &v) == nil {
-					vs[path] = v
-				}
-				return nil
-			})
-			return vs
-		}
-		if filepath.Dir(dir) == dir {
-			t.Skip("shared/testdata/dgc not found beside the repository")
-		}
-	}
-}
 
 // TestDGCVectors runs the COSE_Sign1 messages of the EU DCC test vectors,
 // signed by independent implementations, through ParseSign1. Many have
@@ -49,7 +20,7 @@ func dgcVectors(t *testing.T) map[string]map[string]any {
 // says so, verify with its certificate's key over AppendToBeSigned.
 func TestDGCVectors(t *testing.T) {
 	parsed, verified := 0, 0
-	for path, v := range dgcVectors(t) {
+	for path, v := range dgctest.Vectors(t) {
 		coseHex, _ := v["COSE"].(string)
 		msg, err := hex.DecodeString(coseHex)
 		if err != nil || len(msg) == 0 {
