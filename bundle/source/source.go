@@ -1,0 +1,467 @@
+// Package source reads, edits and writes a bundle source: the issuing
+// side's editable JSON form of a trust bundle, from which "hufu bundle
+// sign" (or a registry) makes a signed bundle with [Source.Contents] and
+// bundle.Sign.
+//
+// A source is not a wire format. It is JSON, read strictly (unknown or
+// repeated fields are errors, at most MaxSize bytes):
+//
+//	{"hufu_bundle_source": 1, "seq": 0,
+//	 "issuers": [{"id": "310000", "name_zh": "上海市", "name_en": "Shanghai",
+//	              "max_lifetime": "168h", "colours": ["green", "yellow", "red"],
+//	              "keys": [{"kid": "…", "alg": "ES256", "public_key": "MFkw…",
+//	                        "valid_from": "…", "valid_until": "…"}]}],
+//	 "revoked_passes": ["2de09875ee3158c4"],
+//	 "revoked_keys": [{"kid": "…", "alg": "EdDSA", "public_key": "MCow…"}],
+//	 "labels": {"colour.green": {"zh": "绿码", "en": "green"}, …}}
+//
+// seq is that of the last bundle signed from it; public_key is the
+// standard Base64 of the key's SubjectPublicKeyInfo DER; times are RFC
+// 3339. A Source is not safe for concurrent use.
+package source
+
+import (
+	"crypto"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"time"
+
+	"github.com/hufu-project/hufu/bundle"
+	"github.com/hufu-project/hufu/internal/atomicfile"
+	"github.com/hufu-project/hufu/internal/strictjson"
+	"github.com/hufu-project/hufu/keys"
+	"github.com/hufu-project/hufu/pass"
+)
+
+const (
+	// Version is the value of "hufu_bundle_source".
+	Version = 1
+	// MaxSize bounds a source file.
+	MaxSize = 1 << 30
+)
+
+// Code is a stable, snake_case reason why a source could not be read or
+// edited. A Code is itself an error, so errors.Is(err, source.UnknownIssuer)
+// works.
+type Code string
+
+const (
+	BadSource     Code = "bad_source"     // not a bundle source, or a field breaks a rule
+	IssuerExists  Code = "issuer_exists"  // AddIssuer: the ID is already listed
+	UnknownIssuer Code = "unknown_issuer" // no issuer with that ID
+	UnknownKID    Code = "unknown_kid"    // KeyByKID: no listed key has that kid
+	AmbiguousKID  Code = "ambiguous_kid"  // KeyByKID: several different keys have that kid
+)
+
+func (c Code) Error() string { return string(c) }
+
+// Error is the error the package's functions return for bad input.
+type Error struct {
+	Code   Code
+	Detail string
+	Err    error // the underlying error, if any
+}
+
+func (e *Error) Error() string {
+	msg := "source: " + string(e.Code)
+	if e.Detail != "" {
+		msg += ": " + e.Detail
+	}
+	if e.Err != nil {
+		msg += ": " + e.Err.Error()
+	}
+	return msg
+}
+
+// Unwrap returns the code and the underlying error.
+func (e *Error) Unwrap() []error {
+	if e.Err == nil {
+		return []error{e.Code}
+	}
+	return []error{e.Code, e.Err}
+}
+
+func fail(c Code, err error, format string, args ...any) *Error {
+	return &Error{Code: c, Err: err, Detail: fmt.Sprintf(format, args...)}
+}
+
+// Source is a bundle source. Its fields are its JSON form; edit it with
+// the methods, which keep it consistent, or by hand, and check it with
+// Contents.
+type Source struct {
+	Version       int              `json:"hufu_bundle_source"`
+	Seq           uint64           `json:"seq"` // of the last bundle signed from it
+	Issuers       []Issuer         `json:"issuers"`
+	RevokedPasses []string         `json:"revoked_passes"` // pass IDs in lower-case hex
+	RevokedKeys   []Key            `json:"revoked_keys"`
+	Labels        map[string]Label `json:"labels"`
+}
+
+// Issuer is an issuer in a source.
+type Issuer struct {
+	ID          string   `json:"id"`
+	NameZH      string   `json:"name_zh"`
+	NameEN      string   `json:"name_en"`
+	MaxLifetime string   `json:"max_lifetime"` // a Go duration, e.g. "168h"
+	Colours     []string `json:"colours"`
+	Keys        []Key    `json:"keys"`
+}
+
+// Key is a public key in a source, with its window for issuer keys.
+type Key struct {
+	KID        string `json:"kid"`
+	Alg        string `json:"alg"`
+	PublicKey  string `json:"public_key"` // standard Base64 of the SubjectPublicKeyInfo DER
+	ValidFrom  string `json:"valid_from,omitempty"`
+	ValidUntil string `json:"valid_until,omitempty"`
+}
+
+// Label is a text in Chinese and English.
+type Label struct {
+	ZH string `json:"zh"`
+	EN string `json:"en"`
+}
+
+// New returns an empty source with the default labels.
+func New() *Source {
+	s := &Source{Version: Version, Issuers: []Issuer{}, RevokedPasses: []string{},
+		RevokedKeys: []Key{}, Labels: map[string]Label{}}
+	for k, l := range bundle.DefaultLabels() {
+		s.Labels[k] = Label{l.ZH, l.EN}
+	}
+	return s
+}
+
+// Parse parses and checks a source.
+func Parse(data []byte) (*Source, error) {
+	var s Source
+	if err := strictjson.Unmarshal(data, &s, MaxSize); err != nil {
+		return nil, fail(BadSource, err, "not a bundle source")
+	}
+	if s.Version != Version {
+		return nil, fail(BadSource, nil, "hufu_bundle_source is %d, want %d", s.Version, Version)
+	}
+	if _, err := s.Contents(); err != nil {
+		return nil, err
+	}
+	return &s, nil
+}
+
+// Read reads and checks the source at path. An error other than an I/O
+// error names the file.
+func Read(path string) (*Source, error) {
+	data, err := readLimited(path, MaxSize)
+	if err != nil {
+		return nil, err
+	}
+	s, err := Parse(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return s, nil
+}
+
+func readLimited(path string, max int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err == nil && int64(len(b)) > max {
+		err = fail(BadSource, nil, "larger than %d bytes", max)
+	}
+	return b, err
+}
+
+// Marshal returns the source as indented JSON.
+func (s *Source) Marshal() ([]byte, error) {
+	b, err := json.MarshalIndent(s, "", "  ")
+	return append(b, '\n'), err
+}
+
+// Write checks the source and writes it to path atomically (temporary
+// file, fsync, rename).
+func (s *Source) Write(path string) error {
+	b, err := s.checked()
+	if err != nil {
+		return err
+	}
+	return atomicfile.WriteFile(path, b, 0o644)
+}
+
+// Create is Write, but it never replaces a file: if path exists the error
+// satisfies errors.Is(err, fs.ErrExist).
+func (s *Source) Create(path string) error {
+	b, err := s.checked()
+	if err != nil {
+		return err
+	}
+	return atomicfile.Create(path, b, 0o644)
+}
+
+func (s *Source) checked() ([]byte, error) {
+	if _, err := s.Contents(); err != nil {
+		return nil, err
+	}
+	return s.Marshal()
+}
+
+// Issuer returns the issuer with the given ID, or nil.
+func (s *Source) Issuer(id string) *Issuer {
+	for i := range s.Issuers {
+		if s.Issuers[i].ID == id {
+			return &s.Issuers[i]
+		}
+	}
+	return nil
+}
+
+// AddIssuer adds an issuer with no keys. It fails with IssuerExists if the
+// ID is listed, and with BadSource if a value breaks a rule.
+func (s *Source) AddIssuer(id string, name bundle.Label, maxLifetime time.Duration, colours []pass.Colour) error {
+	if err := pass.CheckIssuer(id); err != nil {
+		return fail(BadSource, err, "issuer ID %q", id)
+	}
+	if s.Issuer(id) != nil {
+		return fail(IssuerExists, nil, "issuer %s is already listed", id)
+	}
+	if name.ZH == "" || name.EN == "" {
+		return fail(BadSource, nil, "issuer %s needs a name in Chinese and in English", id)
+	}
+	if maxLifetime <= 0 || maxLifetime%time.Second != 0 {
+		return fail(BadSource, nil, "issuer %s: max lifetime %v is not a positive whole number of seconds", id, maxLifetime)
+	}
+	if len(colours) == 0 {
+		colours = []pass.Colour{pass.Green, pass.Yellow, pass.Red}
+	}
+	var names []string
+	for _, c := range colours {
+		names = append(names, c.String())
+	}
+	s.Issuers = append(s.Issuers, Issuer{ID: id, NameZH: name.ZH, NameEN: name.EN,
+		MaxLifetime: maxLifetime.String(), Colours: names, Keys: []Key{}})
+	return nil
+}
+
+// NewKey returns the source form of pub.
+func NewKey(pub crypto.PublicKey) (Key, error) {
+	der, err := keys.MarshalPublic(pub)
+	if err != nil {
+		return Key{}, fail(BadSource, err, "public key")
+	}
+	alg, _ := keys.AlgOf(pub)
+	kid, _ := keys.KID(pub)
+	return Key{KID: hex.EncodeToString(kid), Alg: string(alg), PublicKey: base64.StdEncoding.EncodeToString(der)}, nil
+}
+
+// Public parses the key and checks that its kid and alg are right.
+func (k *Key) Public() (crypto.PublicKey, error) {
+	der, err := base64.StdEncoding.Strict().DecodeString(k.PublicKey)
+	if err != nil {
+		return nil, fail(BadSource, err, "key %s: public_key", k.KID)
+	}
+	pub, err := keys.ParsePublic(der)
+	if err != nil {
+		return nil, fail(BadSource, err, "key %s", k.KID)
+	}
+	want, _ := NewKey(pub)
+	if k.KID != want.KID || k.Alg != want.Alg {
+		return nil, fail(BadSource, nil, "key %s: kid and alg must be %s and %s", k.KID, want.KID, want.Alg)
+	}
+	return pub, nil
+}
+
+// AddKey lists pub under the issuer iss, or, if it is listed there
+// already, updates its window. A zero from or until leaves that side as
+// it was. It returns the key as listed and whether it was added.
+func (s *Source) AddKey(iss string, pub crypto.PublicKey, from, until time.Time) (Key, bool, error) {
+	is := s.Issuer(iss)
+	if is == nil {
+		return Key{}, false, fail(UnknownIssuer, nil, "no issuer %s", iss)
+	}
+	sk, err := NewKey(pub)
+	if err != nil {
+		return Key{}, false, err
+	}
+	i := slices.IndexFunc(is.Keys, func(k Key) bool { return k.PublicKey == sk.PublicKey })
+	added := i < 0
+	if added {
+		is.Keys = append(is.Keys, sk)
+		i = len(is.Keys) - 1
+	}
+	if !from.IsZero() {
+		is.Keys[i].ValidFrom = from.UTC().Format(time.RFC3339)
+	}
+	if !until.IsZero() {
+		is.Keys[i].ValidUntil = until.UTC().Format(time.RFC3339)
+	}
+	return is.Keys[i], added, nil
+}
+
+// KeyIssuers returns the IDs of the issuers pub is listed under.
+func (s *Source) KeyIssuers(pub crypto.PublicKey) []string {
+	sk, err := NewKey(pub)
+	if err != nil {
+		return nil
+	}
+	var ids []string
+	for _, is := range s.Issuers {
+		if slices.ContainsFunc(is.Keys, func(k Key) bool { return k.PublicKey == sk.PublicKey }) {
+			ids = append(ids, is.ID)
+		}
+	}
+	return ids
+}
+
+// RevokePass adds a pass ID to the revoked passes; it reports false if it
+// was there already.
+func (s *Source) RevokePass(id pass.ID) (bool, error) {
+	if len(id) < pass.MinIDSize || len(id) > pass.MaxIDSize {
+		return false, fail(BadSource, nil, "pass ID of %d bytes, want %d to %d", len(id), pass.MinIDSize, pass.MaxIDSize)
+	}
+	h := id.String()
+	if slices.Contains(s.RevokedPasses, h) {
+		return false, nil
+	}
+	s.RevokedPasses = append(s.RevokedPasses, h)
+	return true, nil
+}
+
+// RevokeKey adds a key to the revoked keys; it reports false if it was
+// there already.
+func (s *Source) RevokeKey(pub crypto.PublicKey) (Key, bool, error) {
+	sk, err := NewKey(pub)
+	if err != nil {
+		return sk, false, err
+	}
+	for _, k := range s.RevokedKeys {
+		if k.PublicKey == sk.PublicKey {
+			return sk, false, nil
+		}
+	}
+	s.RevokedKeys = append(s.RevokedKeys, sk)
+	return sk, true, nil
+}
+
+// KeyByKID returns the one key listed under an issuer with the given kid
+// (hex): UnknownKID if there is none, AmbiguousKID if several different
+// keys have it.
+func (s *Source) KeyByKID(kid string) (crypto.PublicKey, error) {
+	var found []Key
+	for _, is := range s.Issuers {
+		for _, k := range is.Keys {
+			if k.KID == kid && !slices.ContainsFunc(found, func(f Key) bool { return f.PublicKey == k.PublicKey }) {
+				found = append(found, k)
+			}
+		}
+	}
+	switch len(found) {
+	case 0:
+		return nil, fail(UnknownKID, nil, "no key with kid %s", kid)
+	case 1:
+		return found[0].Public()
+	}
+	return nil, fail(AmbiguousKID, nil, "several keys have kid %s", kid)
+}
+
+// ParsePassID parses a pass ID given in lower-case hex: 8 to 16 bytes.
+func ParsePassID(s string) (pass.ID, error) {
+	id, err := hex.DecodeString(s)
+	if err != nil || len(id) < pass.MinIDSize || len(id) > pass.MaxIDSize || hex.EncodeToString(id) != s {
+		return nil, fail(BadSource, nil, "pass ID %q is not %d to %d bytes in lower-case hex", s, pass.MinIDSize, pass.MaxIDSize)
+	}
+	return id, nil
+}
+
+func parseTime(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	return time.Parse(time.RFC3339, s)
+}
+
+// Contents checks every field of the source and converts it; Seq is the
+// source's, and the times are zero. bundle.Sign checks the rest.
+func (s *Source) Contents() (*bundle.Contents, error) {
+	c := &bundle.Contents{Seq: s.Seq, Labels: map[string]bundle.Label{}}
+	for _, si := range s.Issuers {
+		is := bundle.Issuer{ID: si.ID, Name: bundle.Label{ZH: si.NameZH, EN: si.NameEN}}
+		d, err := time.ParseDuration(si.MaxLifetime)
+		if err != nil || d <= 0 || d%time.Second != 0 {
+			return nil, fail(BadSource, nil, "issuer %s: max_lifetime %q is not a positive whole number of seconds such as \"168h\"", si.ID, si.MaxLifetime)
+		}
+		is.MaxLifetime = d
+		for _, name := range si.Colours {
+			col, ok := pass.ParseColour(name)
+			if !ok {
+				return nil, fail(BadSource, nil, "issuer %s: unknown colour %q", si.ID, name)
+			}
+			is.Colours = append(is.Colours, col)
+		}
+		for _, sk := range si.Keys {
+			pub, err := sk.Public()
+			if err != nil {
+				return nil, fail(BadSource, err, "issuer %s", si.ID)
+			}
+			ik := bundle.IssuerKey{Public: pub}
+			if ik.ValidFrom, err = parseTime(sk.ValidFrom); err == nil {
+				ik.ValidUntil, err = parseTime(sk.ValidUntil)
+			}
+			if err != nil {
+				return nil, fail(BadSource, err, "issuer %s: key %s", si.ID, sk.KID)
+			}
+			is.Keys = append(is.Keys, ik)
+		}
+		c.Issuers = append(c.Issuers, is)
+	}
+	for _, h := range s.RevokedPasses {
+		id, err := ParsePassID(h)
+		if err != nil {
+			return nil, err
+		}
+		c.RevokedPasses = append(c.RevokedPasses, bundle.RevocationID(id))
+	}
+	for _, sk := range s.RevokedKeys {
+		pub, err := sk.Public()
+		if err != nil {
+			return nil, fail(BadSource, err, "revoked key")
+		}
+		c.RevokedKeys = append(c.RevokedKeys, pub)
+	}
+	for k, l := range s.Labels {
+		c.Labels[k] = bundle.Label{ZH: l.ZH, EN: l.EN}
+	}
+	return c, nil
+}
+
+// Sign signs the next bundle from the source with the root key priv:
+// sequence number seq (0 for the source's last one plus 1), issued at
+// issuedAt, with the given next update and expiry after it. It then
+// records the sequence number in s (the caller writes s back). It returns
+// the bundle file and its contents.
+func (s *Source) Sign(priv crypto.Signer, seq uint64, issuedAt time.Time, nextUpdate, expires time.Duration) ([]byte, *bundle.Contents, error) {
+	if nextUpdate <= 0 || expires < nextUpdate {
+		return nil, nil, fail(BadSource, nil, "want 0 < next update (%v) <= expiry (%v)", nextUpdate, expires)
+	}
+	c, err := s.Contents()
+	if err != nil {
+		return nil, nil, err
+	}
+	if seq == 0 {
+		seq = s.Seq + 1
+	}
+	issuedAt = issuedAt.Truncate(time.Second).UTC()
+	c.Seq, c.IssuedAt, c.NextUpdate, c.Expires = seq, issuedAt, issuedAt.Add(nextUpdate), issuedAt.Add(expires)
+	data, err := bundle.Sign(c, priv)
+	if err != nil {
+		return nil, nil, err
+	}
+	s.Seq = max(s.Seq, seq)
+	return data, c, nil
+}
