@@ -1,0 +1,62 @@
+package atomicfile
+
+import (
+	"errors"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// ErrIsDir is the error (within an *fs.PathError) WriteOutput returns for a
+// directory.
+var ErrIsDir = errors.New("is a directory; give a file name")
+
+// WriteOutput writes data where a command's "-o PATH" says:
+//
+//   - "-" is stdout;
+//   - a character device, pipe (FIFO) or socket, such as /dev/null or
+//     /dev/stdout, is written straight through and never replaced;
+//   - a directory is refused with ErrIsDir;
+//   - a symbolic link is followed: the file it points to is what is
+//     written, by the rules here, and the link stays; a link to nothing is
+//     refused;
+//   - an existing regular file is replaced atomically (temporary file,
+//     fsync, rename) if overwrite is true, and otherwise refused with an
+//     error satisfying errors.Is(err, fs.ErrExist);
+//   - a new file is created atomically with mode perm.
+func WriteOutput(path string, data []byte, perm fs.FileMode, overwrite bool, stdout io.Writer) error {
+	if path == "-" {
+		_, err := stdout.Write(data)
+		return err
+	}
+	st, err := os.Stat(path) // follows symbolic links
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		if lst, lerr := os.Lstat(path); lerr == nil && lst.Mode()&fs.ModeSymlink != 0 {
+			return &fs.PathError{Op: "write", Path: path, Err: errors.New("is a symbolic link to a file that does not exist")}
+		}
+		return Create(path, data, perm)
+	case err != nil:
+		return err
+	case st.IsDir():
+		return &fs.PathError{Op: "write", Path: path, Err: ErrIsDir}
+	case !st.Mode().IsRegular():
+		f, err := os.OpenFile(path, os.O_WRONLY, 0)
+		if err != nil {
+			return err
+		}
+		_, err = f.Write(data)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		return err
+	case !overwrite:
+		return &fs.PathError{Op: "write", Path: path, Err: fs.ErrExist}
+	}
+	real, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return err
+	}
+	return WriteFile(real, data, st.Mode().Perm())
+}

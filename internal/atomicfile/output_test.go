@@ -1,0 +1,109 @@
+//go:build unix
+
+package atomicfile
+
+import (
+	"bytes"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"syscall"
+	"testing"
+)
+
+func TestWriteOutputStdout(t *testing.T) {
+	var out bytes.Buffer
+	if err := WriteOutput("-", []byte("HF1:x\n"), 0o644, false, &out); err != nil || out.String() != "HF1:x\n" {
+		t.Fatalf("WriteOutput(-): %q, %v", out.String(), err)
+	}
+}
+
+// TestWriteOutputDevNull: a character device is written through, not
+// replaced by a regular file (issue 11 item 9: -o /dev/null as root).
+func TestWriteOutputDevNull(t *testing.T) {
+	if err := WriteOutput(os.DevNull, []byte("x"), 0o644, false, nil); err != nil {
+		t.Fatal(err)
+	}
+	st, err := os.Lstat(os.DevNull)
+	if err != nil || st.Mode()&fs.ModeCharDevice == 0 {
+		t.Fatalf("%s is now %v, %v", os.DevNull, st.Mode(), err)
+	}
+}
+
+func TestWriteOutputFIFO(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skipf("mkfifo: %v", err)
+	}
+	got := make(chan []byte)
+	go func() {
+		b, _ := os.ReadFile(fifo)
+		got <- b
+	}()
+	if err := WriteOutput(fifo, []byte("through the pipe"), 0o644, false, nil); err != nil {
+		t.Fatal(err)
+	}
+	if b := <-got; string(b) != "through the pipe" {
+		t.Fatalf("read %q from the FIFO", b)
+	}
+	st, err := os.Lstat(fifo)
+	if err != nil || st.Mode()&fs.ModeNamedPipe == 0 {
+		t.Fatalf("the FIFO is now %v, %v", st.Mode(), err)
+	}
+	onlyFiles(t, dir, "fifo")
+}
+
+func TestWriteOutputDir(t *testing.T) {
+	dir := t.TempDir()
+	err := WriteOutput(dir, []byte("x"), 0o644, true, nil)
+	if !errors.Is(err, ErrIsDir) {
+		t.Fatalf("WriteOutput(DIR): %v, want ErrIsDir", err)
+	}
+	onlyFiles(t, dir)
+}
+
+func TestWriteOutputExisting(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "pass.txt")
+	if err := WriteOutput(path, []byte("one"), 0o600, false, nil); err != nil {
+		t.Fatal(err)
+	}
+	checkFile(t, path, "one", 0o600)
+	if err := WriteOutput(path, []byte("two"), 0o644, false, nil); !errors.Is(err, fs.ErrExist) {
+		t.Fatalf("WriteOutput over an existing file without overwrite: %v, want fs.ErrExist", err)
+	}
+	checkFile(t, path, "one", 0o600)
+	if err := WriteOutput(path, []byte("two"), 0o644, true, nil); err != nil {
+		t.Fatal(err)
+	}
+	checkFile(t, path, "two", 0o600) // the file keeps its mode
+	onlyFiles(t, dir, "pass.txt")
+}
+
+// TestWriteOutputSymlink: a link is followed, and stays a link.
+func TestWriteOutputSymlink(t *testing.T) {
+	dir := t.TempDir()
+	target := filepath.Join(dir, "target.txt")
+	link := filepath.Join(dir, "link.txt")
+	if err := os.WriteFile(target, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("target.txt", link); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteOutput(link, []byte("new"), 0o644, true, nil); err != nil {
+		t.Fatal(err)
+	}
+	checkFile(t, target, "new", 0o644)
+	if st, err := os.Lstat(link); err != nil || st.Mode()&fs.ModeSymlink == 0 {
+		t.Fatalf("the link is now %v, %v", st.Mode(), err)
+	}
+	dangling := filepath.Join(dir, "dangling")
+	os.Symlink("nowhere", dangling)
+	if err := WriteOutput(dangling, []byte("x"), 0o644, true, nil); err == nil {
+		t.Fatal("WriteOutput through a dangling link: no error")
+	}
+	onlyFiles(t, dir, "dangling", "link.txt", "target.txt")
+}
