@@ -1,21 +1,23 @@
 package main
 
 import (
-	"bytes"
 	"crypto"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/hufu-project/hufu/bundle"
+	"github.com/hufu-project/hufu/bundle/source"
+	"github.com/hufu-project/hufu/bundle/store"
 	"github.com/hufu-project/hufu/internal/atomicfile"
 	"github.com/hufu-project/hufu/keys"
 	"github.com/hufu-project/hufu/pass"
@@ -144,69 +146,26 @@ func runBundle(e *env, args []string) int {
 	return bundleSubs[args[0]](e, c, args[1:])
 }
 
-// ---- the state directory ----
+// stateStore returns the state directory: flag, else the environment's.
+func stateStore(e *env, flag string) (*store.Store, error) {
+	if flag != "" {
+		return &store.Store{Dir: flag}, nil
+	}
+	dir, err := store.DefaultDir(e.getenv)
+	if err != nil {
+		return nil, errors.New("no state directory: set HUFU_STATE or give -state DIR")
+	}
+	return &store.Store{Dir: dir}, nil
+}
 
-const (
-	rootsFile  = "roots.pem"
-	bundleFile = "bundle.hfb"
-)
-
-// stateDir returns the state directory: flag, else $HUFU_STATE, else
-// $XDG_STATE_HOME/hufu, else ~/.local/state/hufu.
+// stateDir is the state directory's path (for the scan log and the clock
+// floor, which live beside the bundle).
 func stateDir(e *env, flag string) (string, error) {
-	switch {
-	case flag != "":
-		return flag, nil
-	case e.getenv("HUFU_STATE") != "":
-		return e.getenv("HUFU_STATE"), nil
-	case e.getenv("XDG_STATE_HOME") != "":
-		return filepath.Join(e.getenv("XDG_STATE_HOME"), "hufu"), nil
-	case e.getenv("HOME") != "":
-		return filepath.Join(e.getenv("HOME"), ".local", "state", "hufu"), nil
-	}
-	return "", errors.New("no state directory: set HUFU_STATE or give -state DIR")
-}
-
-// pinnedRoots reads the roots pinned in dir; none if there is no file.
-func pinnedRoots(dir string) ([]crypto.PublicKey, error) {
-	data, err := os.ReadFile(filepath.Join(dir, rootsFile))
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
+	st, err := stateStore(e, flag)
 	if err != nil {
-		return nil, err
+		return "", err
 	}
-	roots, err := readPEMKeys(data)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, rootsFile), err)
-	}
-	return roots, nil
-}
-
-func writeRoots(dir string, roots []crypto.PublicKey) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	var b []byte
-	for _, r := range roots {
-		p, err := keys.EncodePublicPEM(r)
-		if err != nil {
-			return err
-		}
-		b = append(b, p...)
-	}
-	return atomicfile.WriteFile(filepath.Join(dir, rootsFile), b, 0o644)
-}
-
-// readBundleFile reads a bundle file, at most one byte more than the
-// largest bundle (so that Open reports an oversize file as too_large).
-func readBundleFile(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return io.ReadAll(io.LimitReader(f, bundle.MaxSize+1))
+	return st.Dir, nil
 }
 
 // trustSource is what verify checks passes against.
@@ -219,9 +178,10 @@ type trustSource struct {
 
 // openTrust opens, in order of preference, the trust file trustPath, the
 // bundle bundlePath (checked against roots, else the pinned roots), or the
-// bundle installed in the state directory. A missing file, or no roots to
-// check a bundle with, is a usage error; a bundle that does not open makes
-// every verdict "cannot decide" (trust_unavailable).
+// bundle installed in the state directory (checked against the pinned
+// roots and the high-water mark). A missing file, or no roots to check a
+// bundle with, is a usage error; a bundle that does not open, or one below
+// the mark, makes every verdict "cannot decide" (trust_unavailable).
 func openTrust(e *env, c *command, trustPath, bundlePath, state string, rootFiles []string) (*trustSource, int) {
 	if trustPath != "" && bundlePath != "" {
 		return nil, usageError(e, c, "give -trust FILE or -bundle FILE, not both")
@@ -229,58 +189,93 @@ func openTrust(e *env, c *command, trustPath, bundlePath, state string, rootFile
 	if trustPath != "" {
 		trust, err := keys.ReadTrustFile(trustPath)
 		if err != nil {
-			e.errorf("%v", err)
-			return nil, exitUsage
+			return nil, fileError(e, trustPath, err, "a trust file", "-trust wants a trust file (hufu trust add)")
 		}
 		return &trustSource{trust: trust, label: "trust file " + trustPath + " (unsigned)"}, exitOK
+	}
+	if len(rootFiles) > 0 && bundlePath == "" {
+		return nil, usageError(e, c, "-root goes with -bundle FILE; the installed bundle is checked against the pinned roots")
+	}
+	st, err := stateStore(e, state)
+	if err != nil && (bundlePath == "" || len(rootFiles) == 0) {
+		e.errorf("%v", err)
+		return nil, exitUsage
+	}
+	if bundlePath == "" {
+		b, err := st.Load()
+		switch {
+		case errors.Is(err, store.NoBundle):
+			e.errorf("no trust configured: no trust bundle is installed in %s", st.Dir)
+			e.hintf("install one with \"hufu bundle install FILE\", or give -bundle FILE or -trust FILE (or -dsc FILE for EU DCCs)")
+			return nil, exitUsage
+		case errors.Is(err, store.NoRoots):
+			e.errorf("no trust configured: no bundle root is pinned in %s, so the installed bundle cannot be checked", st.Dir)
+			e.hintf("pin the root with \"hufu bundle pin ROOT.pub\", or give -trust FILE")
+			return nil, exitUsage
+		case err != nil && !isBundleRefusal(err):
+			e.errorf("%v", err)
+			return nil, exitUsage
+		case err != nil:
+			return &trustSource{label: "trust bundle " + st.BundlePath(), err: err}, exitOK
+		}
+		return &trustSource{trust: b, bundle: b, label: bundleLabel(st.BundlePath(), b)}, exitOK
 	}
 	roots, code := loadRoots(e, rootFiles)
 	if code != exitOK {
 		return nil, code
 	}
-	path := bundlePath
-	if len(roots) == 0 || path == "" {
-		dir, err := stateDir(e, state)
-		if err != nil {
+	if len(roots) == 0 {
+		if roots, err = st.Roots(); err != nil {
 			e.errorf("%v", err)
 			return nil, exitUsage
 		}
-		if path == "" {
-			path = filepath.Join(dir, bundleFile)
-			if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-				e.errorf("no trust bundle is installed in %s", dir)
-				e.hintf("install one with \"hufu bundle install FILE\", or give -bundle FILE or -trust FILE (or -dsc FILE for EU DCCs)")
-				return nil, exitUsage
-			}
-		}
 		if len(roots) == 0 {
-			if roots, err = pinnedRoots(dir); err != nil {
-				e.errorf("%v", err)
-				return nil, exitUsage
-			}
-			if len(roots) == 0 {
-				e.errorf("no bundle roots are pinned in %s", dir)
-				e.hintf("pin the root with \"hufu bundle pin ROOT.pub\", give -root ROOT.pub, or use -trust FILE")
-				return nil, exitUsage
-			}
+			e.errorf("no trust configured: no bundle root is pinned in %s to check %s with", st.Dir, bundlePath)
+			e.hintf("pin the root with \"hufu bundle pin ROOT.pub\", or give -root ROOT.pub")
+			return nil, exitUsage
 		}
 	}
-	data, err := readBundleFile(path)
+	data, err := store.ReadBundleFile(bundlePath)
 	if err != nil {
 		e.errorf("%v", err)
 		return nil, exitUsage
 	}
 	b, err := bundle.Open(data, roots)
 	if err != nil {
-		return &trustSource{label: "trust bundle " + path, err: err}, exitOK
+		if msg := wrongKind(bundlePath, "a trust bundle", ""); msg != "" {
+			err = fmt.Errorf("%s: %w", msg, err)
+		}
+		return &trustSource{label: "trust bundle " + bundlePath, err: err}, exitOK
 	}
-	label := fmt.Sprintf("trust bundle %s (seq %d, root %x)", path, b.Seq, b.Signer)
-	return &trustSource{trust: b, bundle: b, label: label}, exitOK
+	return &trustSource{trust: b, bundle: b, label: bundleLabel(bundlePath, b)}, exitOK
+}
+
+// isBundleRefusal reports whether err rejects the bundle itself (rather
+// than the state directory or a file that cannot be read).
+func isBundleRefusal(err error) bool {
+	var be *bundle.Error
+	return errors.As(err, &be) || errors.Is(err, store.Rollback)
+}
+
+func bundleLabel(path string, b *bundle.Bundle) string {
+	return fmt.Sprintf("trust bundle %s (seq %d, root %x)", path, b.Seq, b.Signer)
+}
+
+// fileError reports a file that could not be read as what a flag wants,
+// saying what the file is if it is something else.
+func fileError(e *env, path string, err error, want, hint string) int {
+	if msg := wrongKind(path, want, hint); msg != "" {
+		e.errorf("%s", msg)
+	} else {
+		e.errorf("%v", err)
+	}
+	return exitUsage
 }
 
 // openVerifyTrust is openTrust for verify, which may add EU
 // document-signer certificates (-dsc): to the trust file, alone (with
-// neither -trust nor -bundle), or beside the bundle.
+// neither -trust nor -bundle), or beside the bundle, whose time then
+// applies to them too (bundle.Alongside).
 func openVerifyTrust(e *env, c *command, trustPath, bundlePath, state string, rootFiles, dscPaths []string) (*trustSource, int) {
 	if len(dscPaths) == 0 {
 		return openTrust(e, c, trustPath, bundlePath, state, rootFiles)
@@ -291,6 +286,9 @@ func openVerifyTrust(e *env, c *command, trustPath, bundlePath, state string, ro
 	if bundlePath == "" {
 		trust, label, err := loadTrust(trustPath, dscPaths)
 		if err != nil {
+			if trustPath != "" && wrongKind(trustPath, "a trust file", "") != "" {
+				return nil, fileError(e, trustPath, err, "a trust file", "-trust wants a trust file (hufu trust add)")
+			}
 			e.errorf("%v", err)
 			return nil, exitUsage
 		}
@@ -305,45 +303,22 @@ func openVerifyTrust(e *env, c *command, trustPath, bundlePath, state string, ro
 		e.errorf("%v", err)
 		return nil, exitUsage
 	}
-	src.trust = withDSCs{src.bundle, dsc}
+	src.trust = bundle.Alongside(src.bundle, dsc)
 	src.label += "; " + label
 	return src, exitOK
-}
-
-// withDSCs trusts a bundle's keys for HF1 passes and DSCs for HC1 codes;
-// each key's checks are those of its source.
-type withDSCs struct {
-	bundle *bundle.Bundle
-	dsc    *keys.TrustFile
-}
-
-func (w withDSCs) Keys(kid []byte) []*keys.Key {
-	ks, ds := w.bundle.Keys(kid), w.dsc.Keys(kid)
-	if len(ds) == 0 {
-		return ks
-	}
-	return append(slices.Clone(ks), ds...)
-}
-
-func (w withDSCs) Check(p *pass.Pass, k *keys.Key, now time.Time, skew time.Duration) ([]string, error) {
-	if slices.Contains(w.dsc.Keys(k.KID), k) {
-		return w.dsc.Check(p, k, now, skew)
-	}
-	return w.bundle.Check(p, k, now, skew)
 }
 
 func loadRoots(e *env, files []string) ([]crypto.PublicKey, int) {
 	var roots []crypto.PublicKey
 	for _, f := range files {
-		data, err := os.ReadFile(f)
+		data, err := readFileLimited(f, 1<<20)
 		if err != nil {
 			e.errorf("%v", err)
 			return nil, exitUsage
 		}
-		rs, err := readPEMKeys(data)
+		rs, err := store.ParsePEMKeys(data)
 		if err != nil {
-			e.errorf("%s: %v", f, err)
-			return nil, exitUsage
+			return nil, fileError(e, f, fmt.Errorf("%s: %w", f, err), "a public key", "")
 		}
 		roots = append(roots, rs...)
 	}
@@ -361,12 +336,7 @@ func bundleInit(e *env, c *command, args []string) int {
 	if *out == "" {
 		return usageError(e, c, "init: -o FILE is required")
 	}
-	s := newSource()
-	b, err := s.marshal()
-	if err == nil {
-		err = atomicfile.Create(*out, b, 0o644)
-	}
-	if err != nil {
+	if err := source.New().Create(*out); err != nil {
 		if errors.Is(err, fs.ErrExist) {
 			e.errorf("%s already exists", *out)
 		} else {
@@ -381,10 +351,12 @@ func bundleInit(e *env, c *command, args []string) int {
 func bundleAddIssuer(e *env, c *command, args []string) int {
 	fl := flagSet(e, c)
 	in := fl.String("in", "", "")
-	id := fl.String("id", "", "")
+	id := fl.String("iss", "", "")
+	renamed(e, fl, "id", "iss")
 	nameZH := fl.String("name-zh", "", "")
 	nameEN := fl.String("name-en", "", "")
-	maxTTL := fl.Duration("max-ttl", 7*24*time.Hour, "")
+	var maxTTL time.Duration
+	durationVar(fl, &maxTTL, "max-ttl", 7*24*time.Hour)
 	colours := multiFlag{}
 	fl.Var(&colours, "colours", "")
 	fl.Var(&colours, "colors", "")
@@ -395,28 +367,30 @@ func bundleAddIssuer(e *env, c *command, args []string) int {
 	case *in == "":
 		return usageError(e, c, "add-issuer: -in FILE is required")
 	case *id == "" || *nameZH == "" || *nameEN == "":
-		return usageError(e, c, "add-issuer: -id, -name-zh and -name-en are required")
-	case *maxTTL <= 0 || *maxTTL%time.Second != 0:
+		return usageError(e, c, "add-issuer: -iss, -name-zh and -name-en are required")
+	case maxTTL <= 0 || maxTTL%time.Second != 0:
 		return usageError(e, c, "add-issuer: -max-ttl must be a positive whole number of seconds")
 	}
 	if err := pass.CheckIssuer(*id); err != nil {
-		return usageError(e, c, "add-issuer: -id: %v", strings.TrimPrefix(err.Error(), "pass: "))
+		return usageError(e, c, "add-issuer: -iss: %v", strings.TrimPrefix(err.Error(), "pass: "))
 	}
-	if len(colours) == 0 {
-		colours = multiFlag{"green", "yellow", "red"}
-	}
-	for _, col := range colours {
-		if _, ok := pass.ParseColour(col); !ok {
-			return usageError(e, c, "add-issuer: unknown colour %q (want green, yellow or red)", col)
+	var cols []pass.Colour
+	for _, name := range colours {
+		col, ok := pass.ParseColour(name)
+		if !ok {
+			return usageError(e, c, "add-issuer: unknown colour %q (want green, yellow or red)", name)
 		}
+		cols = append(cols, col)
 	}
-	return editSource(e, *in, func(s *bundleSource) error {
-		if s.issuer(*id) != nil {
-			return fmt.Errorf("issuer %s is already in %s", *id, *in)
+	return editSource(e, *in, func(s *source.Source) error {
+		if err := s.AddIssuer(*id, bundle.Label{ZH: *nameZH, EN: *nameEN}, maxTTL, cols); err != nil {
+			if errors.Is(err, source.IssuerExists) {
+				return fmt.Errorf("issuer %s is already in %s", *id, *in)
+			}
+			return err
 		}
-		s.Issuers = append(s.Issuers, sourceIssuer{ID: *id, NameZH: *nameZH, NameEN: *nameEN,
-			MaxLifetime: maxTTL.String(), Colours: colours, Keys: []sourceKey{}})
 		fmt.Fprintf(e.stderr, "hufu: %s: added issuer %s (%s · %s)\n", *in, *id, *nameZH, *nameEN)
+		checkRegionCode(e, *id)
 		return nil
 	})
 }
@@ -434,44 +408,38 @@ func bundleAddKey(e *env, c *command, args []string) int {
 	if *in == "" || *iss == "" || len(pos) != 1 {
 		return usageError(e, c, "add-key: -in FILE, -iss ID and one KEY.pub are required")
 	}
-	for _, t := range []string{*from, *until} {
-		if _, err := parseSourceTime(t); err != nil {
-			return usageError(e, c, "add-key: bad time %q: want RFC 3339, e.g. 2026-01-02T15:04:05Z", t)
+	var window [2]time.Time
+	for i, t := range []string{*from, *until} {
+		if t == "" {
+			continue
+		}
+		var err error
+		if window[i], err = parseTime(t); err != nil {
+			return usageError(e, c, "add-key: %v", err)
 		}
 	}
 	pub, ok := readPublicKey(e, pos[0])
 	if !ok {
 		return exitUsage
 	}
-	return editSource(e, *in, func(s *bundleSource) error {
-		is := s.issuer(*iss)
-		if is == nil {
+	return editSource(e, *in, func(s *source.Source) error {
+		k, added, err := s.AddKey(*iss, pub, window[0], window[1])
+		if errors.Is(err, source.UnknownIssuer) {
 			return fmt.Errorf("no issuer %s in %s; add it with \"hufu bundle add-issuer\"", *iss, *in)
 		}
-		sk, err := newSourceKey(pub)
 		if err != nil {
 			return err
 		}
-		verb := "added"
-		i := slices.IndexFunc(is.Keys, func(k sourceKey) bool { return k.PublicKey == sk.PublicKey })
-		if i < 0 {
-			is.Keys = append(is.Keys, sk)
-			i = len(is.Keys) - 1
-		} else {
-			verb = "updated"
+		verb := "updated"
+		if added {
+			verb = "added"
 		}
-		if *from != "" {
-			is.Keys[i].ValidFrom = *from
-		}
-		if *until != "" {
-			is.Keys[i].ValidUntil = *until
-		}
-		fmt.Fprintf(e.stderr, "hufu: %s: %s key %s (%s) for %s%s\n", *in, verb, sk.KID, sk.Alg, *iss, window(is.Keys[i].ValidFrom, is.Keys[i].ValidUntil))
+		fmt.Fprintf(e.stderr, "hufu: %s: %s key %s (%s) for %s%s\n", *in, verb, k.KID, k.Alg, *iss, windowText(k.ValidFrom, k.ValidUntil))
 		return nil
 	})
 }
 
-func window(from, until string) string {
+func windowText(from, until string) string {
 	var s string
 	if from != "" {
 		s += " from " + from
@@ -487,26 +455,27 @@ func bundleRevoke(e *env, c *command, args []string) int {
 	in := fl.String("in", "", "")
 	passID := fl.String("pass", "", "")
 	code := fl.String("code", "", "")
-	keyFile := fl.String("key", "", "")
+	pubFile := fl.String("pub", "", "")
+	renamed(e, fl, "key", "pub")
 	kid := fl.String("kid", "", "")
 	if rc := parseNoArgs(e, c, fl, args); rc != exitOK {
 		return rc
 	}
 	given := 0
-	for _, v := range []string{*passID, *code, *keyFile, *kid} {
+	for _, v := range []string{*passID, *code, *pubFile, *kid} {
 		if v != "" {
 			given++
 		}
 	}
 	if *in == "" || given != 1 {
-		return usageError(e, c, "revoke: -in FILE and one of -pass ID, -code FILE, -key KEY.pub or -kid KID are required")
+		return usageError(e, c, "revoke: -in FILE and one of -pass ID, -code FILE, -pub KEY.pub or -kid KID are required")
 	}
 	var id pass.ID
 	switch {
 	case *passID != "":
 		var err error
-		if id, err = parsePassID(*passID); err != nil {
-			return usageError(e, c, "revoke: %v", err)
+		if id, err = source.ParsePassID(*passID); err != nil {
+			return usageError(e, c, "revoke: %v", strings.TrimPrefix(err.Error(), "source: bad_source: "))
 		}
 	case *code != "":
 		scans, err := readScans(e, *code)
@@ -522,66 +491,63 @@ func bundleRevoke(e *env, c *command, args []string) int {
 			err = u.Claim
 		}
 		if err != nil {
-			e.errorf("%s: %v", *code, err)
-			return exitUsage
+			return fileError(e, *code, fmt.Errorf("%s: %w", *code, err), "a pass", "")
 		}
 		id = u.Pass.ID
 	}
 	var pub crypto.PublicKey
-	if *keyFile != "" {
-		var err error
-		if pub, err = keys.ReadPublicFile(*keyFile); err != nil {
-			e.errorf("%v", err)
+	if *pubFile != "" {
+		var ok bool
+		if pub, ok = readPublicKey(e, *pubFile); !ok {
 			return exitUsage
 		}
 	}
-	return editSource(e, *in, func(s *bundleSource) error {
+	return editSource(e, *in, func(s *source.Source) error {
 		if id != nil {
-			h := id.String()
-			if slices.Contains(s.RevokedPasses, h) {
-				fmt.Fprintf(e.stderr, "hufu: %s: pass %s was already revoked\n", *in, h)
-				return nil
+			added, err := s.RevokePass(id)
+			if err != nil {
+				return err
 			}
-			s.RevokedPasses = append(s.RevokedPasses, h)
-			fmt.Fprintf(e.stderr, "hufu: %s: revoked pass %s\n", *in, h)
+			if added {
+				fmt.Fprintf(e.stderr, "hufu: %s: revoked pass %s\n", *in, id)
+			} else {
+				fmt.Fprintf(e.stderr, "hufu: %s: pass %s was already revoked\n", *in, id)
+			}
 			return nil
 		}
 		if pub == nil {
 			var err error
-			if pub, err = s.keyByKID(*kid); err != nil {
-				return err
+			if pub, err = s.KeyByKID(*kid); err != nil {
+				return fmt.Errorf("%w; give -pub KEY.pub", err)
 			}
 		}
-		sk, added, err := s.revokeKey(pub)
-		if err != nil {
+		k, added, err := s.RevokeKey(pub)
+		switch {
+		case err != nil:
 			return err
-		}
-		if !added {
-			fmt.Fprintf(e.stderr, "hufu: %s: key %s was already revoked\n", *in, sk.KID)
-		} else {
-			fmt.Fprintf(e.stderr, "hufu: %s: revoked key %s (%s): passes it signed are rejected as revoked_key\n", *in, sk.KID, sk.Alg)
+		case !added:
+			fmt.Fprintf(e.stderr, "hufu: %s: key %s was already revoked\n", *in, k.KID)
+		default:
+			fmt.Fprintf(e.stderr, "hufu: %s: revoked key %s (%s): passes it signed are rejected as revoked_key\n", *in, k.KID, k.Alg)
 		}
 		return nil
 	})
 }
 
-// editSource reads the source at path, applies edit, checks the result and
-// writes it back atomically.
-func editSource(e *env, path string, edit func(*bundleSource) error) int {
-	s, err := readSource(path)
+// editSource reads the source at path, applies edit, and writes it back
+// atomically (Write checks it).
+func editSource(e *env, path string, edit func(*source.Source) error) int {
+	s, err := source.Read(path)
+	if err == nil {
+		err = edit(s)
+	}
+	if err == nil {
+		err = s.Write(path)
+	}
 	if err != nil {
-		e.errorf("%v", err)
-		return exitUsage
-	}
-	if err := edit(s); err != nil {
-		e.errorf("%v", err)
-		return exitUsage
-	}
-	if _, err := s.contents(); err != nil {
-		e.errorf("%v", err)
-		return exitUsage
-	}
-	if err := s.write(path); err != nil {
+		if wrongKind(path, "a bundle source", "") != "" {
+			return fileError(e, path, err, "a bundle source", "")
+		}
 		e.errorf("%v", err)
 		return exitUsage
 	}
@@ -595,67 +561,63 @@ func bundleSign(e *env, c *command, args []string) int {
 	out := fl.String("o", "", "")
 	seq := fl.Uint64("seq", 0, "")
 	at := fl.String("at", "", "")
-	next := fl.Duration("next-update", 24*time.Hour, "")
-	expires := fl.Duration("expires", 7*24*time.Hour, "")
+	force := fl.Bool("f", false, "")
+	var next, expires time.Duration
+	durationVar(fl, &next, "next-update", 24*time.Hour)
+	durationVar(fl, &expires, "expires", 7*24*time.Hour)
 	if code := parseNoArgs(e, c, fl, args); code != exitOK {
 		return code
 	}
 	if *keyFile == "" || *in == "" || *out == "" {
 		return usageError(e, c, "sign: -key ROOT.key, -in SRC.json and -o BUNDLE.hfb are required")
 	}
-	if *next <= 0 || *expires < *next {
+	if next <= 0 || expires < next {
 		return usageError(e, c, "sign: want 0 < -next-update <= -expires")
 	}
-	now := time.Now().Truncate(time.Second)
+	now := e.now()
 	if *at != "" {
-		t, err := time.Parse(time.RFC3339, *at)
+		t, err := parseTime(*at)
 		if err != nil {
-			return usageError(e, c, "sign: bad -at time %q: want RFC 3339, e.g. 2026-01-02T15:04:05Z", *at)
+			return usageError(e, c, "sign: -at: %v", err)
 		}
-		now = t.Truncate(time.Second)
+		now = t
 	}
-	s, err := readSource(*in)
+	s, err := source.Read(*in)
 	if err != nil {
-		e.errorf("%v", err)
+		return fileError(e, *in, err, "a bundle source", "")
+	}
+	priv, ok := readPrivateKey(e, *keyFile)
+	if !ok {
 		return exitUsage
 	}
-	priv, err := keys.ReadPrivateFile(*keyFile)
-	if errors.Is(err, keys.ErrReadableByOthers) {
-		e.warnf("%v", err)
-		e.hintf("chmod 600 %s", *keyFile)
-		err = nil
-	}
-	if err != nil {
-		e.errorf("%v", err)
+	if ids := s.KeyIssuers(priv.Public()); len(ids) > 0 {
+		e.errorf("%s is the key of issuer %s in %s, not a root key", *keyFile, strings.Join(ids, ", "), *in)
+		e.hintf("sign bundles with a root key (hufu keygen -root)")
 		return exitUsage
 	}
-	if *seq == 0 {
-		*seq = s.Seq + 1
-	} else if *seq <= s.Seq {
+	if !isRootKeyFile(*keyFile) {
+		if !*force {
+			e.errorf("%s is not marked as a bundle root key", *keyFile)
+			e.hintf("make root keys with \"hufu keygen -root\"; give -f to sign with this one anyway")
+			return exitUsage
+		}
+		e.warnf("%s is not marked as a bundle root key; signing anyway (-f)", *keyFile)
+	}
+	if *seq != 0 && *seq <= s.Seq {
 		e.warnf("-seq %d is not above the last sequence number signed from %s (%d): verifiers that installed that one will refuse this bundle", *seq, *in, s.Seq)
 	}
-	contents, err := s.contents()
+	data, contents, err := s.Sign(priv, *seq, now, next, expires)
+	if err == nil {
+		err = atomicfile.WriteOutput(*out, data, 0o644, true, e.stdout)
+	}
+	if err == nil {
+		err = s.Write(*in)
+	}
 	if err != nil {
-		e.errorf("%s: %v", *in, err)
-		return exitUsage
-	}
-	contents.Seq = *seq
-	contents.IssuedAt, contents.NextUpdate, contents.Expires = now.UTC(), now.Add(*next).UTC(), now.Add(*expires).UTC()
-	data, err := bundle.Sign(contents, priv)
-	if err != nil {
 		e.errorf("%v", err)
 		return exitUsage
 	}
-	if err := atomicfile.WriteFile(*out, data, 0o644); err != nil {
-		e.errorf("%v", err)
-		return exitUsage
-	}
-	s.Seq = max(s.Seq, *seq)
-	if err := s.write(*in); err != nil {
-		e.errorf("%v", err)
-		return exitUsage
-	}
-	fmt.Fprintf(e.stderr, "hufu: wrote %s: seq %d, %s, %s, %s, %s (root %s)\n", *out, *seq,
+	fmt.Fprintf(e.stderr, "hufu: wrote %s: seq %d, %s, %s, %s, %s (root %s)\n", *out, contents.Seq,
 		plural(len(contents.Issuers), "issuer"), plural(len(s.RevokedPasses), "revoked pass"),
 		plural(len(contents.RevokedKeys), "revoked key"), sizeText(len(data)), kidHex(priv.Public()))
 	fmt.Fprintf(e.stderr, "hufu: issued %s, next update %s, expires %s\n", contents.IssuedAt.Format(time.RFC3339),
@@ -688,6 +650,7 @@ func bundleShow(e *env, c *command, args []string) int {
 	var rootFiles multiFlag
 	fl.Var(&rootFiles, "root", "")
 	state := fl.String("state", "", "")
+	asJSON := fl.Bool("json", false, "")
 	pos, ok := parse(e, c, fl, args)
 	if !ok {
 		return exitUsage
@@ -700,30 +663,37 @@ func bundleShow(e *env, c *command, args []string) int {
 		return code
 	}
 	if len(roots) == 0 {
-		if dir, err := stateDir(e, *state); err == nil {
-			if roots, err = pinnedRoots(dir); err != nil {
+		if st, err := stateStore(e, *state); err == nil {
+			if roots, err = st.Roots(); err != nil {
 				e.errorf("%v", err)
 				return exitUsage
 			}
 		}
 	}
-	data, err := readBundleFile(pos[0])
+	data, err := store.ReadBundleFile(pos[0])
 	if err != nil {
 		e.errorf("%v", err)
 		return exitUsage
 	}
 	var b *bundle.Bundle
 	if len(roots) == 0 {
-		if b, err = bundle.InspectUnverified(data); err != nil {
-			e.errorf("%s: %v", pos[0], err)
-			return exitInvalid
-		}
-		fmt.Fprintln(e.stdout, "!!! UNVERIFIED — no root to check the signature with; give -root ROOT.pub or pin one !!!")
+		b, err = bundle.InspectUnverified(data)
 	} else {
-		if b, err = bundle.Open(data, roots); err != nil {
-			e.errorf("%s: %v", pos[0], err)
-			return exitInvalid
+		b, err = bundle.Open(data, roots)
+	}
+	if err != nil {
+		if msg := wrongKind(pos[0], "a trust bundle", ""); msg != "" {
+			e.errorf("%s", msg)
+			return exitUsage
 		}
+		e.errorf("%s: %v", pos[0], err)
+		return exitInvalid
+	}
+	if *asJSON {
+		return writeJSON(e, bundleJSONOf(b, time.Time{}, ""))
+	}
+	if len(roots) == 0 {
+		fmt.Fprintln(e.stdout, "!!! UNVERIFIED — no root to check the signature with; give -root ROOT.pub or pin one !!!")
 	}
 	printBundle(e.stdout, b, time.Time{})
 	return exitOK
@@ -752,7 +722,7 @@ func printBundle(w io.Writer, b *bundle.Bundle, now time.Time) {
 	for _, is := range b.Issuers {
 		line("issuer", "%s  %s · %s  (passes valid up to %s; %s)", is.ID, is.Name.ZH, is.Name.EN, is.MaxLifetime, colourNames(is.Colours))
 		for _, k := range is.Keys {
-			fmt.Fprintf(w, "  %-14s   key %s %s%s\n", "", kidHex(k.Public), algOf(k.Public), window(fmtTime(k.ValidFrom), fmtTime(k.ValidUntil)))
+			fmt.Fprintf(w, "  %-14s   key %s %s%s\n", "", kidHex(k.Public), algOf(k.Public), windowText(fmtTime(k.ValidFrom), fmtTime(k.ValidUntil)))
 		}
 	}
 	line("revoked", "%s, %s", plural(b.RevokedPasses(), "pass"), plural(len(b.RevokedKeys), "key"))
@@ -760,6 +730,84 @@ func printBundle(w io.Writer, b *bundle.Bundle, now time.Time) {
 		fmt.Fprintf(w, "  %-14s   key %s %s\n", "", kidHex(k), algOf(k))
 	}
 	line("labels", "%d", len(b.Labels))
+}
+
+// The JSON form of a bundle for "bundle show -json" and "bundle status
+// -json": every key always present, null where unknown.
+type bundleJSON struct {
+	Version     int           `json:"hufu_bundle"`
+	Path        *string       `json:"path"`  // status: the installed file
+	State       *string       `json:"state"` // status: fresh, stale, expired or clock_behind
+	Seq         uint64        `json:"seq"`
+	Signer      string        `json:"signer"`
+	Verified    bool          `json:"verified"`
+	IssuedAt    string        `json:"issued_at"`
+	NextUpdate  string        `json:"next_update"`
+	Expires     string        `json:"expires"`
+	Issuers     []issuerJSON  `json:"issuers"`
+	RevokedPass int           `json:"revoked_passes"`
+	RevokedKeys []keyJSONView `json:"revoked_keys"`
+	Labels      int           `json:"labels"`
+}
+
+type issuerJSON struct {
+	ID          string        `json:"id"`
+	NameZH      string        `json:"name_zh"`
+	NameEN      string        `json:"name_en"`
+	MaxLifetime int64         `json:"max_lifetime_seconds"`
+	Colours     []string      `json:"colours"`
+	Keys        []keyJSONView `json:"keys"`
+}
+
+type keyJSONView struct {
+	KID        string  `json:"kid"`
+	Alg        string  `json:"alg"`
+	Issuers    *[]string `json:"issuers,omitempty"`
+	ValidFrom  *string `json:"valid_from"`
+	ValidUntil *string `json:"valid_until"`
+}
+
+func jsonTime(t time.Time) *string {
+	if t.IsZero() {
+		return nil
+	}
+	s := t.UTC().Format(time.RFC3339)
+	return &s
+}
+
+func bundleJSONOf(b *bundle.Bundle, _ time.Time, path string) *bundleJSON {
+	j := &bundleJSON{Version: 1, Seq: b.Seq, Signer: fmt.Sprintf("%x", b.Signer), Verified: b.Verified,
+		IssuedAt: b.IssuedAt.UTC().Format(time.RFC3339), NextUpdate: b.NextUpdate.UTC().Format(time.RFC3339),
+		Expires: b.Expires.UTC().Format(time.RFC3339), Issuers: []issuerJSON{}, RevokedPass: b.RevokedPasses(),
+		RevokedKeys: []keyJSONView{}, Labels: len(b.Labels)}
+	if path != "" {
+		j.Path = &path
+	}
+	for _, is := range b.Issuers {
+		ij := issuerJSON{ID: is.ID, NameZH: is.Name.ZH, NameEN: is.Name.EN, MaxLifetime: int64(is.MaxLifetime / time.Second),
+			Colours: []string{}, Keys: []keyJSONView{}}
+		for _, col := range is.Colours {
+			ij.Colours = append(ij.Colours, col.String())
+		}
+		for _, k := range is.Keys {
+			ij.Keys = append(ij.Keys, keyJSONView{KID: kidHex(k.Public), Alg: algOf(k.Public), ValidFrom: jsonTime(k.ValidFrom), ValidUntil: jsonTime(k.ValidUntil)})
+		}
+		j.Issuers = append(j.Issuers, ij)
+	}
+	for _, k := range b.RevokedKeys {
+		j.RevokedKeys = append(j.RevokedKeys, keyJSONView{KID: kidHex(k), Alg: algOf(k)})
+	}
+	return j
+}
+
+func writeJSON(e *env, v any) int {
+	b, err := json.Marshal(v)
+	if err != nil {
+		e.errorf("%v", err)
+		return exitUsage
+	}
+	fmt.Fprintf(e.stdout, "%s\n", b)
+	return exitOK
 }
 
 func fmtTime(t time.Time) string {
@@ -781,45 +829,38 @@ func bundlePin(e *env, c *command, args []string) int {
 	if len(pos) == 0 {
 		return usageError(e, c, "pin: give at least one ROOT.pub")
 	}
-	dir, err := stateDir(e, *state)
+	st, err := stateStore(e, *state)
 	if err != nil {
 		e.errorf("%v", err)
 		return exitUsage
 	}
-	roots, err := pinnedRoots(dir)
-	if err != nil {
-		e.errorf("%v", err)
-		return exitUsage
-	}
+	var roots []crypto.PublicKey
 	for _, f := range pos {
-		pub, err := keys.ReadPublicFile(f)
-		if err != nil {
-			e.errorf("%v", err)
+		pub, ok := readPublicKey(e, f)
+		if !ok {
 			return exitUsage
 		}
-		if slices.ContainsFunc(roots, func(r crypto.PublicKey) bool { return kidHex(r) == kidHex(pub) && sameKey(r, pub) }) {
-			fmt.Fprintf(e.stderr, "hufu: root %s is already pinned\n", kidHex(pub))
-			continue
-		}
 		roots = append(roots, pub)
-		fmt.Fprintf(e.stderr, "hufu: pinned root %s (%s) in %s\n", kidHex(pub), algOf(pub), dir)
 	}
-	if err := writeRoots(dir, roots); err != nil {
+	added, err := st.Pin(roots...)
+	if err != nil {
 		e.errorf("%v", err)
 		return exitUsage
 	}
+	for _, r := range roots {
+		if slices.ContainsFunc(added, func(a crypto.PublicKey) bool { return sameKey(a, r) }) {
+			fmt.Fprintf(e.stderr, "hufu: pinned root %s (%s) in %s\n", kidHex(r), algOf(r), st.Dir)
+		} else {
+			fmt.Fprintf(e.stderr, "hufu: root %s is already pinned\n", kidHex(r))
+		}
+	}
 	return exitOK
-}
-
-func sameKey(a, b crypto.PublicKey) bool {
-	da, _ := keys.MarshalPublic(a)
-	db, _ := keys.MarshalPublic(b)
-	return bytes.Equal(da, db)
 }
 
 func bundleUnpin(e *env, c *command, args []string) int {
 	fl := flagSet(e, c)
 	state := fl.String("state", "", "")
+	force := fl.Bool("f", false, "")
 	pos, ok := parse(e, c, fl, args)
 	if !ok {
 		return exitUsage
@@ -829,43 +870,44 @@ func bundleUnpin(e *env, c *command, args []string) int {
 	}
 	kid := pos[0]
 	if _, err := os.Stat(kid); err == nil {
-		pub, err := keys.ReadPublicFile(kid)
-		if err != nil {
-			e.errorf("%v", err)
+		pub, ok := readPublicKey(e, kid)
+		if !ok {
 			return exitUsage
 		}
 		kid = kidHex(pub)
 	}
-	dir, err := stateDir(e, *state)
+	st, err := stateStore(e, *state)
 	if err != nil {
 		e.errorf("%v", err)
 		return exitUsage
 	}
-	roots, err := pinnedRoots(dir)
-	if err != nil {
-		e.errorf("%v", err)
-		return exitUsage
-	}
-	kept := slices.DeleteFunc(slices.Clone(roots), func(r crypto.PublicKey) bool { return kidHex(r) == kid })
-	if len(kept) == len(roots) {
+	left, err := st.Unpin(kid, *force)
+	switch {
+	case errors.Is(err, store.NotPinned):
 		e.errorf("no pinned root has kid %s", kid)
 		return exitUsage
-	}
-	if err := writeRoots(dir, kept); err != nil {
+	case errors.Is(err, store.LastRoot):
+		e.errorf("root %s is the last one pinned: without a root, no bundle can be checked and every verify stops", kid)
+		e.hintf("pin the new root first (hufu bundle pin NEW.pub), or give -f to unpin it anyway")
+		return exitUsage
+	case err != nil:
 		e.errorf("%v", err)
 		return exitUsage
 	}
-	fmt.Fprintf(e.stderr, "hufu: unpinned root %s; %d left\n", kid, len(kept))
+	fmt.Fprintf(e.stderr, "hufu: unpinned root %s; %d left\n", kid, left)
+	if left == 0 {
+		e.warnf("no root is pinned now: verify will stop with \"no trust configured\" until one is pinned")
+	}
 	return exitOK
 }
 
 func parseAt(e *env, c *command, at string) (time.Time, int) {
 	if at == "" {
-		return time.Now(), exitOK
+		return e.now(), exitOK
 	}
-	t, err := time.Parse(time.RFC3339, at)
+	t, err := parseTime(at)
 	if err != nil {
-		return t, usageError(e, c, "bad -at time %q: want RFC 3339, e.g. 2026-01-02T15:04:05Z", at)
+		return t, usageError(e, c, "-at: %v", err)
 	}
 	return t, exitOK
 }
@@ -885,73 +927,45 @@ func bundleInstall(e *env, c *command, args []string) int {
 	if code != exitOK {
 		return code
 	}
-	dir, err := stateDir(e, *state)
+	st, err := stateStore(e, *state)
 	if err != nil {
 		e.errorf("%v", err)
 		return exitUsage
 	}
-	roots, err := pinnedRoots(dir)
+	data, err := store.ReadBundleFile(pos[0])
 	if err != nil {
 		e.errorf("%v", err)
 		return exitUsage
 	}
-	if len(roots) == 0 {
-		e.errorf("no bundle roots are pinned in %s", dir)
+	b, same, err := st.Install(data)
+	switch {
+	case errors.Is(err, store.NoRoots):
+		e.errorf("no bundle roots are pinned in %s", st.Dir)
 		e.hintf("pin the root first: hufu bundle pin ROOT.pub")
 		return exitUsage
-	}
-	data, err := readBundleFile(pos[0])
-	if err != nil {
-		e.errorf("%v", err)
-		return exitUsage
-	}
-	b, err := bundle.Open(data, roots)
-	if err != nil {
+	case errors.Is(err, store.Rollback):
 		e.errorf("%s: %v", pos[0], err)
+		if m, merr := st.Mark(); merr == nil {
+			e.hintf("refusing to roll back: seq %d was installed here and stays in force", m.Seq)
+		}
+		return exitInvalid
+	case isBundleRefusal(err):
+		if msg := wrongKind(pos[0], "a trust bundle", ""); msg != "" {
+			e.errorf("%s", msg)
+		} else {
+			e.errorf("%s: %v", pos[0], err)
+		}
 		e.hintf("the installed bundle, if any, stays in force")
 		return exitInvalid
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		e.errorf("%v", err)
-		return exitUsage
-	}
-	unlock, err := lockState(dir)
-	if err != nil {
-		e.errorf("locking %s: %v", dir, err)
-		return exitUsage
-	}
-	defer unlock()
-	installed := filepath.Join(dir, bundleFile)
-	old, err := readBundleFile(installed)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
 	case err != nil:
 		e.errorf("%v", err)
 		return exitUsage
-	default:
-		// The installed file was checked when it was installed; its root
-		// may have been unpinned since, so read it without the signature.
-		ob, err := bundle.InspectUnverified(old)
-		if err != nil {
-			e.errorf("the installed bundle %s is unreadable (%v); remove it to install another", installed, err)
-			return exitUsage
-		}
-		if err := b.Replaces(ob); err != nil {
-			e.errorf("%s: %v", pos[0], err)
-			e.hintf("refusing to roll back: seq %d stays in force", ob.Seq)
-			return exitInvalid
-		}
-		if bytes.Equal(old, data) {
-			fmt.Fprintf(e.stderr, "hufu: trust bundle seq %d is already installed\n", b.Seq)
-			return exitOK
-		}
-	}
-	if err := atomicfile.WriteFile(installed, data, 0o644); err != nil {
-		e.errorf("%v", err)
-		return exitUsage
+	case same:
+		fmt.Fprintf(e.stderr, "hufu: trust bundle seq %d is already installed\n", b.Seq)
+		return exitOK
 	}
 	fmt.Fprintf(e.stderr, "hufu: installed trust bundle seq %d (issued %s, expires %s) in %s\n",
-		b.Seq, b.IssuedAt.Format(time.RFC3339), b.Expires.Format(time.RFC3339), dir)
+		b.Seq, b.IssuedAt.Format(time.RFC3339), b.Expires.Format(time.RFC3339), st.Dir)
 	if _, err := b.CheckTime(now, verifier.DefaultSkew); err != nil {
 		var ve *verifier.Error
 		errors.As(err, &ve)
@@ -964,6 +978,7 @@ func bundleStatus(e *env, c *command, args []string) int {
 	fl := flagSet(e, c)
 	state := fl.String("state", "", "")
 	at := fl.String("at", "", "")
+	asJSON := fl.Bool("json", false, "")
 	if code := parseNoArgs(e, c, fl, args); code != exitOK {
 		return code
 	}
@@ -976,27 +991,47 @@ func bundleStatus(e *env, c *command, args []string) int {
 		return code
 	}
 	if src.err != nil {
-		e.errorf("%s does not verify against the pinned roots: %v", src.label, src.err)
+		if errors.Is(src.err, store.Rollback) {
+			e.errorf("%s is older than a bundle installed before: %v", src.label, src.err)
+			e.hintf("the file was replaced by an older one; install the newest bundle again")
+		} else {
+			e.errorf("%s does not verify against the pinned roots: %v", src.label, src.err)
+		}
 		return exitUndecid
 	}
 	b := src.bundle
-	fmt.Fprintf(e.stdout, "installed: %s\n", strings.TrimPrefix(src.label, "trust bundle "))
-	printBundle(e.stdout, b, now)
 	warnings, err := b.CheckTime(now, verifier.DefaultSkew)
 	var ve *verifier.Error
+	state2, rc := "fresh", exitOK
 	switch {
 	case errors.As(err, &ve) && ve.Reason == verifier.TrustExpired:
-		fmt.Fprintf(e.stdout, "  %-14s EXPIRED: verify cannot decide anything; install a newer bundle\n", "state")
-		return exitUndecid
+		state2, rc = "expired", exitUndecid
 	case errors.As(err, &ve) && ve.Reason == verifier.ClockBehind:
-		fmt.Fprintf(e.stdout, "  %-14s CLOCK BEHIND: this computer's clock (%s) is earlier than the bundle; fix the clock\n", "state", now.UTC().Format(time.RFC3339))
-		return exitUndecid
+		state2, rc = "clock_behind", exitUndecid
 	case len(warnings) > 0:
+		state2 = "stale"
+	}
+	if *asJSON {
+		j := bundleJSONOf(b, now, strings.TrimSuffix(strings.TrimPrefix(src.label, "trust bundle "), fmt.Sprintf(" (seq %d, root %x)", b.Seq, b.Signer)))
+		j.State = &state2
+		if code := writeJSON(e, j); code != exitOK {
+			return code
+		}
+		return rc
+	}
+	fmt.Fprintf(e.stdout, "installed: %s\n", strings.TrimPrefix(src.label, "trust bundle "))
+	printBundle(e.stdout, b, now)
+	switch state2 {
+	case "expired":
+		fmt.Fprintf(e.stdout, "  %-14s EXPIRED: verify cannot decide anything; install a newer bundle\n", "state")
+	case "clock_behind":
+		fmt.Fprintf(e.stdout, "  %-14s CLOCK BEHIND: this computer's clock (%s) is earlier than the bundle; fix the clock\n", "state", now.UTC().Format(time.RFC3339))
+	case "stale":
 		fmt.Fprintf(e.stdout, "  %-14s STALE: past its next update; install a newer bundle\n", "state")
 	default:
 		fmt.Fprintf(e.stdout, "  %-14s fresh\n", "state")
 	}
-	return exitOK
+	return rc
 }
 
 // parseNoArgs parses flags and rejects positional arguments.
@@ -1009,4 +1044,22 @@ func parseNoArgs(e *env, c *command, fl *flag.FlagSet, args []string) int {
 		return usageError(e, c, "unexpected argument %q", pos[0])
 	}
 	return exitOK
+}
+
+func kidHex(pub crypto.PublicKey) string {
+	kid, _ := keys.KID(pub)
+	return hex.EncodeToString(kid)
+}
+
+func algOf(pub crypto.PublicKey) string {
+	alg, _ := keys.AlgOf(pub)
+	return string(alg)
+}
+
+func colourNames(cs []pass.Colour) string {
+	var names []string
+	for _, c := range cs {
+		names = append(names, c.String())
+	}
+	return strings.Join(names, ", ")
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/hufu-project/hufu/bundle"
+	"github.com/hufu-project/hufu/bundle/store"
 	"github.com/hufu-project/hufu/pass"
 )
 
@@ -23,7 +24,7 @@ func TestConcurrentInstalls(t *testing.T) {
 	state := filepath.Join(dir, "state")
 	seed := sha256.Sum256([]byte("install race root"))
 	root := ed25519.NewKeyFromSeed(seed[:])
-	if err := writeRoots(state, []crypto.PublicKey{root.Public()}); err != nil {
+	if _, err := (&store.Store{Dir: state}).Pin(root.Public()); err != nil {
 		t.Fatal(err)
 	}
 	issuerSeed := sha256.Sum256([]byte("install race issuer"))
@@ -60,7 +61,7 @@ func TestConcurrentInstalls(t *testing.T) {
 		}
 	}
 	wg.Wait()
-	data, err := os.ReadFile(filepath.Join(state, bundleFile))
+	data, err := os.ReadFile(filepath.Join(state, store.BundleFile))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"path/filepath"
 	"sort"
 
+	"github.com/hufu-project/hufu/bundle"
 	"github.com/hufu-project/hufu/qr"
 )
 
@@ -34,9 +36,23 @@ func isImage(data []byte) bool {
 // an image file (by content, not by name), or a directory of images.
 func readScans(e *env, path string) ([]scanned, error) {
 	if path == "-" {
-		b, err := io.ReadAll(io.LimitReader(e.stdin, maxImage+1))
+		var b []byte
+		var err error
+		if f, ok := e.stdin.(*os.File); ok && isTerminal(f) {
+			// A guard at a terminal: one line, ended by Enter.
+			fmt.Fprintln(e.stderr, "hufu: paste or scan a code, then Enter")
+			b, err = bufio.NewReader(io.LimitReader(f, maxInput+1)).ReadBytes('\n')
+			if errors.Is(err, io.EOF) {
+				err = nil
+			}
+		} else {
+			b, err = io.ReadAll(io.LimitReader(e.stdin, maxImage+1))
+		}
 		if err != nil {
 			return nil, err
+		}
+		if len(bytes.TrimSpace(b)) == 0 {
+			return nil, errors.New("no code given: paste or scan a code, then Enter (or give a file)")
 		}
 		return fromBytes(e, "", b)
 	}
@@ -48,6 +64,9 @@ func readScans(e *env, path string) ([]scanned, error) {
 		b, err := readFileLimited(path, maxImage)
 		if err != nil {
 			return nil, err
+		}
+		if len(bytes.TrimSpace(b)) == 0 {
+			return nil, fmt.Errorf("%s is empty: want a code (HF1:… or HC1:…) or an image of one", path)
 		}
 		return fromBytes(e, "", b)
 	}
@@ -141,4 +160,59 @@ func worst(a, b int) int {
 		return b
 	}
 	return a
+}
+
+func isTerminal(f *os.File) bool {
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// fileKind says what data is, by its content, for messages such as "g.txt
+// is a pass, not a trust bundle": "a pass", "an EU DCC", "a trust bundle",
+// "a public key", "a private key", "a certificate", "a trust file", "a bundle
+// source", "an image", "empty", or "" if it is none of these.
+func fileKind(data []byte) string {
+	t := bytes.TrimSpace(data)
+	switch {
+	case len(t) == 0:
+		return "empty"
+	case bytes.HasPrefix(t, []byte("HF1:")):
+		return "a pass"
+	case bytes.HasPrefix(t, []byte("HC1:")):
+		return "an EU DCC"
+	case isImage(data):
+		return "an image"
+	case bytes.Contains(t, []byte("-----BEGIN PUBLIC KEY-----")):
+		return "a public key"
+	case bytes.Contains(t, []byte("PRIVATE KEY-----")):
+		return "a private key"
+	case bytes.Contains(t, []byte("-----BEGIN CERTIFICATE-----")):
+		return "a certificate"
+	case t[0] == '{' && bytes.Contains(t, []byte(`"hufu_trust"`)):
+		return "a trust file"
+	case t[0] == '{' && bytes.Contains(t, []byte(`"hufu_bundle_source"`)):
+		return "a bundle source"
+	}
+	if _, err := bundle.InspectUnverified(data); err == nil {
+		return "a trust bundle"
+	}
+	return ""
+}
+
+// wrongKind explains a file that cannot be read as what a flag wants: "" if
+// the file is what it should be, or of no kind fileKind knows.
+func wrongKind(path, want, hint string) string {
+	data, err := readFileLimited(path, maxImage)
+	if err != nil {
+		return ""
+	}
+	kind := fileKind(data)
+	if kind == "" || kind == want {
+		return ""
+	}
+	msg := fmt.Sprintf("%s is %s, not %s", path, kind, want)
+	if hint != "" {
+		msg = fmt.Sprintf("%s is %s; %s", path, kind, hint)
+	}
+	return msg
 }

@@ -1,12 +1,17 @@
 package main
 
 import (
+	"crypto"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/hufu-project/hufu/bundle"
+	"github.com/hufu-project/hufu/bundle/source"
 	"github.com/hufu-project/hufu/internal/atomicfile"
 	"github.com/hufu-project/hufu/issuer"
 	"github.com/hufu-project/hufu/keys"
@@ -20,35 +25,43 @@ var cmdIssue = &command{
 	usage: `
 Usage: hufu issue -key FILE -iss ID -name NAME -colour green|yellow|red
                   [-photo IMAGE] [-photo-id ID] [-ttl 24h] [-max-ttl 168h]
-                  [-reason CODE] [-hint CODE]… [-at TIME] [-o FILE]
-                  [-png FILE] [-svg FILE] [-ecc L|M|Q|H] [-module PX]
+                  [-reason CODE] [-hint CODE]… [-at TIME] [-trust FILE]
+                  [-o FILE] [-png FILE] [-svg FILE] [-f] [-ecc L|M|Q|H] [-module PX]
 
 Issue signs a pass and prints its text (HF1:…), the content of the QR code.
 
 Flags:
     -key FILE       private key (from hufu keygen)
-    -iss ID         issuer ID, e.g. the region code 310000
+    -iss ID         issuer ID, e.g. the region code 310000 (1 to 32 printable
+                    ASCII characters; a warning if it is not six digits)
+    -trust FILE     check that -key may sign for -iss in FILE: a trust file,
+                    a bundle source or a trust bundle (by content)
     -name NAME      the holder's name, as on the ID card; only a keyed hash
                     of it goes into the pass
     -colour C       green, yellow or red (-color also works)
     -photo FILE     the holder's photo; the pass carries its digest
     -photo-id ID    a short reference to the photo (up to 12 ASCII characters)
-    -ttl D          how long the pass is valid (default 24h)
-    -max-ttl D      the longest -ttl this issuer allows (default 168h)
+    -ttl D          how long the pass is valid (default 24h; 90m, 12h, 7d…)
+    -max-ttl D      the longest -ttl this issuer allows (default 7d)
     -reason CODE    why a pass is yellow or red: key_region_arrival,
                     close_contact, secondary_contact, medical_management,
                     confirmed, suspected, fever_clinic, test_overdue
     -hint CODE      advice shown even on green; repeatable:
                     health_registration, test_suggested, appeal_pending
-    -at TIME        date the pass TIME (RFC 3339) instead of now, e.g. for tests
+    -at TIME        date the pass TIME (RFC 3339 or a date) instead of now
     -o FILE         write the text to FILE instead of standard output
     -png FILE       also write the QR code as a PNG image
     -svg FILE       also write the QR code as an SVG image
+    -f              replace existing -o, -png and -svg files
     -ecc L|M|Q|H    QR error correction (default M: recovers about 15%)
     -module PX      pixels per QR module in the PNG (default 4)
 
 The image files are checked after rendering (the QR code is decoded again
-and compared) and written atomically.
+and compared). Output files: "-" is standard output; a regular file is
+written atomically (temporary file, fsync, rename), and an existing one
+only with -f; a device or pipe (/dev/stdout, a FIFO) is written straight
+through; a symbolic link is followed (the file it points to is written);
+a directory is refused. A bundle root key (keygen -root) is refused.
 
 Example:
     $ hufu issue -key issuer.key -iss 310000 -name "张三" -colour yellow \
@@ -62,8 +75,9 @@ func init() { cmdIssue.run = runIssue }
 // issueFlags are the flags issue shares with commands that extend it.
 type issueFlags struct {
 	key, iss, name, colour, photo, photoID, reason, out string
-	png, svg, ecc, at                                   string
+	png, svg, ecc, at, trust                            string
 	module                                              int
+	force                                               bool
 	ttl, maxTTL                                         time.Duration
 	hints                                               multiFlag
 }
@@ -81,8 +95,10 @@ func runIssue(e *env, args []string) int {
 	fl.StringVar(&f.photoID, "photo-id", "", "")
 	fl.StringVar(&f.reason, "reason", "", "")
 	fl.Var(&f.hints, "hint", "")
-	fl.DurationVar(&f.ttl, "ttl", 24*time.Hour, "")
-	fl.DurationVar(&f.maxTTL, "max-ttl", 7*24*time.Hour, "")
+	durationVar(fl, &f.ttl, "ttl", 24*time.Hour)
+	durationVar(fl, &f.maxTTL, "max-ttl", 7*24*time.Hour)
+	fl.StringVar(&f.trust, "trust", "", "")
+	fl.BoolVar(&f.force, "f", false, "")
 	fl.StringVar(&f.out, "o", "", "")
 	fl.StringVar(&f.at, "at", "", "")
 	fl.StringVar(&f.png, "png", "", "")
@@ -116,22 +132,106 @@ func runIssue(e *env, args []string) int {
 		}
 		data, err := img.render(text, qr.Options{Level: level, ModulePixels: f.module})
 		if err == nil {
-			err = atomicfile.WriteFile(img.path, data, 0o644)
+			err = atomicfile.WriteOutput(img.path, data, 0o644, f.force, e.stdout)
 		}
 		if err != nil {
-			e.errorf("%v", err)
-			return exitUsage
+			return outputError(e, err)
 		}
 	}
 	if f.out != "" {
-		if err := atomicfile.WriteFile(f.out, []byte(text+"\n"), 0o644); err != nil {
-			e.errorf("%v", err)
-			return exitUsage
+		if err := atomicfile.WriteOutput(f.out, []byte(text+"\n"), 0o644, f.force, e.stdout); err != nil {
+			return outputError(e, err)
 		}
 		return exitOK
 	}
 	fmt.Fprintln(e.stdout, text)
 	return exitOK
+}
+
+func outputError(e *env, err error) int {
+	e.errorf("%v", err)
+	if errors.Is(err, fs.ErrExist) {
+		e.hintf("give -f to replace it")
+	}
+	return exitUsage
+}
+
+// checkRegionCode warns about an issuer ID that is valid (SPEC §4) but not
+// the six-digit region code issuers use, a likely typo.
+func checkRegionCode(e *env, iss string) {
+	if len(iss) == 6 && strings.Trim(iss, "0123456789") == "" {
+		return
+	}
+	e.warnf("issuer ID %q is not a six-digit region code such as 310000; verifiers reject its passes unless their trust lists exactly %q", iss, iss)
+}
+
+// checkKeyFor checks, against the trust file, bundle source or trust
+// bundle at path, that the key pub may sign for the issuer iss.
+func checkKeyFor(path string, pub crypto.PublicKey, iss string) error {
+	data, err := readFileLimited(path, source.MaxSize)
+	if err != nil {
+		return err
+	}
+	kid := kidHex(pub)
+	var mayFor []string // the issuers the key may sign for
+	var issuers []string
+	found := false
+	switch kind := fileKind(data); kind {
+	case "a trust file":
+		tf, err := keys.ParseTrust(data)
+		if err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		for _, k := range tf.All() {
+			issuers = append(issuers, k.Issuers...)
+			if sameKey(k.Public, pub) {
+				found, mayFor = true, append(mayFor, k.Issuers...)
+			}
+		}
+	case "a bundle source":
+		s, err := source.Parse(data)
+		if err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		for _, is := range s.Issuers {
+			issuers = append(issuers, is.ID)
+		}
+		mayFor = s.KeyIssuers(pub)
+		found = len(mayFor) > 0
+	case "a trust bundle":
+		b, err := bundle.InspectUnverified(data)
+		if err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		for _, is := range b.Issuers {
+			issuers = append(issuers, is.ID)
+			for _, k := range is.Keys {
+				if sameKey(k.Public, pub) {
+					found, mayFor = true, append(mayFor, is.ID)
+				}
+			}
+		}
+	default:
+		if kind == "" {
+			kind = "not readable as one"
+		}
+		return fmt.Errorf("%s is %s; -trust wants a trust file, a bundle source or a trust bundle", path, kind)
+	}
+	switch {
+	case !slices.Contains(issuers, iss):
+		return fmt.Errorf("no issuer %s in %s (it lists %s)", iss, path, strings.Join(slices.Compact(slices.Sorted(slices.Values(issuers))), ", "))
+	case !found:
+		return fmt.Errorf("key %s is not in %s", kid, path)
+	case !slices.Contains(mayFor, iss):
+		return fmt.Errorf("key %s signs for %s in %s, not for %s", kid, strings.Join(mayFor, ", "), path, iss)
+	}
+	return nil
+}
+
+func sameKey(a, b crypto.PublicKey) bool {
+	x, err1 := keys.MarshalPublic(a)
+	y, err2 := keys.MarshalPublic(b)
+	return err1 == nil && err2 == nil && string(x) == string(y)
 }
 
 func parseLevel(s string) (qr.Level, bool) {
@@ -186,11 +286,14 @@ func issue(e *env, c *command, f *issueFlags) (string, int) {
 	cl.PhotoID = f.photoID
 	cl.Validity = f.ttl
 	if f.at != "" {
-		t, err := time.Parse(time.RFC3339, f.at)
+		t, err := parseTime(f.at)
 		if err != nil {
-			return "", usageError(e, c, "bad -at time %q: want RFC 3339, e.g. 2026-01-02T15:04:05Z", f.at)
+			return "", usageError(e, c, "-at: %v", err)
 		}
 		cl.IssuedAt = t
+	}
+	if err := pass.CheckIssuer(f.iss); err != nil {
+		return "", usageError(e, c, "-iss: %v", strings.TrimPrefix(err.Error(), "pass: "))
 	}
 	if f.photo != "" {
 		b, err := os.ReadFile(f.photo)
@@ -200,15 +303,22 @@ func issue(e *env, c *command, f *issueFlags) (string, int) {
 		}
 		cl.Photo = b
 	}
-	priv, err := keys.ReadPrivateFile(f.key)
-	if errors.Is(err, keys.ErrReadableByOthers) {
-		e.warnf("%v", err)
-		e.hintf("chmod 600 %s", f.key)
-		err = nil
-	}
-	if err != nil {
-		e.errorf("%v", err)
+	priv, ok := readPrivateKey(e, f.key)
+	if !ok {
 		return "", exitUsage
+	}
+	if isRootKeyFile(f.key) {
+		e.errorf("%s is a bundle root key; passes are signed with an issuer key", f.key)
+		return "", exitUsage
+	}
+	if f.trust != "" {
+		if err := checkKeyFor(f.trust, priv.Public(), f.iss); err != nil {
+			e.errorf("%v", err)
+			e.hintf("verifiers using this trust would reject the pass; check -key and -iss")
+			return "", exitUsage
+		}
+	} else {
+		checkRegionCode(e, f.iss)
 	}
 	is, err := issuer.New(priv, f.iss, f.maxTTL)
 	if err != nil {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"crypto"
 	"encoding/hex"
 	"errors"
@@ -11,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hufu-project/hufu/internal/atomicfile"
 	"github.com/hufu-project/hufu/keys"
 )
 
@@ -18,15 +20,21 @@ var cmdKeygen = &command{
 	name:    "keygen",
 	summary: "make a signing key pair",
 	usage: `
-Usage: hufu keygen [-alg ES256|EdDSA] -o FILE
+Usage: hufu keygen [-alg ES256|EdDSA] [-root] -o FILE
 
 Keygen makes a new private signing key and writes it to FILE (PKCS#8 PEM,
 mode 0600) and its public key to FILE.pub (SubjectPublicKeyInfo PEM). It
 never overwrites a file. It prints the key ID (kid): the first 8 bytes of
 SHA-256 over the public key's DER, in hex.
 
+A key made with -root is a trust bundle root: FILE starts with the line
+"Hufu-Key-Role: bundle-root" before the PEM block (explanatory text, which
+PEM readers such as OpenSSL skip). "hufu bundle sign" signs only with such
+a key (unless -f), and "hufu issue" refuses one.
+
 Flags:
     -alg ES256|EdDSA   signature algorithm (default ES256: ECDSA P-256)
+    -root              make a bundle root key
     -o FILE            where to write the private key (required)
 
 Example:
@@ -42,6 +50,7 @@ func runKeygen(e *env, args []string) int {
 	c := cmdKeygen
 	fl := flagSet(e, c)
 	alg := fl.String("alg", "ES256", "")
+	root := fl.Bool("root", false, "")
 	out := fl.String("o", "", "")
 	pos, ok := parse(e, c, fl, args)
 	if !ok {
@@ -69,7 +78,14 @@ func runKeygen(e *env, args []string) int {
 		e.errorf("%v", err)
 		return exitUsage
 	}
-	if err := keys.WritePrivateFile(*out, priv); err != nil {
+	data, err := keys.EncodePrivatePEM(priv)
+	if err == nil && *root {
+		data = append([]byte(rootMarker+"\n"), data...)
+	}
+	if err == nil {
+		err = atomicfile.Create(*out, data, 0o600)
+	}
+	if err != nil {
 		if errors.Is(err, fs.ErrExist) {
 			e.errorf("%s already exists; hufu never overwrites a key", *out)
 		} else {
@@ -83,8 +99,50 @@ func runKeygen(e *env, args []string) int {
 	}
 	kid, _ := keys.KID(priv.Public())
 	fmt.Fprintln(e.stdout, hex.EncodeToString(kid))
-	fmt.Fprintf(e.stderr, "hufu: wrote %s (private, mode 0600) and %s\n", *out, pubPath)
+	role := "private"
+	if *root {
+		role = "bundle root, private"
+	}
+	fmt.Fprintf(e.stderr, "hufu: wrote %s (%s, mode 0600) and %s\n", *out, role, pubPath)
 	return exitOK
+}
+
+// rootMarker is the line before the PEM block of a bundle root key.
+const rootMarker = "Hufu-Key-Role: bundle-root"
+
+// isRootKeyFile reports whether the private key file at path is marked as
+// a bundle root key.
+func isRootKeyFile(path string) bool {
+	data, err := readFileLimited(path, 64<<10)
+	if err != nil {
+		return false
+	}
+	head, _, found := bytes.Cut(data, []byte("-----BEGIN"))
+	if !found {
+		return false
+	}
+	for _, line := range strings.Split(string(head), "\n") {
+		if strings.TrimSpace(line) == rootMarker {
+			return true
+		}
+	}
+	return false
+}
+
+// readPrivateKey reads a private key file for a command, warning if others
+// may read it, and saying what the file is if it is not a private key.
+func readPrivateKey(e *env, path string) (crypto.Signer, bool) {
+	priv, err := keys.ReadPrivateFile(path)
+	if errors.Is(err, keys.ErrReadableByOthers) {
+		e.warnf("%v", err)
+		e.hintf("chmod 600 %s", path)
+		err = nil
+	}
+	if err != nil {
+		fileError(e, path, err, "a private key", "")
+		return nil, false
+	}
+	return priv, true
 }
 
 func parseAlg(s string) (keys.Alg, error) {

@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -50,6 +51,7 @@ type env struct {
 	stdout, stderr io.Writer
 	getenv         func(string) string
 	clock          func() time.Time // nil means time.Now
+	helped         bool             // a command printed its usage for -h
 }
 
 // now returns the time from the env's clock.
@@ -66,6 +68,11 @@ func (e *env) errorf(format string, args ...any) {
 
 func (e *env) hintf(format string, args ...any) {
 	fmt.Fprintf(e.stderr, "hufu: hint: "+format+"\n", args...)
+}
+
+// noticef tells of an old spelling that still works.
+func (e *env) noticef(format string, args ...any) {
+	fmt.Fprintf(e.stderr, "hufu: notice: "+format+"\n", args...)
 }
 
 func (e *env) warnf(format string, args ...any) {
@@ -104,7 +111,11 @@ func run(e *env, args []string) int {
 		e.hintf("run \"hufu help\" for the list of commands")
 		return exitUsage
 	}
-	return c.run(e, args[1:])
+	code := c.run(e, args[1:])
+	if e.helped {
+		return exitOK // "hufu verify -h" is a request, like "hufu -h"
+	}
+	return code
 }
 
 func lookup(name string) *command {
@@ -169,6 +180,7 @@ func parse(e *env, c *command, fs *flag.FlagSet, args []string) (pos []string, o
 	for {
 		err := fs.Parse(args)
 		if errors.Is(err, flag.ErrHelp) {
+			e.helped = true
 			fmt.Fprint(e.stdout, strings.TrimLeft(c.usage, "\n"))
 			return nil, false
 		}
@@ -206,4 +218,82 @@ func (m *multiFlag) Set(v string) error {
 		}
 	}
 	return nil
+}
+
+// renamed registers old as the previous spelling of the flag now called
+// name: it still works for this release, with a notice.
+func renamed(e *env, fl *flag.FlagSet, old, name string) {
+	f := fl.Lookup(name)
+	if f == nil {
+		panic("renamed: no flag " + name)
+	}
+	set := func(v string) error {
+		e.noticef("-%s is now -%s; the old name will go in the next release", old, name)
+		return fl.Set(name, v)
+	}
+	if bf, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && bf.IsBoolFlag() {
+		fl.BoolFunc(old, "", set)
+	} else {
+		fl.Func(old, "", set)
+	}
+}
+
+// durationFlag is a duration as people write it: a Go duration (90m,
+// 12h, 1h30m) or whole days (7d, or 1d12h).
+type durationFlag struct{ d *time.Duration }
+
+func (f durationFlag) String() string {
+	if f.d == nil {
+		return ""
+	}
+	return f.d.String()
+}
+
+func (f durationFlag) Set(s string) error {
+	d, err := parseDuration(s)
+	if err == nil {
+		*f.d = d
+	}
+	return err
+}
+
+// durationVar defines a duration flag that also accepts days.
+func durationVar(fl *flag.FlagSet, p *time.Duration, name string, value time.Duration) {
+	*p = value
+	fl.Var(durationFlag{p}, name, "")
+}
+
+// parseDuration parses a Go duration, optionally led by whole days: "7d",
+// "1d12h", "90m". It never accepts a negative one.
+func parseDuration(s string) (time.Duration, error) {
+	bad := fmt.Errorf("duration %q: want a number with a unit, e.g. 90m, 12h or 7d", s)
+	var days time.Duration
+	if i := strings.IndexByte(s, 'd'); i >= 0 {
+		n, err := strconv.ParseUint(s[:i], 10, 16)
+		if err != nil {
+			return 0, bad
+		}
+		days, s = time.Duration(n)*24*time.Hour, s[i+1:]
+		if s == "" {
+			return days, nil
+		}
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 || strings.HasPrefix(s, "+") {
+		return 0, bad
+	}
+	return days + d, nil
+}
+
+// parseTime parses a time given on the command line: RFC 3339
+// (2026-12-02T08:00:00Z, or with an offset) or a date (2026-12-02, its
+// start in UTC).
+func parseTime(s string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	if t, err := time.Parse(time.DateOnly, s); err == nil {
+		return t, nil
+	}
+	return time.Time{}, fmt.Errorf("bad time %q: want RFC 3339 or a date, e.g. 2026-01-02T15:04:05Z or 2026-01-02", s)
 }

@@ -15,6 +15,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/hufu-project/hufu/bundle/store"
 	"github.com/hufu-project/hufu/internal/scanlog"
 	"github.com/hufu-project/hufu/verifier"
 )
@@ -230,7 +231,7 @@ func scanMain(ctx context.Context, e *env, args []string) int {
 	}
 	if *trustPath == "" && *bundlePath == "" && (src.bundle != nil || src.err != nil) {
 		// The installed bundle: take up a new one when it is installed.
-		s.bundleFile = filepath.Join(dir, bundleFile)
+		s.bundleFile = filepath.Join(dir, store.BundleFile)
 		s.bundleStamp = stampOf(s.bundleFile)
 		s.reopen = func() (*trustSource, int) {
 			return openVerifyTrust(e, c, "", "", *state, rootFiles, dscPaths)

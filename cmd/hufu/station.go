@@ -234,6 +234,12 @@ func (s *station) reloadTrust() {
 		s.e.warnf("the newly installed trust bundle cannot be read; still using %s", s.label)
 		return
 	}
+	// Never go back: not below the state's high-water mark (store.Load
+	// refuses that), nor below the bundle in use.
+	if errors.Is(src.err, bundle.Rollback) || (src.bundle != nil && s.bundle != nil && src.bundle.Replaces(s.bundle) != nil) {
+		s.e.warnf("the installed trust bundle is older than the one in use (rollback); still using %s", s.label)
+		return
+	}
 	s.trust, s.label, s.trustErr, s.bundle = src.trust, src.label, src.err, src.bundle
 	if s.bundle != nil && s.clock.see(s.bundle.IssuedAt) {
 		s.clock.save()
