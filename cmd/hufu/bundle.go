@@ -762,7 +762,6 @@ type issuerJSON struct {
 type keyJSONView struct {
 	KID        string  `json:"kid"`
 	Alg        string  `json:"alg"`
-	Issuers    *[]string `json:"issuers,omitempty"`
 	ValidFrom  *string `json:"valid_from"`
 	ValidUntil *string `json:"valid_until"`
 }

@@ -161,7 +161,7 @@ var cmdTrust = &command{
 	usage: `
 Usage:
     hufu trust add -trust TRUST.json -iss ID[,ID…] [-from TIME] [-until TIME] KEY.pub
-    hufu trust list -trust TRUST.json
+    hufu trust list -trust TRUST.json [-json]
 
 A trust file lists the public keys a verifier trusts, each with the issuer
 IDs it may sign passes for and an optional validity window. "add" creates
@@ -174,8 +174,12 @@ Flags:
     -trust FILE     the trust file (required)
     -iss ID         issuer ID the key may sign for, e.g. 310000; repeat or
                     separate with commas
-    -from TIME      the key may sign passes issued at or after TIME (RFC 3339)
+    -from TIME      the key may sign passes issued at or after TIME (RFC 3339,
+                    or a date such as 2026-12-02: its start in UTC)
     -until TIME     the key may sign passes issued at or before TIME
+    -json           list: one JSON object, {"hufu_trust_list":1, "keys":
+                    [{"kid", "alg", "issuers", "valid_from", "valid_until"}]},
+                    times null when open
 
 Example:
     $ hufu trust add -trust trust.json -iss 310000 issuer.key.pub
@@ -201,6 +205,7 @@ func runTrust(e *env, args []string) int {
 	fl.Var(&issuers, "iss", "")
 	from := fl.String("from", "", "")
 	until := fl.String("until", "", "")
+	asJSON := fl.Bool("json", false, "")
 	pos, ok := parse(e, c, fl, args[1:])
 	if !ok {
 		return exitUsage
@@ -214,8 +219,24 @@ func runTrust(e *env, args []string) int {
 		}
 		t, err := keys.ReadTrustFile(*trustPath)
 		if err != nil {
-			e.errorf("%v", err)
-			return exitUsage
+			return fileError(e, *trustPath, err, "a trust file", "")
+		}
+		if *asJSON {
+			type entry struct {
+				KID        string   `json:"kid"`
+				Alg        string   `json:"alg"`
+				Issuers    []string `json:"issuers"`
+				ValidFrom  *string  `json:"valid_from"`
+				ValidUntil *string  `json:"valid_until"`
+			}
+			list := struct {
+				Version int     `json:"hufu_trust_list"`
+				Keys    []entry `json:"keys"`
+			}{1, []entry{}}
+			for _, k := range t.All() {
+				list.Keys = append(list.Keys, entry{hex.EncodeToString(k.KID), string(k.Alg), k.Issuers, jsonTime(k.ValidFrom), jsonTime(k.ValidUntil)})
+			}
+			return writeJSON(e, list)
 		}
 		for _, k := range t.All() {
 			fmt.Fprintf(e.stdout, "%x  %-5s  issuers %s", k.KID, k.Alg, strings.Join(k.Issuers, ","))
@@ -253,9 +274,9 @@ func runTrust(e *env, args []string) int {
 		if tf.s == "" {
 			continue
 		}
-		t, err := time.Parse(time.RFC3339, tf.s)
+		t, err := parseTime(tf.s)
 		if err != nil {
-			return usageError(e, c, "bad time %q: want RFC 3339, e.g. 2026-01-02T15:04:05Z", tf.s)
+			return usageError(e, c, "%v", err)
 		}
 		*tf.dst = t.UTC()
 	}
@@ -293,8 +314,7 @@ func runTrust(e *env, args []string) int {
 		err = keys.WriteTrustFile(*trustPath, t)
 	}
 	if err != nil {
-		e.errorf("%v", err)
-		return exitUsage
+		return fileError(e, *trustPath, err, "a trust file", "")
 	}
 	fmt.Fprintf(e.stderr, "hufu: %s: added key %s (%s) for %s\n", *trustPath, hex.EncodeToString(kid), alg, strings.Join(k.Issuers, ","))
 	return exitOK

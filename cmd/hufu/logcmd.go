@@ -21,7 +21,7 @@ var cmdLog = &command{
 	usage: `
 Usage:
     hufu log verify [-state DIR] [-site ID]
-    hufu log export [-state DIR] [-site ID] -format csv|json [-from TIME] [-to TIME] [-o FILE]
+    hufu log export [-state DIR] [-site ID] [-format csv|json] [-from TIME] [-to TIME] [-o FILE]
     hufu log stats  [-state DIR] [-site ID] [-from TIME] [-to TIME] [-json]
 
 The scan log of a site is STATE/scanlog/SITE.jsonl, written by "hufu scan":
@@ -43,9 +43,9 @@ refuse a log that does not verify.
 Flags:
     -state DIR    state directory (as for scan)
     -site ID      the site; may be left out when the state holds one
-    -format F     export as csv or json
-    -from TIME    from this time on (RFC 3339)
-    -to TIME      before this time (RFC 3339)
+    -format F     export as csv (the default) or json
+    -from TIME    from this time on (RFC 3339, or a date: its start, local time)
+    -to TIME      before this time (RFC 3339, or a date)
     -o FILE       write the export to FILE (atomically) instead of stdout
     -json         stats as JSON
 
@@ -129,13 +129,16 @@ func runLog(e *env, args []string) int {
 		if f.s == "" {
 			continue
 		}
-		if *f.dst, err = time.Parse(time.RFC3339, f.s); err != nil {
-			return usageError(e, c, "bad time %q: want RFC 3339, e.g. 2026-01-02T15:04:05+08:00", f.s)
+		if *f.dst, err = parseTimeIn(f.s, time.Local); err != nil {
+			return usageError(e, c, "%v", err)
 		}
+	}
+	if sub == "export" && *format == "" {
+		*format = "csv"
 	}
 	switch {
 	case sub == "export" && *format != "csv" && *format != "json":
-		return usageError(e, c, "-format csv or -format json is required")
+		return usageError(e, c, "unknown -format %q: want csv or json", *format)
 	case sub == "export" && *asJSON:
 		return usageError(e, c, "export takes -format json, not -json")
 	case sub == "stats" && (*format != "" || *out != ""):

@@ -288,11 +288,14 @@ func parseDuration(s string) (time.Duration, error) {
 // parseTime parses a time given on the command line: RFC 3339
 // (2026-12-02T08:00:00Z, or with an offset) or a date (2026-12-02, its
 // start in UTC).
-func parseTime(s string) (time.Time, error) {
+func parseTime(s string) (time.Time, error) { return parseTimeIn(s, time.UTC) }
+
+// parseTimeIn is parseTime with a date's start taken in loc.
+func parseTimeIn(s string, loc *time.Location) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
 		return t, nil
 	}
-	if t, err := time.Parse(time.DateOnly, s); err == nil {
+	if t, err := time.ParseInLocation(time.DateOnly, s, loc); err == nil {
 		return t, nil
 	}
 	return time.Time{}, fmt.Errorf("bad time %q: want RFC 3339 or a date, e.g. 2026-01-02T15:04:05Z or 2026-01-02", s)

@@ -26,7 +26,7 @@ var cmdScan = &command{
 	usage: `
 Usage: hufu scan -site ID [-trust TRUST.json | -bundle B.hfb [-root ROOT.pub]]
                  [-dsc DSC.pem] [-guard NAME] [-state DIR] [-photos DIR]
-                 [-lang zh|en] [-json] [-no-bell] [-color]
+                 [-lang zh|en] [-json] [-no-bell] [-ansi]
                  [-dedupe 3s] [-passback 30m] [-skew 5m]
                  [-watch DIR [-interval 500ms]] [-web [-addr 127.0.0.1:0]]
 
@@ -100,8 +100,9 @@ Flags:
     -lang L         zh or en (default from LC_ALL, LC_MESSAGES, LANG)
     -json           one JSON object per scan instead of the big verdict
     -no-bell        no bell on deny
-    -color          colour even when output is not a terminal (it is
-                    coloured on a terminal unless NO_COLOR is set)
+    -ansi           colour with ANSI escapes even when output is not a
+                    terminal (it is on a terminal unless NO_COLOR is set);
+                    -color is its old name
     -dedupe D       the same pass within D is one scan (default 3s)
     -passback D     flag a pass admitted here within D (default 30m; 0 off)
     -skew D         clock-skew tolerance (default 5m; 0 for none)
@@ -156,7 +157,8 @@ func scanMain(ctx context.Context, e *env, args []string) int {
 	lang := fl.String("lang", detectLang(e), "")
 	asJSON := fl.Bool("json", false, "")
 	noBell := fl.Bool("no-bell", false, "")
-	color := fl.Bool("color", false, "")
+	color := fl.Bool("ansi", false, "")
+	renamed(e, fl, "color", "ansi")
 	dedupe := fl.Duration("dedupe", defaultDedupe, "")
 	passback := fl.Duration("passback", defaultPassback, "")
 	skew := fl.Duration("skew", verifier.DefaultSkew, "")

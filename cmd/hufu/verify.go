@@ -68,8 +68,9 @@ Flags:
     -at TIME      verify as of TIME (RFC 3339) instead of now
     -skew D       clock-skew tolerance (default 5m; 0 for none)
     -json         print one JSON object instead of the human verdict
-    -color        colour the verdict even when output is not a terminal
-                  (it is coloured on a terminal unless NO_COLOR is set)
+    -ansi         colour the verdict with ANSI escapes even when output is
+                  not a terminal (it is coloured on a terminal unless
+                  NO_COLOR is set); -color is its old name
 
 Exit status (for several verdicts, the most serious one, in the order
 2, 1, 5, 4, 3, 6, 0):
@@ -144,7 +145,8 @@ func runVerify(e *env, args []string) int {
 	at := fl.String("at", "", "")
 	skew := fl.Duration("skew", verifier.DefaultSkew, "")
 	asJSON := fl.Bool("json", false, "")
-	color := fl.Bool("color", false, "")
+	color := fl.Bool("ansi", false, "")
+	renamed(e, fl, "color", "ansi")
 	pos, ok := parse(e, c, fl, args)
 	if !ok {
 		return exitUsage
