@@ -149,9 +149,12 @@ func runIssue(e *env, args []string) int {
 }
 
 func outputError(e *env, err error) int {
-	e.errorf("%v", err)
-	if errors.Is(err, fs.ErrExist) {
+	var pe *fs.PathError
+	if errors.As(err, &pe) && errors.Is(err, fs.ErrExist) {
+		e.errorf("%s already exists", pe.Path)
 		e.hintf("give -f to replace it")
+	} else {
+		e.errorf("%v", err)
 	}
 	return exitUsage
 }

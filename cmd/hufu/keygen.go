@@ -331,7 +331,7 @@ func equalKey(a, b *keys.Key) bool {
 func readPublicKey(e *env, path string) (crypto.PublicKey, bool) {
 	pub, err := keys.ReadPublicFile(path)
 	if err != nil {
-		e.errorf("%v", err)
+		fileError(e, path, err, "a public key", "")
 		if strings.Contains(err.Error(), "PRIVATE KEY") {
 			e.hintf("give the public key (%s.pub), not the private key", path)
 		}
