@@ -9,12 +9,13 @@ import (
 )
 
 // TestVerifierDeps keeps the verifier, the keys and hc1 packages it uses,
-// and the trust bundle package importable by phone apps: none of their
+// and the trust bundle packages (bundle, its source and the guard's state
+// store) importable by phone apps and a registry: none of their
 // dependencies may draw images, use the network, run processes, parse flags
 // or pull in the QR, CBOR or COSE libraries the tests and the CLI use.
 func TestVerifierDeps(t *testing.T) {
 	goCmd := goCommand(t)
-	cmd := exec.Command(goCmd, "list", "-deps", "./verifier", "./keys", "./internal/hc1", "./bundle")
+	cmd := exec.Command(goCmd, "list", "-deps", "./verifier", "./keys", "./internal/hc1", "./bundle", "./bundle/source", "./bundle/store")
 	cmd.Dir = ".."
 	out, err := cmd.Output()
 	if err != nil {
@@ -35,7 +36,7 @@ func TestVerifierDeps(t *testing.T) {
 		}
 	}
 	if len(found) > 0 {
-		t.Errorf("verifier, keys, hc1 or bundle depends on %q", found)
+		t.Errorf("verifier, keys, hc1, bundle, bundle/source or bundle/store depends on %q", found)
 	}
 }
 

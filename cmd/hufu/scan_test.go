@@ -345,7 +345,7 @@ func TestScanBundle(t *testing.T) {
 			t.Fatalf("hufu %s: exit %d\n%s%s", strings.Join(args, " "), code, out.String(), errb.String())
 		}
 	}
-	cli("keygen", "-alg", "EdDSA", "-o", path("root.key"))
+	cli("keygen", "-root", "-alg", "EdDSA", "-o", path("root.key"))
 	cli("keygen", "-alg", "EdDSA", "-o", path("k"))
 	cli("bundle", "init", "-o", path("src.json"))
 	cli("bundle", "add-issuer", "-in", path("src.json"), "-id", "310000", "-name-zh", "上海市", "-name-en", "Shanghai")
