@@ -31,18 +31,18 @@ var cmdBundle = &command{
 Usage:
   Issuing side (edits a JSON bundle source, signs it with a root key):
     hufu bundle init -o SRC.json
-    hufu bundle add-issuer -in SRC.json -id ID -name-zh NAME -name-en NAME
-                           [-max-ttl 168h] [-colours green,yellow,red]
+    hufu bundle add-issuer -in SRC.json -iss ID -name-zh NAME -name-en NAME
+                           [-max-ttl 7d] [-colours green,yellow,red]
     hufu bundle add-key -in SRC.json -iss ID [-from TIME] [-until TIME] KEY.pub
-    hufu bundle revoke -in SRC.json (-pass ID | -code PASS.txt | -key KEY.pub | -kid KID)
+    hufu bundle revoke -in SRC.json (-pass ID | -code PASS.txt | -pub KEY.pub | -kid KID)
     hufu bundle sign -key ROOT.key -in SRC.json -o BUNDLE.hfb [-seq N]
-                     [-at TIME] [-next-update 24h] [-expires 168h]
-    hufu bundle show [-root ROOT.pub]… [-state DIR] BUNDLE.hfb
+                     [-at TIME] [-next-update 24h] [-expires 7d] [-f]
+    hufu bundle show [-root ROOT.pub]… [-state DIR] [-json] BUNDLE.hfb
   Guard side (a state directory holds the pinned roots and the bundle in force):
     hufu bundle pin [-state DIR] ROOT.pub…
-    hufu bundle unpin [-state DIR] KID|ROOT.pub
+    hufu bundle unpin [-state DIR] [-f] KID|ROOT.pub
     hufu bundle install [-state DIR] [-at TIME] BUNDLE.hfb
-    hufu bundle status [-state DIR] [-at TIME]
+    hufu bundle status [-state DIR] [-at TIME] [-json]
 
 A trust bundle is one signed file with everything a verifier trusts: the
 issuers (ID, names in Chinese and English, keys with validity windows,
@@ -54,11 +54,12 @@ earlier than its issue time, verify says CANNOT DECIDE (exit 5).
 
 init creates a bundle source (JSON, with the default labels); add-issuer,
 add-key and revoke edit it (add-key on a key already listed sets its window,
-which is how a key is rotated out). sign signs it with a root key: the
-sequence number is the source's last one plus 1 (or -seq), the issue time
-now (or -at); the source remembers the sequence number. show prints a
-bundle, checked against -root keys or the pinned roots, or marked
-UNVERIFIED if there are none.
+which is how a key is rotated out). sign signs it with a root key, made
+with "hufu keygen -root" (another key only with -f; never a key the source
+lists for an issuer): the sequence number is the source's last one plus 1
+(or -seq), the issue time now (or -at); the source remembers the sequence
+number. show prints a bundle, checked against -root keys or the pinned
+roots, or marked UNVERIFIED if there are none.
 
 The bundle source is JSON, read strictly (unknown or repeated fields are
 errors); edit it with the commands or by hand:
@@ -75,46 +76,67 @@ Base64 of the key's SubjectPublicKeyInfo DER; times are RFC 3339.
 
 pin adds root public keys to the state directory; pin the new root before
 the first bundle it signs, and unpin the old one once no bundle in use is
-signed by it. install checks a bundle against the pinned roots and makes it
-the one in force: atomically (temporary file, fsync, rename), and only if
-its sequence number is higher than the installed one (no rollback); a file
-that is corrupt, badly signed or older leaves the installed bundle in
-force. status shows the bundle in force: issuers, sequence, age, and
-whether it is stale or expired.
+signed by it (unpin refuses the last root unless -f: with none, every
+verify stops with "no trust configured"). install checks a bundle against
+the pinned roots and makes it the one in force: atomically (temporary
+file, fsync, rename), and only if its sequence number is higher than any
+installed here before (no rollback); a file that is corrupt, badly signed
+or older leaves the installed bundle in force. status shows the bundle in
+force: issuers, sequence, age, and whether it is fresh, stale, expired or
+ahead of the clock.
 
 The state directory is -state DIR, else $HUFU_STATE, else
 $XDG_STATE_HOME/hufu, else ~/.local/state/hufu. It holds roots.pem (the
-pinned roots) and bundle.hfb (the bundle in force). "hufu verify" uses
+pinned roots), bundle.hfb (the bundle in force) and bundle.mark (the
+highest sequence number installed, with its issue time and digest).
+"hufu verify", "hufu scan" and status check bundle.hfb against the mark
+every time they open it: an older file put in its place is refused
+(verify and scan cannot decide; a running station keeps the bundle it
+has), and deleting bundle.hfb does not reset the mark. "hufu verify" uses
 that bundle unless given -trust FILE or -bundle FILE.
 
 Flags:
     -in FILE        the bundle source
     -o FILE         where to write (init: the new source; sign: the bundle)
-    -id ID          issuer ID, e.g. the region code 310000
+    -iss ID         add-issuer: the issuer ID, e.g. the region code 310000
+                    (-id is its old name); add-key: the issuer a key signs
+                    for (repeat add-key for several)
     -name-zh, -name-en NAME   the issuer's display names
-    -max-ttl D      the longest validity of the issuer's passes (default 168h)
+    -max-ttl D      the longest validity of the issuer's passes (default 7d)
     -colours LIST   the colours the issuer may issue (default green,yellow,red)
-    -iss ID         the issuer a key signs for (repeat add-key for several)
     -from, -until TIME   the key may sign passes issued in [from, until]
+                    (RFC 3339, or a date such as 2026-12-02: its start in UTC)
     -pass ID        revoke a pass by its ID (hex, as "hufu inspect" shows)
     -code FILE      revoke the pass whose text (HF1:…) is in FILE
-    -key FILE       revoke: a public key to revoke; sign: the root private key
+    -pub FILE       revoke: a public key to revoke (-key is its old name)
+    -key FILE       sign: the root private key
     -kid KID        revoke the key listed in the source with this kid
     -seq N          sign: the sequence number (default: the source's + 1)
     -at TIME        sign: the issue time; install, status: the time now
     -next-update D  sign: when verifiers should have a newer bundle (default 24h)
-    -expires D      sign: when the bundle stops deciding anything (default 168h)
+    -expires D      sign: when the bundle stops deciding anything (default 7d)
+                    (durations: 90m, 24h, 7d, 1d12h)
+    -f              sign: with a key not marked as a root; unpin: the last root
     -root FILE      show: a root public key to check against; repeatable
     -state DIR      the state directory
+    -json           show, status: one JSON object, every key present:
+                    {"hufu_bundle":1, "path", "state" (status: fresh, stale,
+                    expired, clock_behind; else null), "seq", "signer",
+                    "verified", "issued_at", "next_update", "expires",
+                    "issuers":[{"id", "name_zh", "name_en",
+                    "max_lifetime_seconds", "colours", "keys":[{"kid", "alg",
+                    "valid_from", "valid_until"}]}], "revoked_passes" (a
+                    count), "revoked_keys":[…], "labels" (a count)}
 
 Exit status: 0 done, 1 the bundle is rejected (bad signature, unknown root,
 malformed, rollback), 5 (status) the bundle in force cannot decide
-(expired, or the clock is behind), 2 usage or I/O error.
+(expired, the clock is behind, or it is older than the mark), 2 usage or
+I/O error.
 
 Example:
-    $ hufu keygen -alg EdDSA -o root.key
+    $ hufu keygen -root -alg EdDSA -o root.key
     $ hufu bundle init -o src.json
-    $ hufu bundle add-issuer -in src.json -id 310000 -name-zh 上海市 -name-en Shanghai
+    $ hufu bundle add-issuer -in src.json -iss 310000 -name-zh 上海市 -name-en Shanghai
     $ hufu bundle add-key -in src.json -iss 310000 issuer.key.pub
     $ hufu bundle sign -key root.key -in src.json -o trust.hfb
     hufu: wrote trust.hfb: seq 1, 1 issuer, 0 revoked passes, 0 revoked keys, 3 KiB (root 91b213f74011931a)

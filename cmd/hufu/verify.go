@@ -82,7 +82,7 @@ Exit status (for several verdicts, the most serious one, in the order
     1  invalid     not a valid pass: forged, altered, expired, unknown key, …
     5  undecided   cannot decide: the trust bundle has expired, this
                    computer's clock is behind it, or it does not verify
-    2  error       usage error, or a file could not be read
+    2  error       usage error, no input, or a file could not be read
 
 JSON output (-json) is one object per line:
     {"hufu_verdict":1, "valid":true, "undecided":false, "decision":"admit",
