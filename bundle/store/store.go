@@ -382,7 +382,7 @@ func (s *Store) Load() (*bundle.Bundle, error) {
 		return nil, err
 	}
 	if len(roots) == 0 {
-		return nil, fail(NoRoots, nil, "no bundle roots are pinned in %s", s.Dir)
+		return nil, fail(NoRoots, nil, "no bundle root is pinned in %s, so the installed bundle cannot be checked", s.Dir)
 	}
 	b, err := bundle.Open(data, roots)
 	if err != nil {

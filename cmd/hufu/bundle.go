@@ -195,92 +195,55 @@ type trustSource struct {
 	trust  verifier.Trust
 	bundle *bundle.Bundle
 	label  string
-	err    error // the bundle was rejected: every pass is trust_unavailable
+	err    error // the bundle was refused: every pass is trust_unavailable
 }
 
-// openTrust opens, in order of preference, the trust file trustPath, the
-// bundle bundlePath (checked against roots, else the pinned roots), or the
-// bundle installed in the state directory (checked against the pinned
-// roots and the high-water mark). A missing file, or no roots to check a
-// bundle with, is a usage error; a bundle that does not open, or one below
-// the mark, makes every verdict "cannot decide" (trust_unavailable).
+// openTrust is openVerifyTrust without DSCs.
 func openTrust(e *env, c *command, trustPath, bundlePath, state string, rootFiles []string) (*trustSource, int) {
+	return openVerifyTrust(e, c, trustPath, bundlePath, state, rootFiles, nil)
+}
+
+// openVerifyTrust opens what verify and scan check passes against (see
+// store.Selection): the trust file, the bundle file (checked against the
+// -root keys, else the pinned roots), or the bundle installed in the state
+// directory (checked against the pinned roots and the high-water mark),
+// and EU DSCs beside or alone. Nothing to decide with is a usage error; a
+// refused bundle makes every verdict "cannot decide" (trust_unavailable).
+func openVerifyTrust(e *env, c *command, trustPath, bundlePath, state string, rootFiles, dscPaths []string) (*trustSource, int) {
 	if trustPath != "" && bundlePath != "" {
 		return nil, usageError(e, c, "give -trust FILE or -bundle FILE, not both")
 	}
-	if trustPath != "" {
-		trust, err := keys.ReadTrustFile(trustPath)
-		if err != nil {
-			return nil, fileError(e, trustPath, err, "a trust file", "-trust wants a trust file (hufu trust add)")
-		}
-		return &trustSource{trust: trust, label: "trust file " + trustPath + " (unsigned)"}, exitOK
-	}
 	if len(rootFiles) > 0 && bundlePath == "" {
 		return nil, usageError(e, c, "-root goes with -bundle FILE; the installed bundle is checked against the pinned roots")
-	}
-	st, err := stateStore(e, state)
-	if err != nil && (bundlePath == "" || len(rootFiles) == 0) {
-		e.errorf("%v", err)
-		return nil, exitUsage
-	}
-	if bundlePath == "" {
-		b, err := st.Load()
-		switch {
-		case errors.Is(err, store.NoBundle):
-			e.errorf("no trust configured: no trust bundle is installed in %s", st.Dir)
-			e.hintf("install one with \"hufu bundle install FILE\", or give -bundle FILE or -trust FILE (or -dsc FILE for EU DCCs)")
-			return nil, exitUsage
-		case errors.Is(err, store.NoRoots):
-			e.errorf("no trust configured: no bundle root is pinned in %s, so the installed bundle cannot be checked", st.Dir)
-			e.hintf("pin the root with \"hufu bundle pin ROOT.pub\", or give -trust FILE")
-			return nil, exitUsage
-		case err != nil && !isBundleRefusal(err):
-			e.errorf("%v", err)
-			return nil, exitUsage
-		case err != nil:
-			return &trustSource{label: "trust bundle " + st.BundlePath(), err: err}, exitOK
-		}
-		return &trustSource{trust: b, bundle: b, label: bundleLabel(st.BundlePath(), b)}, exitOK
 	}
 	roots, code := loadRoots(e, rootFiles)
 	if code != exitOK {
 		return nil, code
 	}
-	if len(roots) == 0 {
-		if roots, err = st.Roots(); err != nil {
-			e.errorf("%v", err)
-			return nil, exitUsage
-		}
-		if len(roots) == 0 {
-			e.errorf("no trust configured: no bundle root is pinned in %s to check %s with", st.Dir, bundlePath)
-			e.hintf("pin the root with \"hufu bundle pin ROOT.pub\", or give -root ROOT.pub")
-			return nil, exitUsage
+	st, _ := stateStore(e, state)
+	t, err := st.Open(store.Selection{TrustFile: trustPath, BundleFile: bundlePath, Roots: roots, DSCFiles: dscPaths})
+	switch {
+	case errors.Is(err, store.NoState):
+		e.errorf("no state directory: set HUFU_STATE or give -state DIR")
+	case errors.Is(err, store.NoBundle):
+		e.errorf("no trust configured: no trust bundle is installed in %s", st.Dir)
+		e.hintf("install one with \"hufu bundle install FILE\", or give -bundle FILE or -trust FILE (or -dsc FILE for EU DCCs)")
+	case errors.Is(err, store.NoRoots):
+		e.errorf("no trust configured: %v", strings.TrimPrefix(err.Error(), "store: no_roots: "))
+		e.hintf("pin the root with \"hufu bundle pin ROOT.pub\", give -root ROOT.pub with -bundle, or use -trust FILE")
+	case err != nil && trustPath != "" && wrongKind(trustPath, "a trust file", "") != "":
+		return nil, fileError(e, trustPath, err, "a trust file", "-trust wants a trust file (hufu trust add)")
+	case err != nil:
+		e.errorf("%v", err)
+	case t.Err != nil && bundlePath != "":
+		if msg := wrongKind(bundlePath, "a trust bundle", ""); msg != "" {
+			t.Err = fmt.Errorf("%s: %w", msg, t.Err)
 		}
 	}
-	data, err := store.ReadBundleFile(bundlePath)
 	if err != nil {
-		e.errorf("%v", err)
 		return nil, exitUsage
 	}
-	b, err := bundle.Open(data, roots)
-	if err != nil {
-		if msg := wrongKind(bundlePath, "a trust bundle", ""); msg != "" {
-			err = fmt.Errorf("%s: %w", msg, err)
-		}
-		return &trustSource{label: "trust bundle " + bundlePath, err: err}, exitOK
-	}
-	return &trustSource{trust: b, bundle: b, label: bundleLabel(bundlePath, b)}, exitOK
-}
-
-// isBundleRefusal reports whether err rejects the bundle itself (rather
-// than the state directory or a file that cannot be read).
-func isBundleRefusal(err error) bool {
-	var be *bundle.Error
-	return errors.As(err, &be) || errors.Is(err, store.Rollback)
-}
-
-func bundleLabel(path string, b *bundle.Bundle) string {
-	return fmt.Sprintf("trust bundle %s (seq %d, root %x)", path, b.Seq, b.Signer)
+	return &trustSource{trust: t.Trust, bundle: t.Bundle, label: t.Label, err: t.Err}, exitOK
 }
 
 // fileError reports a file that could not be read as what a flag wants,
@@ -292,42 +255,6 @@ func fileError(e *env, path string, err error, want, hint string) int {
 		e.errorf("%v", err)
 	}
 	return exitUsage
-}
-
-// openVerifyTrust is openTrust for verify, which may add EU
-// document-signer certificates (-dsc): to the trust file, alone (with
-// neither -trust nor -bundle), or beside the bundle, whose time then
-// applies to them too (bundle.Alongside).
-func openVerifyTrust(e *env, c *command, trustPath, bundlePath, state string, rootFiles, dscPaths []string) (*trustSource, int) {
-	if len(dscPaths) == 0 {
-		return openTrust(e, c, trustPath, bundlePath, state, rootFiles)
-	}
-	if trustPath != "" && bundlePath != "" {
-		return nil, usageError(e, c, "give -trust FILE or -bundle FILE, not both")
-	}
-	if bundlePath == "" {
-		trust, label, err := loadTrust(trustPath, dscPaths)
-		if err != nil {
-			if trustPath != "" && wrongKind(trustPath, "a trust file", "") != "" {
-				return nil, fileError(e, trustPath, err, "a trust file", "-trust wants a trust file (hufu trust add)")
-			}
-			e.errorf("%v", err)
-			return nil, exitUsage
-		}
-		return &trustSource{trust: trust, label: label}, exitOK
-	}
-	src, code := openTrust(e, c, "", bundlePath, state, rootFiles)
-	if code != exitOK || src.err != nil {
-		return src, code
-	}
-	dsc, label, err := loadTrust("", dscPaths)
-	if err != nil {
-		e.errorf("%v", err)
-		return nil, exitUsage
-	}
-	src.trust = bundle.Alongside(src.bundle, dsc)
-	src.label += "; " + label
-	return src, exitOK
 }
 
 func loadRoots(e *env, files []string) ([]crypto.PublicKey, int) {
@@ -712,113 +639,51 @@ func bundleShow(e *env, c *command, args []string) int {
 		return exitInvalid
 	}
 	if *asJSON {
-		return writeJSON(e, bundleJSONOf(b, time.Time{}, ""))
+		return writeJSON(e, store.Describe(b))
 	}
 	if len(roots) == 0 {
 		fmt.Fprintln(e.stdout, "!!! UNVERIFIED — no root to check the signature with; give -root ROOT.pub or pin one !!!")
 	}
-	printBundle(e.stdout, b, time.Time{})
+	printBundle(e.stdout, store.Describe(b), time.Time{})
 	return exitOK
 }
 
-// printBundle prints what a bundle says; with a non-zero now, also its age
-// and state.
-func printBundle(w io.Writer, b *bundle.Bundle, now time.Time) {
+// printBundle prints what a bundle says; with a non-zero now, also its age.
+func printBundle(w io.Writer, d *store.Description, now time.Time) {
 	line := func(label, format string, args ...any) {
 		fmt.Fprintf(w, "  %-14s %s\n", label, fmt.Sprintf(format, args...))
 	}
-	signed := fmt.Sprintf("signed by root %x", b.Signer)
-	if b.Verified {
-		signed += ", signature verified"
-	} else {
-		signed += ", signature NOT checked"
+	signed := "signed by root " + d.Signer + ", signature NOT checked"
+	if d.Verified {
+		signed = "signed by root " + d.Signer + ", signature verified"
 	}
-	fmt.Fprintf(w, "trust bundle seq %d, %s\n", b.Seq, signed)
+	fmt.Fprintf(w, "trust bundle seq %d, %s\n", d.Seq, signed)
 	if now.IsZero() {
-		line("issued", "%s", b.IssuedAt.Format(time.RFC3339))
+		line("issued", "%s", d.IssuedAt.Format(time.RFC3339))
 	} else {
-		line("issued", "%s (%s ago)", b.IssuedAt.Format(time.RFC3339), roundDuration(now.Sub(b.IssuedAt)))
+		line("issued", "%s (%s ago)", d.IssuedAt.Format(time.RFC3339), roundDuration(now.Sub(d.IssuedAt)))
 	}
-	line("next update", "%s", b.NextUpdate.Format(time.RFC3339))
-	line("expires", "%s", b.Expires.Format(time.RFC3339))
-	for _, is := range b.Issuers {
-		line("issuer", "%s  %s · %s  (passes valid up to %s; %s)", is.ID, is.Name.ZH, is.Name.EN, is.MaxLifetime, colourNames(is.Colours))
+	line("next update", "%s", d.NextUpdate.Format(time.RFC3339))
+	line("expires", "%s", d.Expires.Format(time.RFC3339))
+	for _, is := range d.Issuers {
+		line("issuer", "%s  %s · %s  (passes valid up to %s; %s)", is.ID, is.NameZH, is.NameEN,
+			time.Duration(is.MaxLifetime)*time.Second, strings.Join(is.Colours, ", "))
 		for _, k := range is.Keys {
-			fmt.Fprintf(w, "  %-14s   key %s %s%s\n", "", kidHex(k.Public), algOf(k.Public), windowText(fmtTime(k.ValidFrom), fmtTime(k.ValidUntil)))
+			fmt.Fprintf(w, "  %-14s   key %s %s%s\n", "", k.KID, k.Alg, windowText(fmtTime(k.ValidFrom), fmtTime(k.ValidUntil)))
 		}
 	}
-	line("revoked", "%s, %s", plural(b.RevokedPasses(), "pass"), plural(len(b.RevokedKeys), "key"))
-	for _, k := range b.RevokedKeys {
-		fmt.Fprintf(w, "  %-14s   key %s %s\n", "", kidHex(k), algOf(k))
+	line("revoked", "%s, %s", plural(d.RevokedPasses, "pass"), plural(len(d.RevokedKeys), "key"))
+	for _, k := range d.RevokedKeys {
+		fmt.Fprintf(w, "  %-14s   key %s %s\n", "", k.KID, k.Alg)
 	}
-	line("labels", "%d", len(b.Labels))
+	line("labels", "%d", d.Labels)
 }
 
-// The JSON form of a bundle for "bundle show -json" and "bundle status
-// -json": every key always present, null where unknown.
-type bundleJSON struct {
-	Version     int           `json:"hufu_bundle"`
-	Path        *string       `json:"path"`  // status: the installed file
-	State       *string       `json:"state"` // status: fresh, stale, expired or clock_behind
-	Seq         uint64        `json:"seq"`
-	Signer      string        `json:"signer"`
-	Verified    bool          `json:"verified"`
-	IssuedAt    string        `json:"issued_at"`
-	NextUpdate  string        `json:"next_update"`
-	Expires     string        `json:"expires"`
-	Issuers     []issuerJSON  `json:"issuers"`
-	RevokedPass int           `json:"revoked_passes"`
-	RevokedKeys []keyJSONView `json:"revoked_keys"`
-	Labels      int           `json:"labels"`
-}
-
-type issuerJSON struct {
-	ID          string        `json:"id"`
-	NameZH      string        `json:"name_zh"`
-	NameEN      string        `json:"name_en"`
-	MaxLifetime int64         `json:"max_lifetime_seconds"`
-	Colours     []string      `json:"colours"`
-	Keys        []keyJSONView `json:"keys"`
-}
-
-type keyJSONView struct {
-	KID        string  `json:"kid"`
-	Alg        string  `json:"alg"`
-	ValidFrom  *string `json:"valid_from"`
-	ValidUntil *string `json:"valid_until"`
-}
-
-func jsonTime(t time.Time) *string {
-	if t.IsZero() {
-		return nil
+func fmtTime(t *time.Time) string {
+	if t == nil {
+		return ""
 	}
-	s := t.UTC().Format(time.RFC3339)
-	return &s
-}
-
-func bundleJSONOf(b *bundle.Bundle, _ time.Time, path string) *bundleJSON {
-	j := &bundleJSON{Version: 1, Seq: b.Seq, Signer: fmt.Sprintf("%x", b.Signer), Verified: b.Verified,
-		IssuedAt: b.IssuedAt.UTC().Format(time.RFC3339), NextUpdate: b.NextUpdate.UTC().Format(time.RFC3339),
-		Expires: b.Expires.UTC().Format(time.RFC3339), Issuers: []issuerJSON{}, RevokedPass: b.RevokedPasses(),
-		RevokedKeys: []keyJSONView{}, Labels: len(b.Labels)}
-	if path != "" {
-		j.Path = &path
-	}
-	for _, is := range b.Issuers {
-		ij := issuerJSON{ID: is.ID, NameZH: is.Name.ZH, NameEN: is.Name.EN, MaxLifetime: int64(is.MaxLifetime / time.Second),
-			Colours: []string{}, Keys: []keyJSONView{}}
-		for _, col := range is.Colours {
-			ij.Colours = append(ij.Colours, col.String())
-		}
-		for _, k := range is.Keys {
-			ij.Keys = append(ij.Keys, keyJSONView{KID: kidHex(k.Public), Alg: algOf(k.Public), ValidFrom: jsonTime(k.ValidFrom), ValidUntil: jsonTime(k.ValidUntil)})
-		}
-		j.Issuers = append(j.Issuers, ij)
-	}
-	for _, k := range b.RevokedKeys {
-		j.RevokedKeys = append(j.RevokedKeys, keyJSONView{KID: kidHex(k), Alg: algOf(k)})
-	}
-	return j
+	return t.Format(time.RFC3339)
 }
 
 func writeJSON(e *env, v any) int {
@@ -829,13 +694,6 @@ func writeJSON(e *env, v any) int {
 	}
 	fmt.Fprintf(e.stdout, "%s\n", b)
 	return exitOK
-}
-
-func fmtTime(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.UTC().Format(time.RFC3339)
 }
 
 // ---- guard side ----
@@ -970,7 +828,7 @@ func bundleInstall(e *env, c *command, args []string) int {
 			e.hintf("refusing to roll back: seq %d was installed here and stays in force", m.Seq)
 		}
 		return exitInvalid
-	case isBundleRefusal(err):
+	case errors.As(err, new(*bundle.Error)):
 		if msg := wrongKind(pos[0], "a trust bundle", ""); msg != "" {
 			e.errorf("%s", msg)
 		} else {
@@ -1020,38 +878,29 @@ func bundleStatus(e *env, c *command, args []string) int {
 		}
 		return exitUndecid
 	}
-	b := src.bundle
-	warnings, err := b.CheckTime(now, verifier.DefaultSkew)
-	var ve *verifier.Error
-	state2, rc := "fresh", exitOK
-	switch {
-	case errors.As(err, &ve) && ve.Reason == verifier.TrustExpired:
-		state2, rc = "expired", exitUndecid
-	case errors.As(err, &ve) && ve.Reason == verifier.ClockBehind:
-		state2, rc = "clock_behind", exitUndecid
-	case len(warnings) > 0:
-		state2 = "stale"
+	d := store.Describe(src.bundle)
+	path := strings.TrimPrefix(src.label, "trust bundle ")
+	st := store.State(src.bundle, now, verifier.DefaultSkew)
+	rc := exitOK
+	if st == store.Expired || st == store.ClockBehind {
+		rc = exitUndecid
 	}
 	if *asJSON {
-		j := bundleJSONOf(b, now, strings.TrimSuffix(strings.TrimPrefix(src.label, "trust bundle "), fmt.Sprintf(" (seq %d, root %x)", b.Seq, b.Signer)))
-		j.State = &state2
-		if code := writeJSON(e, j); code != exitOK {
+		path = strings.TrimSuffix(path, fmt.Sprintf(" (seq %d, root %s)", d.Seq, d.Signer))
+		d.Path, d.State = &path, &st
+		if code := writeJSON(e, d); code != exitOK {
 			return code
 		}
 		return rc
 	}
-	fmt.Fprintf(e.stdout, "installed: %s\n", strings.TrimPrefix(src.label, "trust bundle "))
-	printBundle(e.stdout, b, now)
-	switch state2 {
-	case "expired":
-		fmt.Fprintf(e.stdout, "  %-14s EXPIRED: verify cannot decide anything; install a newer bundle\n", "state")
-	case "clock_behind":
-		fmt.Fprintf(e.stdout, "  %-14s CLOCK BEHIND: this computer's clock (%s) is earlier than the bundle; fix the clock\n", "state", now.UTC().Format(time.RFC3339))
-	case "stale":
-		fmt.Fprintf(e.stdout, "  %-14s STALE: past its next update; install a newer bundle\n", "state")
-	default:
-		fmt.Fprintf(e.stdout, "  %-14s fresh\n", "state")
-	}
+	fmt.Fprintf(e.stdout, "installed: %s\n", path)
+	printBundle(e.stdout, d, now)
+	fmt.Fprintf(e.stdout, "  %-14s %s\n", "state", map[string]string{
+		store.Fresh:       "fresh",
+		store.Stale:       "STALE: past its next update; install a newer bundle",
+		store.Expired:     "EXPIRED: verify cannot decide anything; install a newer bundle",
+		store.ClockBehind: "CLOCK BEHIND: this computer's clock (" + now.UTC().Format(time.RFC3339) + ") is earlier than the bundle; fix the clock",
+	}[st])
 	return rc
 }
 
@@ -1077,10 +926,3 @@ func algOf(pub crypto.PublicKey) string {
 	return string(alg)
 }
 
-func colourNames(cs []pass.Colour) string {
-	var names []string
-	for _, c := range cs {
-		names = append(names, c.String())
-	}
-	return strings.Join(names, ", ")
-}

@@ -223,18 +223,18 @@ func runTrust(e *env, args []string) int {
 		}
 		if *asJSON {
 			type entry struct {
-				KID        string   `json:"kid"`
-				Alg        string   `json:"alg"`
-				Issuers    []string `json:"issuers"`
-				ValidFrom  *string  `json:"valid_from"`
-				ValidUntil *string  `json:"valid_until"`
+				KID        string     `json:"kid"`
+				Alg        string     `json:"alg"`
+				Issuers    []string   `json:"issuers"`
+				ValidFrom  *time.Time `json:"valid_from"`
+				ValidUntil *time.Time `json:"valid_until"`
 			}
 			list := struct {
 				Version int     `json:"hufu_trust_list"`
 				Keys    []entry `json:"keys"`
 			}{1, []entry{}}
 			for _, k := range t.All() {
-				list.Keys = append(list.Keys, entry{hex.EncodeToString(k.KID), string(k.Alg), k.Issuers, jsonTime(k.ValidFrom), jsonTime(k.ValidUntil)})
+				list.Keys = append(list.Keys, entry{hex.EncodeToString(k.KID), string(k.Alg), k.Issuers, optTime(k.ValidFrom), optTime(k.ValidUntil)})
 			}
 			return writeJSON(e, list)
 		}
@@ -338,4 +338,13 @@ func readPublicKey(e *env, path string) (crypto.PublicKey, bool) {
 		return nil, false
 	}
 	return pub, true
+}
+
+// optTime is t in UTC, or nil for the zero time (null in JSON).
+func optTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	t = t.UTC()
+	return &t
 }

@@ -1,0 +1,232 @@
+package store
+
+import (
+	"crypto"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/hufu-project/hufu/bundle"
+	"github.com/hufu-project/hufu/keys"
+	"github.com/hufu-project/hufu/verifier"
+)
+
+// NoState is the error Open returns when it needs the state directory and
+// there is none.
+const NoState Code = "no_state"
+
+// Selection says where a verifier's trust comes from. With neither
+// TrustFile nor BundleFile, it is the bundle installed in the store (not
+// with DSCFiles alone, which then are the whole trust).
+type Selection struct {
+	TrustFile  string             // an unsigned trust file
+	BundleFile string             // a bundle file, checked against Roots, else the pinned roots
+	Roots      []crypto.PublicKey // roots for BundleFile
+	DSCFiles   []string           // EU document-signer certificates, trusted beside the rest
+}
+
+// Trust is an opened trust: what passes are checked against.
+type Trust struct {
+	verifier.Trust                // nil if Err is set
+	Bundle         *bundle.Bundle // the bundle, if the trust is one
+	Label          string         // where the trust comes from, for verdicts
+	// Err is set when the bundle was refused (a *bundle.Error, or Rollback
+	// for an installed bundle below the high-water mark): nothing can be
+	// decided, every verdict is "cannot decide" (trust_unavailable).
+	Err error
+}
+
+// Open opens the trust sel selects. It returns an error (NoState, NoBundle,
+// NoRoots, or one from reading a file) when there is nothing to decide
+// with; a bundle that is there but refused gives a Trust with Err set. s
+// may be nil if sel needs no state directory. A bundle's time applies to
+// the DSCs beside it too (bundle.Alongside).
+func (s *Store) Open(sel Selection) (*Trust, error) {
+	if sel.TrustFile != "" && sel.BundleFile != "" {
+		return nil, errors.New("store: a trust file or a bundle file, not both")
+	}
+	if sel.TrustFile != "" || (sel.BundleFile == "" && len(sel.DSCFiles) > 0) {
+		return openTrustFile(sel.TrustFile, sel.DSCFiles)
+	}
+	t, err := s.openBundle(sel)
+	if err != nil || t.Err != nil || len(sel.DSCFiles) == 0 {
+		return t, err
+	}
+	dsc, err := openTrustFile("", sel.DSCFiles)
+	if err != nil {
+		return nil, err
+	}
+	t.Trust = bundle.Alongside(t.Bundle, dsc.Trust)
+	t.Label += "; " + dsc.Label
+	return t, nil
+}
+
+func (s *Store) openBundle(sel Selection) (*Trust, error) {
+	if s == nil && (sel.BundleFile == "" || len(sel.Roots) == 0) {
+		return nil, fail(NoState, nil, "no state directory")
+	}
+	path, roots := sel.BundleFile, sel.Roots
+	var b *bundle.Bundle
+	var err error
+	if path == "" {
+		path = s.BundlePath()
+		b, err = s.Load()
+		if errors.Is(err, NoBundle) || errors.Is(err, NoRoots) || (err != nil && !refused(err)) {
+			return nil, err
+		}
+	} else {
+		if len(roots) == 0 {
+			if roots, err = s.Roots(); err != nil {
+				return nil, err
+			}
+			if len(roots) == 0 {
+				return nil, fail(NoRoots, nil, "no bundle root is pinned in %s to check %s with", s.Dir, path)
+			}
+		}
+		data, err := ReadBundleFile(path)
+		if err != nil {
+			return nil, err
+		}
+		b, err = bundle.Open(data, roots)
+		if err != nil {
+			return &Trust{Label: "trust bundle " + path, Err: err}, nil
+		}
+	}
+	if err != nil {
+		return &Trust{Label: "trust bundle " + path, Err: err}, nil
+	}
+	return &Trust{Trust: b, Bundle: b, Label: fmt.Sprintf("trust bundle %s (seq %d, root %x)", path, b.Seq, b.Signer)}, nil
+}
+
+// refused reports whether err refuses the bundle itself, rather than the
+// state directory or a file that cannot be read.
+func refused(err error) bool {
+	var be *bundle.Error
+	return errors.As(err, &be) || errors.Is(err, Rollback)
+}
+
+// openTrustFile reads the trust file, if any, and adds the keys of the DSC
+// files to it.
+func openTrustFile(path string, dscFiles []string) (*Trust, error) {
+	var labels []string
+	tf, err := keys.NewTrust()
+	if path != "" {
+		tf, err = keys.ReadTrustFile(path)
+		labels = append(labels, "trust file "+path+" (unsigned)")
+	}
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range dscFiles {
+		ks, err := keys.ReadDSCFile(p)
+		if err != nil {
+			return nil, err
+		}
+		for _, k := range ks {
+			if err := tf.Add(k); err != nil {
+				return nil, fmt.Errorf("%s: %w", p, err)
+			}
+		}
+	}
+	if len(dscFiles) > 0 {
+		labels = append(labels, "DSC file "+strings.Join(dscFiles, ", "))
+	}
+	return &Trust{Trust: tf, Label: strings.Join(labels, "; ")}, nil
+}
+
+// Description is a bundle as "hufu bundle show -json" and "status -json"
+// print it: every key always present, null where unknown.
+type Description struct {
+	Version       int          `json:"hufu_bundle"`
+	Path          *string      `json:"path"`  // status: the installed file
+	State         *string      `json:"state"` // status: see State
+	Seq           uint64       `json:"seq"`
+	Signer        string       `json:"signer"` // the root's kid, hex
+	Verified      bool         `json:"verified"`
+	IssuedAt      time.Time    `json:"issued_at"`
+	NextUpdate    time.Time    `json:"next_update"`
+	Expires       time.Time    `json:"expires"`
+	Issuers       []IssuerDesc `json:"issuers"`
+	RevokedPasses int          `json:"revoked_passes"` // how many
+	RevokedKeys   []KeyDesc    `json:"revoked_keys"`
+	Labels        int          `json:"labels"` // how many
+}
+
+// IssuerDesc describes an issuer of a bundle.
+type IssuerDesc struct {
+	ID          string    `json:"id"`
+	NameZH      string    `json:"name_zh"`
+	NameEN      string    `json:"name_en"`
+	MaxLifetime int64     `json:"max_lifetime_seconds"`
+	Colours     []string  `json:"colours"`
+	Keys        []KeyDesc `json:"keys"`
+}
+
+// KeyDesc describes a key of a bundle.
+type KeyDesc struct {
+	KID        string     `json:"kid"`
+	Alg        string     `json:"alg"`
+	ValidFrom  *time.Time `json:"valid_from"`
+	ValidUntil *time.Time `json:"valid_until"`
+}
+
+func keyDesc(pub crypto.PublicKey, from, until time.Time) KeyDesc {
+	alg, _ := keys.AlgOf(pub)
+	d := KeyDesc{KID: kidHex(pub), Alg: string(alg)}
+	if !from.IsZero() {
+		t := from.UTC()
+		d.ValidFrom = &t
+	}
+	if !until.IsZero() {
+		t := until.UTC()
+		d.ValidUntil = &t
+	}
+	return d
+}
+
+// Describe describes b.
+func Describe(b *bundle.Bundle) *Description {
+	d := &Description{Version: 1, Seq: b.Seq, Signer: fmt.Sprintf("%x", b.Signer), Verified: b.Verified,
+		IssuedAt: b.IssuedAt.UTC(), NextUpdate: b.NextUpdate.UTC(), Expires: b.Expires.UTC(),
+		Issuers: []IssuerDesc{}, RevokedPasses: b.RevokedPasses(), RevokedKeys: []KeyDesc{}, Labels: len(b.Labels)}
+	for _, is := range b.Issuers {
+		id := IssuerDesc{ID: is.ID, NameZH: is.Name.ZH, NameEN: is.Name.EN, MaxLifetime: int64(is.MaxLifetime / time.Second),
+			Colours: []string{}, Keys: []KeyDesc{}}
+		for _, c := range is.Colours {
+			id.Colours = append(id.Colours, c.String())
+		}
+		for _, k := range is.Keys {
+			id.Keys = append(id.Keys, keyDesc(k.Public, k.ValidFrom, k.ValidUntil))
+		}
+		d.Issuers = append(d.Issuers, id)
+	}
+	for _, k := range b.RevokedKeys {
+		d.RevokedKeys = append(d.RevokedKeys, keyDesc(k, time.Time{}, time.Time{}))
+	}
+	return d
+}
+
+// The states of a bundle at a time (State).
+const (
+	Fresh       = "fresh"        // before its next update
+	Stale       = "stale"        // past its next update: passes verify with a warning
+	Expired     = "expired"      // past its expiry: nothing is decided
+	ClockBehind = "clock_behind" // the clock is before its issue time: nothing is decided
+)
+
+// State returns the state of b at now, with clock skew tolerance skew.
+func State(b *bundle.Bundle, now time.Time, skew time.Duration) string {
+	warnings, err := b.CheckTime(now, skew)
+	var ve *verifier.Error
+	switch {
+	case errors.As(err, &ve) && ve.Reason == verifier.ClockBehind:
+		return ClockBehind
+	case err != nil:
+		return Expired
+	case slices.Contains(warnings, bundle.WarningStale):
+		return Stale
+	}
+	return Fresh
+}
