@@ -925,4 +925,3 @@ func algOf(pub crypto.PublicKey) string {
 	alg, _ := keys.AlgOf(pub)
 	return string(alg)
 }
-
