@@ -1,0 +1,91 @@
+package store
+
+import (
+	"crypto"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hufu-project/hufu/bundle"
+	"github.com/hufu-project/hufu/keys"
+)
+
+func TestOpen(t *testing.T) {
+	s := pinned(t)
+	if _, err := s.Open(Selection{}); !errors.Is(err, NoBundle) {
+		t.Fatalf("Open with nothing installed: %v, want no_bundle", err)
+	}
+	install(t, s, sign(t, 1))
+	tr, err := s.Open(Selection{})
+	if err != nil || tr.Err != nil || tr.Bundle.Seq != 1 || !strings.Contains(tr.Label, "(seq 1, root ") {
+		t.Fatalf("Open installed: %+v, %v", tr, err)
+	}
+	// A swapped file is refused, not an error: nothing can be decided.
+	install(t, s, sign(t, 2))
+	os.WriteFile(s.BundlePath(), sign(t, 1), 0o644)
+	if tr, err := s.Open(Selection{}); err != nil || !errors.Is(tr.Err, Rollback) || tr.Trust != nil {
+		t.Fatalf("Open after a swap: %+v, %v; want Err rollback", tr, err)
+	}
+	// A bundle file: against the pinned roots, or against Roots.
+	path := filepath.Join(t.TempDir(), "b.hfb")
+	os.WriteFile(path, sign(t, 3), 0o644)
+	if tr, err := s.Open(Selection{BundleFile: path}); err != nil || tr.Err != nil || tr.Bundle.Seq != 3 {
+		t.Fatalf("Open bundle file: %+v, %v", tr, err)
+	}
+	var none *Store
+	if _, err := none.Open(Selection{BundleFile: path}); !errors.Is(err, NoState) {
+		t.Fatalf("Open without a store or roots: %v, want no_state", err)
+	}
+	tr, err = none.Open(Selection{BundleFile: path, Roots: []crypto.PublicKey{key("other").Public()}})
+	if err != nil || !errors.Is(tr.Err, bundle.UnknownRoot) {
+		t.Fatalf("Open with another root: %+v, %v; want Err unknown_root", tr, err)
+	}
+	// A trust file needs no store.
+	tf, _ := keys.NewTrust()
+	tpath := filepath.Join(t.TempDir(), "t.json")
+	if err := keys.WriteTrustFile(tpath, tf); err != nil {
+		t.Fatal(err)
+	}
+	if tr, err := none.Open(Selection{TrustFile: tpath}); err != nil || tr.Trust == nil || tr.Bundle != nil || !strings.Contains(tr.Label, "(unsigned)") {
+		t.Fatalf("Open trust file: %+v, %v", tr, err)
+	}
+	if _, err := s.Open(Selection{TrustFile: tpath, BundleFile: path}); err == nil {
+		t.Fatal("Open with a trust file and a bundle file: no error")
+	}
+}
+
+func TestDescribeState(t *testing.T) {
+	b, err := bundle.Open(sign(t, 2, 99), []crypto.PublicKey{root.Public()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	j, err := json.Marshal(Describe(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	json.Unmarshal(j, &m)
+	for _, k := range []string{"hufu_bundle", "path", "state", "seq", "signer", "verified", "issued_at", "next_update", "expires", "issuers", "revoked_passes", "revoked_keys", "labels"} {
+		if _, ok := m[k]; !ok {
+			t.Errorf("no %q in %s", k, j)
+		}
+	}
+	if m["seq"] != 2.0 || m["revoked_passes"] != 1.0 || m["path"] != nil || m["verified"] != true {
+		t.Errorf("description %s", j)
+	}
+	issued := t0.Add(2 * time.Hour) // sign: issued at t0 + seq hours, next update +1h, expires +48h
+	for _, tc := range []struct {
+		at   time.Time
+		want string
+	}{
+		{issued, Fresh}, {issued.Add(time.Hour), Stale}, {issued.Add(48 * time.Hour), Expired}, {issued.Add(-time.Hour), ClockBehind},
+	} {
+		if got := State(b, tc.at, 5*time.Minute); got != tc.want {
+			t.Errorf("State at %v: %s, want %s", tc.at, got, tc.want)
+		}
+	}
+}
