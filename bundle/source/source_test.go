@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/hufu-project/hufu/bundle"
+	"github.com/hufu-project/hufu/keys"
 	"github.com/hufu-project/hufu/pass"
 )
 
@@ -158,5 +159,46 @@ func TestParseStrict(t *testing.T) {
 	os.WriteFile(path, []byte("{}"), 0o644)
 	if _, err := Read(path); err == nil || !strings.Contains(err.Error(), path) {
 		t.Errorf("Read names the file: %v", err)
+	}
+}
+
+// TestCheckKey: the checks "hufu issue -trust" makes, against each kind of
+// file (issue 11 item 11: -iss 31000, -iss shanghai, Jiangsu's key for
+// 310000).
+func TestCheckKey(t *testing.T) {
+	sh, js, root := key("shanghai"), key("jiangsu"), key("root")
+	s := New()
+	name := bundle.Label{ZH: "上海市", EN: "Shanghai"}
+	s.AddIssuer("310000", name, time.Hour, nil)
+	s.AddIssuer("320000", bundle.Label{ZH: "江苏省", EN: "Jiangsu"}, time.Hour, nil)
+	s.AddKey("310000", sh.Public(), time.Time{}, time.Time{})
+	s.AddKey("320000", js.Public(), time.Time{}, time.Time{})
+	src, _ := s.Marshal()
+	signed, _, err := s.Sign(root, 0, t0, time.Hour, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kid := func(k ed25519.PrivateKey) []byte { id, _ := keys.KID(k.Public()); return id }
+	tf, _ := keys.NewTrust(
+		&keys.Key{KID: kid(sh), Alg: keys.EdDSA, Public: sh.Public(), Issuers: []string{"310000"}},
+		&keys.Key{KID: kid(js), Alg: keys.EdDSA, Public: js.Public(), Issuers: []string{"320000"}})
+	trust, _ := tf.Marshal()
+	for kind, data := range map[string][]byte{"source": src, "bundle": signed, "trust file": trust} {
+		for _, tc := range []struct {
+			key  ed25519.PrivateKey
+			iss  string
+			want Code
+		}{
+			{sh, "310000", ""}, {sh, "31000", UnknownIssuer}, {sh, "shanghai", UnknownIssuer},
+			{js, "310000", WrongIssuer}, {root, "310000", UnknownKey},
+		} {
+			err := CheckKey(data, tc.key.Public(), tc.iss)
+			if code(err) != tc.want || (tc.want == "") != (err == nil) {
+				t.Errorf("%s, -iss %s: %v, want %q", kind, tc.iss, err, tc.want)
+			}
+		}
+	}
+	if err := CheckKey([]byte("HF1:ABC"), sh.Public(), "310000"); !errors.Is(err, NotTrust) {
+		t.Errorf("a pass: %v, want not_trust", err)
 	}
 }

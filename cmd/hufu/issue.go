@@ -6,11 +6,9 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"slices"
 	"strings"
 	"time"
 
-	"github.com/hufu-project/hufu/bundle"
 	"github.com/hufu-project/hufu/bundle/source"
 	"github.com/hufu-project/hufu/internal/atomicfile"
 	"github.com/hufu-project/hufu/issuer"
@@ -168,69 +166,6 @@ func checkRegionCode(e *env, iss string) {
 	e.warnf("issuer ID %q is not a six-digit region code such as 310000; verifiers reject its passes unless their trust lists exactly %q", iss, iss)
 }
 
-// checkKeyFor checks, against the trust file, bundle source or trust
-// bundle at path, that the key pub may sign for the issuer iss.
-func checkKeyFor(path string, pub crypto.PublicKey, iss string) error {
-	data, err := readFileLimited(path, source.MaxSize)
-	if err != nil {
-		return err
-	}
-	kid := kidHex(pub)
-	var mayFor []string // the issuers the key may sign for
-	var issuers []string
-	found := false
-	switch kind := fileKind(data); kind {
-	case "a trust file":
-		tf, err := keys.ParseTrust(data)
-		if err != nil {
-			return fmt.Errorf("%s: %w", path, err)
-		}
-		for _, k := range tf.All() {
-			issuers = append(issuers, k.Issuers...)
-			if sameKey(k.Public, pub) {
-				found, mayFor = true, append(mayFor, k.Issuers...)
-			}
-		}
-	case "a bundle source":
-		s, err := source.Parse(data)
-		if err != nil {
-			return fmt.Errorf("%s: %w", path, err)
-		}
-		for _, is := range s.Issuers {
-			issuers = append(issuers, is.ID)
-		}
-		mayFor = s.KeyIssuers(pub)
-		found = len(mayFor) > 0
-	case "a trust bundle":
-		b, err := bundle.InspectUnverified(data)
-		if err != nil {
-			return fmt.Errorf("%s: %w", path, err)
-		}
-		for _, is := range b.Issuers {
-			issuers = append(issuers, is.ID)
-			for _, k := range is.Keys {
-				if sameKey(k.Public, pub) {
-					found, mayFor = true, append(mayFor, is.ID)
-				}
-			}
-		}
-	default:
-		if kind == "" {
-			kind = "not readable as one"
-		}
-		return fmt.Errorf("%s is %s; -trust wants a trust file, a bundle source or a trust bundle", path, kind)
-	}
-	switch {
-	case !slices.Contains(issuers, iss):
-		return fmt.Errorf("no issuer %s in %s (it lists %s)", iss, path, strings.Join(slices.Compact(slices.Sorted(slices.Values(issuers))), ", "))
-	case !found:
-		return fmt.Errorf("key %s is not in %s", kid, path)
-	case !slices.Contains(mayFor, iss):
-		return fmt.Errorf("key %s signs for %s in %s, not for %s", kid, strings.Join(mayFor, ", "), path, iss)
-	}
-	return nil
-}
-
 func sameKey(a, b crypto.PublicKey) bool {
 	x, err1 := keys.MarshalPublic(a)
 	y, err2 := keys.MarshalPublic(b)
@@ -315,7 +250,17 @@ func issue(e *env, c *command, f *issueFlags) (string, int) {
 		return "", exitUsage
 	}
 	if f.trust != "" {
-		if err := checkKeyFor(f.trust, priv.Public(), f.iss); err != nil {
+		data, err := readFileLimited(f.trust, source.MaxSize)
+		if err == nil {
+			err = source.CheckKey(data, priv.Public(), f.iss)
+		}
+		if errors.Is(err, source.NotTrust) {
+			return "", fileError(e, f.trust, err, "a trust file", "-trust wants a trust file, a bundle source or a trust bundle")
+		}
+		if se := (*source.Error)(nil); errors.As(err, &se) {
+			err = fmt.Errorf("%s: %s", f.trust, se.Detail)
+		}
+		if err != nil {
 			e.errorf("%v", err)
 			e.hintf("verifiers using this trust would reject the pass; check -key and -iss")
 			return "", exitUsage
