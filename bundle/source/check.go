@@ -69,4 +69,3 @@ func sameKey(a, b crypto.PublicKey) bool {
 	y, err2 := keys.MarshalPublic(b)
 	return err1 == nil && err2 == nil && string(x) == string(y)
 }
-
