@@ -262,8 +262,7 @@ func loadRoots(e *env, files []string) ([]crypto.PublicKey, int) {
 	for _, f := range files {
 		data, err := readFileLimited(f, 1<<20)
 		if err != nil {
-			e.errorf("%v", err)
-			return nil, exitUsage
+			return nil, e.fail(err)
 		}
 		rs, err := store.ParsePEMKeys(data)
 		if err != nil {
@@ -432,8 +431,7 @@ func bundleRevoke(e *env, c *command, args []string) int {
 			err = fmt.Errorf("%s holds %d codes, want one", *code, len(scans))
 		}
 		if err != nil {
-			e.errorf("%v", err)
-			return exitUsage
+			return e.fail(err)
 		}
 		u, err := verifier.InspectUnverified(scans[0].text)
 		if err == nil && u.Pass == nil {
@@ -497,8 +495,7 @@ func editSource(e *env, path string, edit func(*source.Source) error) int {
 		if wrongKind(path, "a bundle source", "") != "" {
 			return fileError(e, path, err, "a bundle source", "")
 		}
-		e.errorf("%v", err)
-		return exitUsage
+		return e.fail(err)
 	}
 	return exitOK
 }
@@ -563,8 +560,7 @@ func bundleSign(e *env, c *command, args []string) int {
 		err = s.Write(*in)
 	}
 	if err != nil {
-		e.errorf("%v", err)
-		return exitUsage
+		return e.fail(err)
 	}
 	fmt.Fprintf(e.stderr, "hufu: wrote %s: seq %d, %s, %s, %s, %s (root %s)\n", *out, contents.Seq,
 		plural(len(contents.Issuers), "issuer"), plural(len(s.RevokedPasses), "revoked pass"),
@@ -614,15 +610,13 @@ func bundleShow(e *env, c *command, args []string) int {
 	if len(roots) == 0 {
 		if st, err := stateStore(e, *state); err == nil {
 			if roots, err = st.Roots(); err != nil {
-				e.errorf("%v", err)
-				return exitUsage
+				return e.fail(err)
 			}
 		}
 	}
 	data, err := store.ReadBundleFile(pos[0])
 	if err != nil {
-		e.errorf("%v", err)
-		return exitUsage
+		return e.fail(err)
 	}
 	var b *bundle.Bundle
 	if len(roots) == 0 {
@@ -689,8 +683,7 @@ func fmtTime(t *time.Time) string {
 func writeJSON(e *env, v any) int {
 	b, err := json.Marshal(v)
 	if err != nil {
-		e.errorf("%v", err)
-		return exitUsage
+		return e.fail(err)
 	}
 	fmt.Fprintf(e.stdout, "%s\n", b)
 	return exitOK
@@ -710,8 +703,7 @@ func bundlePin(e *env, c *command, args []string) int {
 	}
 	st, err := stateStore(e, *state)
 	if err != nil {
-		e.errorf("%v", err)
-		return exitUsage
+		return e.fail(err)
 	}
 	var roots []crypto.PublicKey
 	for _, f := range pos {
@@ -723,8 +715,7 @@ func bundlePin(e *env, c *command, args []string) int {
 	}
 	added, err := st.Pin(roots...)
 	if err != nil {
-		e.errorf("%v", err)
-		return exitUsage
+		return e.fail(err)
 	}
 	for _, r := range roots {
 		if slices.ContainsFunc(added, func(a crypto.PublicKey) bool { return sameKey(a, r) }) {
@@ -757,8 +748,7 @@ func bundleUnpin(e *env, c *command, args []string) int {
 	}
 	st, err := stateStore(e, *state)
 	if err != nil {
-		e.errorf("%v", err)
-		return exitUsage
+		return e.fail(err)
 	}
 	left, err := st.Unpin(kid, *force)
 	switch {
@@ -770,8 +760,7 @@ func bundleUnpin(e *env, c *command, args []string) int {
 		e.hintf("pin the new root first (hufu bundle pin NEW.pub), or give -f to unpin it anyway")
 		return exitUsage
 	case err != nil:
-		e.errorf("%v", err)
-		return exitUsage
+		return e.fail(err)
 	}
 	fmt.Fprintf(e.stderr, "hufu: unpinned root %s; %d left\n", kid, left)
 	if left == 0 {
@@ -808,13 +797,11 @@ func bundleInstall(e *env, c *command, args []string) int {
 	}
 	st, err := stateStore(e, *state)
 	if err != nil {
-		e.errorf("%v", err)
-		return exitUsage
+		return e.fail(err)
 	}
 	data, err := store.ReadBundleFile(pos[0])
 	if err != nil {
-		e.errorf("%v", err)
-		return exitUsage
+		return e.fail(err)
 	}
 	b, same, err := st.Install(data)
 	switch {
@@ -837,8 +824,7 @@ func bundleInstall(e *env, c *command, args []string) int {
 		e.hintf("the installed bundle, if any, stays in force")
 		return exitInvalid
 	case err != nil:
-		e.errorf("%v", err)
-		return exitUsage
+		return e.fail(err)
 	case same:
 		fmt.Fprintf(e.stderr, "hufu: trust bundle seq %d is already installed\n", b.Seq)
 		return exitOK

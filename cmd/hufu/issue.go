@@ -236,8 +236,7 @@ func issue(e *env, c *command, f *issueFlags) (string, int) {
 	if f.photo != "" {
 		b, err := os.ReadFile(f.photo)
 		if err != nil {
-			e.errorf("%v", err)
-			return "", exitUsage
+			return "", e.fail(err)
 		}
 		cl.Photo = b
 	}
@@ -270,8 +269,7 @@ func issue(e *env, c *command, f *issueFlags) (string, int) {
 	}
 	is, err := issuer.New(priv, f.iss, f.maxTTL)
 	if err != nil {
-		e.errorf("%v", err)
-		return "", exitUsage
+		return "", e.fail(err)
 	}
 	text, err := is.Issue(cl)
 	if err != nil {

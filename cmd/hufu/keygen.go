@@ -75,8 +75,7 @@ func runKeygen(e *env, args []string) int {
 	}
 	priv, err := keys.Generate(a)
 	if err != nil {
-		e.errorf("%v", err)
-		return exitUsage
+		return e.fail(err)
 	}
 	data, err := keys.EncodePrivatePEM(priv)
 	if err == nil && *root {

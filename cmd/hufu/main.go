@@ -70,6 +70,12 @@ func (e *env) hintf(format string, args ...any) {
 	fmt.Fprintf(e.stderr, "hufu: hint: "+format+"\n", args...)
 }
 
+// fail reports an error that ends a command as a usage or I/O error.
+func (e *env) fail(err error) int {
+	e.errorf("%v", err)
+	return exitUsage
+}
+
 // noticef tells of an old spelling that still works.
 func (e *env) noticef(format string, args ...any) {
 	fmt.Fprintf(e.stderr, "hufu: notice: "+format+"\n", args...)
