@@ -221,6 +221,7 @@ func openVerifyTrust(e *env, c *command, trustPath, bundlePath, state string, ro
 		return nil, code
 	}
 	st, _ := stateStore(e, state)
+	var se *store.Error
 	t, err := st.Open(store.Selection{TrustFile: trustPath, BundleFile: bundlePath, Roots: roots, DSCFiles: dscPaths})
 	switch {
 	case errors.Is(err, store.NoState):
@@ -228,8 +229,8 @@ func openVerifyTrust(e *env, c *command, trustPath, bundlePath, state string, ro
 	case errors.Is(err, store.NoBundle):
 		e.errorf("no trust configured: no trust bundle is installed in %s", st.Dir)
 		e.hintf("install one with \"hufu bundle install FILE\", or give -bundle FILE or -trust FILE (or -dsc FILE for EU DCCs)")
-	case errors.Is(err, store.NoRoots):
-		e.errorf("no trust configured: %v", strings.TrimPrefix(err.Error(), "store: no_roots: "))
+	case errors.As(err, &se) && se.Code == store.NoRoots:
+		e.errorf("no trust configured: %s", se.Detail)
 		e.hintf("pin the root with \"hufu bundle pin ROOT.pub\", give -root ROOT.pub with -bundle, or use -trust FILE")
 	case err != nil && trustPath != "" && wrongKind(trustPath, "a trust file", "") != "":
 		return nil, fileError(e, trustPath, err, "a trust file", "-trust wants a trust file (hufu trust add)")
