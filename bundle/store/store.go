@@ -346,7 +346,9 @@ func (s *Store) Install(data []byte) (b *bundle.Bundle, same bool, err error) {
 			return nil, false, fail(BadState, err, "the installed bundle %s is unreadable; remove it to install another", s.BundlePath())
 		}
 		if err := b.Replaces(ob); err != nil {
-			return nil, false, fail(Rollback, nil, "sequence number %d is lower than the installed %d", b.Seq, ob.Seq)
+			var be *bundle.Error
+			errors.As(err, &be)
+			return nil, false, fail(Rollback, nil, "%s", be.Detail)
 		}
 		same = bytes.Equal(old, data)
 	}
@@ -433,17 +435,21 @@ func (s *Store) Reload(cur *bundle.Bundle) (*bundle.Bundle, error) {
 // ReadBundleFile reads a bundle file, at most one byte more than the
 // largest bundle (so that bundle.Open reports an oversize file as
 // too_large).
-func ReadBundleFile(path string) ([]byte, error) {
+func ReadBundleFile(path string) ([]byte, error) { return readUpTo(path, bundle.MaxSize+1) }
+
+func readUpTo(path string, n int64) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	return io.ReadAll(io.LimitReader(f, bundle.MaxSize+1))
+	return io.ReadAll(io.LimitReader(f, n))
 }
 
+// readLimited reads a file of the state directory: BadState if it is
+// larger than max.
 func readLimited(path string, max int64) ([]byte, error) {
-	data, err := ReadBundleFile(path)
+	data, err := readUpTo(path, max+1)
 	if err == nil && int64(len(data)) > max {
 		err = fail(BadState, nil, "%s is larger than %d bytes", path, max)
 	}

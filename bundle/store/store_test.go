@@ -229,3 +229,16 @@ func TestDefaultDir(t *testing.T) {
 		t.Error("DefaultDir with no environment: no error")
 	}
 }
+
+// TestInstallBelowInstalledWithoutMark: with no mark (a directory from
+// before it), the installed bundle still stops an older one.
+func TestInstallBelowInstalledWithoutMark(t *testing.T) {
+	s := pinned(t)
+	install(t, s, sign(t, 5))
+	os.Remove(filepath.Join(s.Dir, MarkFile))
+	_, _, err := s.Install(sign(t, 3))
+	var se *Error
+	if !errors.As(err, &se) || se.Code != Rollback || se.Detail != "sequence number 3 is lower than the installed 5" {
+		t.Fatalf("Install seq 3 over seq 5: %v", err)
+	}
+}
