@@ -10,6 +10,12 @@
 // §12.9). Removing the mark file itself resets it; the directory must be
 // writable only by whoever may install bundles.
 //
+// [Store.Open] opens what a verifier checks passes against (a trust file,
+// a bundle file, the installed bundle, EU DSCs beside them), as "hufu
+// verify" and "hufu scan" do; a running station passes the bundle it uses
+// as Selection.Current when it opens a newly installed one, and keeps its
+// own if that is refused.
+//
 // A Store is safe for use by several processes at once: installs are
 // serialized by a lock file (flock on Unix).
 package store

@@ -25,6 +25,10 @@ type Selection struct {
 	BundleFile string             // a bundle file, checked against Roots, else the pinned roots
 	Roots      []crypto.PublicKey // roots for BundleFile
 	DSCFiles   []string           // EU document-signer certificates, trusted beside the rest
+	// Current is the installed bundle a running verifier uses, if any: an
+	// installed bundle that may not replace it is refused (Rollback), so
+	// that it never goes back, even if the mark file is removed.
+	Current *bundle.Bundle
 }
 
 // Trust is an opened trust: what passes are checked against.
@@ -72,7 +76,7 @@ func (s *Store) openBundle(sel Selection) (*Trust, error) {
 	var err error
 	if path == "" {
 		path = s.BundlePath()
-		b, err = s.Load()
+		b, err = s.Reload(sel.Current)
 		if errors.Is(err, NoBundle) || errors.Is(err, NoRoots) || (err != nil && !refused(err)) {
 			return nil, err
 		}

@@ -24,6 +24,18 @@ func TestOpen(t *testing.T) {
 	if err != nil || tr.Err != nil || tr.Bundle.Seq != 1 || !strings.Contains(tr.Label, "(seq 1, root ") {
 		t.Fatalf("Open installed: %+v, %v", tr, err)
 	}
+	// A running verifier that uses seq 2 refuses seq 1 even without a mark.
+	cur := tr.Bundle
+	install(t, s, sign(t, 2))
+	if tr, err := s.Open(Selection{Current: cur}); err != nil || tr.Err != nil || tr.Bundle.Seq != 2 {
+		t.Fatalf("Open seq 2 over seq 1 in use: %+v, %v", tr, err)
+	}
+	cur2, _ := s.Load()
+	os.Remove(filepath.Join(s.Dir, MarkFile))
+	os.WriteFile(s.BundlePath(), sign(t, 1), 0o644)
+	if tr, err := s.Open(Selection{Current: cur2}); err != nil || !errors.Is(tr.Err, Rollback) {
+		t.Fatalf("Open seq 1 with seq 2 in use and no mark: %+v, %v", tr, err)
+	}
 	// A swapped file is refused, not an error: nothing can be decided.
 	install(t, s, sign(t, 2))
 	os.WriteFile(s.BundlePath(), sign(t, 1), 0o644)
