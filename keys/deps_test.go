@@ -15,7 +15,7 @@ import (
 // or pull in the QR, CBOR or COSE libraries the tests and the CLI use.
 func TestVerifierDeps(t *testing.T) {
 	goCmd := goCommand(t)
-	cmd := exec.Command(goCmd, "list", "-deps", "./verifier", "./keys", "./internal/hc1", "./bundle", "./bundle/source", "./bundle/store")
+	cmd := exec.Command(goCmd, "list", "-deps", "./verifier", "./keys", "./internal/hc1", "./bundle", "./bundle/source", "./bundle/store", "./internal/filekind")
 	cmd.Dir = ".."
 	out, err := cmd.Output()
 	if err != nil {

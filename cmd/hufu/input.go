@@ -10,7 +10,7 @@ import (
 	"path/filepath"
 	"sort"
 
-	"github.com/hufu-project/hufu/bundle"
+	"github.com/hufu-project/hufu/internal/filekind"
 	"github.com/hufu-project/hufu/qr"
 )
 
@@ -26,11 +26,7 @@ type scanned struct {
 const maxImage = 64 << 20
 
 // isImage reports whether data starts like a PNG, JPEG or GIF file.
-func isImage(data []byte) bool {
-	return bytes.HasPrefix(data, []byte("\x89PNG\r\n\x1a\n")) ||
-		bytes.HasPrefix(data, []byte{0xff, 0xd8, 0xff}) ||
-		bytes.HasPrefix(data, []byte("GIF87a")) || bytes.HasPrefix(data, []byte("GIF89a"))
-}
+func isImage(data []byte) bool { return filekind.IsImage(data) }
 
 // readScans reads the codes in path: standard input for "-", a text file,
 // an image file (by content, not by name), or a directory of images.
@@ -167,46 +163,14 @@ func isTerminal(f *os.File) bool {
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
-// fileKind says what data is, by its content, for messages such as "g.txt
-// is a pass, not a trust bundle": "a pass", "an EU DCC", "a trust bundle",
-// "a public key", "a private key", "a certificate", "a trust file", "a bundle
-// source", "an image", "empty", or "" if it is none of these.
-func fileKind(data []byte) string {
-	t := bytes.TrimSpace(data)
-	switch {
-	case len(t) == 0:
-		return "empty"
-	case bytes.HasPrefix(t, []byte("HF1:")):
-		return "a pass"
-	case bytes.HasPrefix(t, []byte("HC1:")):
-		return "an EU DCC"
-	case isImage(data):
-		return "an image"
-	case bytes.Contains(t, []byte("-----BEGIN PUBLIC KEY-----")):
-		return "a public key"
-	case bytes.Contains(t, []byte("PRIVATE KEY-----")):
-		return "a private key"
-	case bytes.Contains(t, []byte("-----BEGIN CERTIFICATE-----")):
-		return "a certificate"
-	case t[0] == '{' && bytes.Contains(t, []byte(`"hufu_trust"`)):
-		return "a trust file"
-	case t[0] == '{' && bytes.Contains(t, []byte(`"hufu_bundle_source"`)):
-		return "a bundle source"
-	}
-	if _, err := bundle.InspectUnverified(data); err == nil {
-		return "a trust bundle"
-	}
-	return ""
-}
-
 // wrongKind explains a file that cannot be read as what a flag wants: "" if
-// the file is what it should be, or of no kind fileKind knows.
+// the file is what it should be, or of no kind filekind knows.
 func wrongKind(path, want, hint string) string {
 	data, err := readFileLimited(path, maxImage)
 	if err != nil {
 		return ""
 	}
-	kind := fileKind(data)
+	kind := string(filekind.Of(data))
 	if kind == "" || kind == want {
 		return ""
 	}
