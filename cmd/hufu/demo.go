@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 )
@@ -35,93 +36,82 @@ func runDemo(e *env, args []string) int {
 	}
 	dir, err := os.MkdirTemp("", "hufu-demo-")
 	if err != nil {
-		e.errorf("%v", err)
-		return exitUsage
+		return e.fail(err)
 	}
 	if !*keep {
 		defer os.RemoveAll(dir)
 	}
 	old, err := os.Getwd()
-	if err != nil {
-		e.errorf("%v", err)
-		return exitUsage
+	if err == nil {
+		err = os.Chdir(dir)
 	}
-	if err := os.Chdir(dir); err != nil {
-		e.errorf("%v", err)
-		return exitUsage
+	if err != nil {
+		return e.fail(err)
 	}
 	defer os.Chdir(old)
 
 	w := e.stdout
 	fmt.Fprintf(w, "hufu demo: a throwaway issuer in %s\n", dir)
-	step := 0
-	// do runs one hufu command in-process, shows it as typed, indents its
-	// output, and returns its standard output and exit status.
-	do := func(title string, stdin string, args ...string) (string, int) {
-		step++
-		fmt.Fprintf(w, "\n%d. %s\n   $ hufu %s\n", step, title, shellJoin(args))
+	var text []byte // the green pass, once issued
+	// tampered is the green pass with one character in the middle changed.
+	tampered := func() string {
+		t := []byte(strings.TrimSpace(string(text)))
+		if i := len(t) / 2; t[i] == 'A' {
+			t[i] = 'B'
+		} else {
+			t[i] = 'A'
+		}
+		return string(t)
+	}
+	later := time.Now().Add(25 * time.Hour).UTC().Format(time.RFC3339)
+	steps := []struct {
+		title string
+		stdin func() string
+		want  int
+		args  []string
+	}{
+		{"Make a signing key (the private half stays with the issuer, mode 0600)", nil, exitOK,
+			[]string{"keygen", "-alg", "ES256", "-o", "issuer.key"}},
+		{"Trust its public half for Shanghai (issuer ID 310000)", nil, exitOK,
+			[]string{"trust", "add", "-trust", "trust.json", "-iss", "310000", "issuer.key.pub"}},
+		{"Issue a green pass for 张三, valid 24 hours, with a hint, and its QR code as a PNG", nil, exitOK,
+			[]string{"issue", "-key", "issuer.key", "-iss", "310000", "-name", "张三", "-colour", "green", "-hint", "health_registration", "-ttl", "24h", "-o", "green.txt", "-png", "green.png"}},
+		{"Verify it as a guard would, with the name from the ID card", nil, exitOK,
+			[]string{"verify", "-trust", "trust.json", "-name", "张 三", "green.txt"}},
+		{"Read the QR code back from the PNG image, as a camera or a photo would give it", nil, exitOK,
+			[]string{"verify", "-trust", "trust.json", "green.png"}},
+		{"Someone else shows the same code: the name does not match", nil, exitDeny,
+			[]string{"verify", "-trust", "trust.json", "-name", "李四", "green.txt"}},
+		{"Issue a yellow pass: arrived from a key region within 14 days", nil, exitOK,
+			[]string{"issue", "-key", "issuer.key", "-iss", "310000", "-name", "Wang Fang", "-colour", "yellow", "-reason", "key_region_arrival", "-hint", "test_suggested", "-ttl", "12h", "-o", "yellow.txt"}},
+		{"Verify it", nil, exitObserve, []string{"verify", "-trust", "trust.json", "-name", "wang fang", "yellow.txt"}},
+		{"Change one character of the green pass: the signature no longer matches", tampered, exitInvalid,
+			[]string{"verify", "-trust", "trust.json", "-"}},
+		{"Verify the green pass as of tomorrow: it has expired", nil, exitInvalid,
+			[]string{"verify", "-trust", "trust.json", "-at", later, "green.txt"}},
+		{"Machine-readable verdict for a turnstile", nil, exitOK, []string{"verify", "-trust", "trust.json", "-json", "green.txt"}},
+	}
+	for i, st := range steps {
+		// Each step runs one hufu command in-process, shown as typed, with
+		// its output indented.
+		fmt.Fprintf(w, "\n%d. %s\n   $ hufu %s\n", i+1, st.title, shellJoin(st.args))
+		stdin := ""
+		if st.stdin != nil {
+			stdin = st.stdin()
+		}
 		var out, errb bytes.Buffer
-		sub := &env{stdin: strings.NewReader(stdin), stdout: &out, stderr: &errb, getenv: func(string) string { return "" }}
-		code := run(sub, args)
+		code := run(&env{stdin: strings.NewReader(stdin), stdout: &out, stderr: &errb, getenv: func(string) string { return "" }}, st.args)
 		indent(w, out.String())
 		indent(w, errb.String())
 		fmt.Fprintf(w, "   (exit status %d)\n", code)
-		return out.String(), code
-	}
-
-	if _, code := do("Make a signing key (the private half stays with the issuer, mode 0600)", "", "keygen", "-alg", "ES256", "-o", "issuer.key"); code != 0 {
-		return fail(e, step)
-	}
-	if _, code := do("Trust its public half for Shanghai (issuer ID 310000)", "", "trust", "add", "-trust", "trust.json", "-iss", "310000", "issuer.key.pub"); code != 0 {
-		return fail(e, step)
-	}
-	_, code := do("Issue a green pass for 张三, valid 24 hours, with a hint, and its QR code as a PNG", "",
-		"issue", "-key", "issuer.key", "-iss", "310000", "-name", "张三", "-colour", "green", "-hint", "health_registration", "-ttl", "24h", "-o", "green.txt", "-png", "green.png")
-	if code != 0 {
-		return fail(e, step)
-	}
-	text, _ := os.ReadFile("green.txt")
-	fmt.Fprintf(w, "   green.txt holds the QR code's text, %d characters:\n   %s", len(bytes.TrimSpace(text)), text)
-	if _, code := do("Verify it as a guard would, with the name from the ID card", "",
-		"verify", "-trust", "trust.json", "-name", "张 三", "green.txt"); code != exitOK {
-		return fail(e, step)
-	}
-	if _, code := do("Read the QR code back from the PNG image, as a camera or a photo would give it", "",
-		"verify", "-trust", "trust.json", "green.png"); code != exitOK {
-		return fail(e, step)
-	}
-	if _, code := do("Someone else shows the same code: the name does not match", "",
-		"verify", "-trust", "trust.json", "-name", "李四", "green.txt"); code != exitDeny {
-		return fail(e, step)
-	}
-	if _, code := do("Issue a yellow pass: arrived from a key region within 14 days", "",
-		"issue", "-key", "issuer.key", "-iss", "310000", "-name", "Wang Fang", "-colour", "yellow",
-		"-reason", "key_region_arrival", "-hint", "test_suggested", "-ttl", "12h", "-o", "yellow.txt"); code != 0 {
-		return fail(e, step)
-	}
-	if _, code := do("Verify it", "", "verify", "-trust", "trust.json", "-name", "wang fang", "yellow.txt"); code != exitObserve {
-		return fail(e, step)
-	}
-	// Tamper with one character in the middle of the green pass.
-	t := []byte(strings.TrimSpace(string(text)))
-	i := len(t) / 2
-	if t[i] == 'A' {
-		t[i] = 'B'
-	} else {
-		t[i] = 'A'
-	}
-	if _, code := do("Change one character of the green pass: the signature no longer matches", string(t),
-		"verify", "-trust", "trust.json", "-"); code != exitInvalid {
-		return fail(e, step)
-	}
-	later := time.Now().Add(25 * time.Hour).UTC().Format(time.RFC3339)
-	if _, code := do("Verify the green pass as of tomorrow: it has expired", "",
-		"verify", "-trust", "trust.json", "-at", later, "green.txt"); code != exitInvalid {
-		return fail(e, step)
-	}
-	if _, code := do("Machine-readable verdict for a turnstile", "",
-		"verify", "-trust", "trust.json", "-json", "green.txt"); code != exitOK {
-		return fail(e, step)
+		if code != st.want {
+			e.errorf("demo step %d did not give the expected result", i+1)
+			return exitInvalid
+		}
+		if text == nil && slices.Contains(st.args, "green.txt") {
+			text, _ = os.ReadFile("green.txt")
+			fmt.Fprintf(w, "   green.txt holds the QR code's text, %d characters:\n   %s", len(bytes.TrimSpace(text)), text)
+		}
 	}
 	fmt.Fprintf(w, "\nDone. Run \"hufu help\" for every command")
 	if *keep {
@@ -129,11 +119,6 @@ func runDemo(e *env, args []string) int {
 	}
 	fmt.Fprintln(w, ".")
 	return exitOK
-}
-
-func fail(e *env, step int) int {
-	e.errorf("demo step %d did not give the expected result", step)
-	return exitInvalid
 }
 
 func indent(w io.Writer, s string) {
