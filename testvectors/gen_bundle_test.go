@@ -176,6 +176,12 @@ func bundleVectors() []vec {
 	add("wrong_root", "the bundle is signed by a root that is not pinned: cannot decide", keyB, p, signBundle(keyX, bundleContents(5)),
 		undecided("trust_unavailable", "unknown_root"), nil)
 	{
+		export := signExport(keyR, &bundle.Revocations{Issuer: "310000", Seq: 1, IssuedAt: bundleIssued,
+			Passes: []bundle.RevokedPass{{ID: basePass("bundle valid").ID, ExpiresAt: exp0}}})
+		add("an_export", "a revocation export signed by the pinned root, given as a bundle: cannot decide (wrong_kind)", keyB, p, export,
+			undecided("trust_unavailable", "wrong_kind"), nil)
+	}
+	{
 		// The pinned root's kid, another key's signature.
 		pl := bundlePayload(base)
 		ph := protected(keyR)
