@@ -184,7 +184,7 @@ type RevocationsVector struct {
 	Export     string   `json:"export"`
 	IssuerKeys []string `json:"issuer_keys"`
 	// Now is the time to merge at (RFC 3339).
-	Now    string             `json:"now"`
+	Now    string            `json:"now"`
 	Expect RevocationsExpect `json:"expect"`
 }
 
