@@ -18,6 +18,13 @@
 // verifier.ClockBehind), never valid and never "expired". Past its next
 // update it still verifies, with the warning "trust_stale".
 //
+// Each issuer carries its own revocation list: a pass is revoked only by
+// the list of its own issuer. Where several registries feed one bundle,
+// each exports its issuer's live revocations as a file signed with an
+// issuer key ([SignRevocations]); the publisher checks each export
+// ([OpenRevocations]) and merges them ([Contents.MergeRevocations]) before
+// it signs the bundle ([Sign]).
+//
 // The package imports no image, network, process or flag packages, so a
 // phone app can embed it.
 package bundle
