@@ -26,10 +26,10 @@ func FuzzParse(f *testing.F) {
 	add()
 	s.AddIssuer("310000", bundle.Label{ZH: "上海市", EN: "Shanghai"}, time.Hour, []pass.Colour{pass.Green})
 	s.AddKey("310000", key("k").Public(), t0, t0.Add(time.Hour))
-	s.RevokePass(pass.ID{1, 2, 3, 4, 5, 6, 7, 8})
+	s.RevokePass("310000", pass.ID{1, 2, 3, 4, 5, 6, 7, 8})
 	s.RevokeKey(key("r").Public())
 	add()
-	f.Add([]byte(`{"hufu_bundle_source":1}`))
+	f.Add([]byte(`{"hufu_bundle_source":2}`))
 	if seeds == 0 {
 		f.Fatal("no seeds")
 	}

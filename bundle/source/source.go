@@ -6,18 +6,20 @@
 // A source is not a wire format. It is JSON, read strictly (unknown or
 // repeated fields are errors, at most MaxSize bytes):
 //
-//	{"hufu_bundle_source": 1, "seq": 0,
+//	{"hufu_bundle_source": 2, "seq": 0,
 //	 "issuers": [{"id": "310000", "name_zh": "上海市", "name_en": "Shanghai",
 //	              "max_lifetime": "168h", "colours": ["green", "yellow", "red"],
 //	              "keys": [{"kid": "…", "alg": "ES256", "public_key": "MFkw…",
-//	                        "valid_from": "…", "valid_until": "…"}]}],
-//	 "revoked_passes": ["2de09875ee3158c4"],
+//	                        "valid_from": "…", "valid_until": "…"}],
+//	              "revoked_passes": ["2de09875ee3158c4"]}],
 //	 "revoked_keys": [{"kid": "…", "alg": "EdDSA", "public_key": "MCow…"}],
 //	 "labels": {"colour.green": {"zh": "绿码", "en": "green"}, …}}
 //
 // seq is that of the last bundle signed from it; public_key is the
 // standard Base64 of the key's SubjectPublicKeyInfo DER; times are RFC
-// 3339. A Source is not safe for concurrent use.
+// 3339; a revoked pass is listed under its issuer and revokes only that
+// issuer's pass (version 2; version 1 listed them at the top). A Source is
+// not safe for concurrent use.
 package source
 
 import (
@@ -40,7 +42,7 @@ import (
 
 const (
 	// Version is the value of "hufu_bundle_source".
-	Version = 1
+	Version = 2
 	// MaxSize bounds a source file.
 	MaxSize = 1 << 30
 )
@@ -94,12 +96,11 @@ func fail(c Code, err error, format string, args ...any) *Error {
 // the methods, which keep it consistent, or by hand, and check it with
 // Contents.
 type Source struct {
-	Version       int              `json:"hufu_bundle_source"`
-	Seq           uint64           `json:"seq"` // of the last bundle signed from it
-	Issuers       []Issuer         `json:"issuers"`
-	RevokedPasses []string         `json:"revoked_passes"` // pass IDs in lower-case hex
-	RevokedKeys   []Key            `json:"revoked_keys"`
-	Labels        map[string]Label `json:"labels"`
+	Version     int              `json:"hufu_bundle_source"`
+	Seq         uint64           `json:"seq"` // of the last bundle signed from it
+	Issuers     []Issuer         `json:"issuers"`
+	RevokedKeys []Key            `json:"revoked_keys"`
+	Labels      map[string]Label `json:"labels"`
 }
 
 // Issuer is an issuer in a source.
@@ -110,6 +111,9 @@ type Issuer struct {
 	MaxLifetime string   `json:"max_lifetime"` // a Go duration, e.g. "168h"
 	Colours     []string `json:"colours"`
 	Keys        []Key    `json:"keys"`
+	// RevokedPasses are the IDs of the issuer's revoked passes, in
+	// lower-case hex.
+	RevokedPasses []string `json:"revoked_passes,omitempty"`
 }
 
 // Key is a public key in a source, with its window for issuer keys.
@@ -129,8 +133,7 @@ type Label struct {
 
 // New returns an empty source with the default labels.
 func New() *Source {
-	s := &Source{Version: Version, Issuers: []Issuer{}, RevokedPasses: []string{},
-		RevokedKeys: []Key{}, Labels: map[string]Label{}}
+	s := &Source{Version: Version, Issuers: []Issuer{}, RevokedKeys: []Key{}, Labels: map[string]Label{}}
 	for k, l := range bundle.DefaultLabels() {
 		s.Labels[k] = Label{l.ZH, l.EN}
 	}
@@ -319,18 +322,32 @@ func (s *Source) KeyIssuers(pub crypto.PublicKey) []string {
 	return ids
 }
 
-// RevokePass adds a pass ID to the revoked passes; it reports false if it
-// was there already.
-func (s *Source) RevokePass(id pass.ID) (bool, error) {
+// RevokePass adds a pass ID to the revoked passes of the issuer iss (the
+// pass's iss): UnknownIssuer if it is not listed. It reports false if the
+// pass was revoked already.
+func (s *Source) RevokePass(iss string, id pass.ID) (bool, error) {
 	if len(id) < pass.MinIDSize || len(id) > pass.MaxIDSize {
 		return false, fail(BadSource, nil, "pass ID of %d bytes, want %d to %d", len(id), pass.MinIDSize, pass.MaxIDSize)
 	}
+	is := s.Issuer(iss)
+	if is == nil {
+		return false, fail(UnknownIssuer, nil, "no issuer %s", iss)
+	}
 	h := id.String()
-	if slices.Contains(s.RevokedPasses, h) {
+	if slices.Contains(is.RevokedPasses, h) {
 		return false, nil
 	}
-	s.RevokedPasses = append(s.RevokedPasses, h)
+	is.RevokedPasses = append(is.RevokedPasses, h)
 	return true, nil
+}
+
+// RevokedPasses returns how many passes the source revokes.
+func (s *Source) RevokedPasses() int {
+	n := 0
+	for _, is := range s.Issuers {
+		n += len(is.RevokedPasses)
+	}
+	return n
 }
 
 // RevokeKey adds a key to the revoked keys; it reports false if it was
@@ -418,14 +435,14 @@ func (s *Source) Contents() (*bundle.Contents, error) {
 			}
 			is.Keys = append(is.Keys, ik)
 		}
-		c.Issuers = append(c.Issuers, is)
-	}
-	for _, h := range s.RevokedPasses {
-		id, err := ParsePassID(h)
-		if err != nil {
-			return nil, err
+		for _, h := range si.RevokedPasses {
+			id, err := ParsePassID(h)
+			if err != nil {
+				return nil, fail(BadSource, err, "issuer %s", si.ID)
+			}
+			is.RevokedPasses = append(is.RevokedPasses, bundle.RevocationID(id))
 		}
-		c.RevokedPasses = append(c.RevokedPasses, bundle.RevocationID(id))
+		c.Issuers = append(c.Issuers, is)
 	}
 	for _, sk := range s.RevokedKeys {
 		pub, err := sk.Public()

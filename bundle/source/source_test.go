@@ -47,10 +47,13 @@ func TestEditSignRead(t *testing.T) {
 		t.Fatalf("AddKey again: %+v, %v, %v", k, added, err)
 	}
 	id := pass.ID{1, 2, 3, 4, 5, 6, 7, 8}
-	if added, err := s.RevokePass(id); err != nil || !added {
+	if _, err := s.RevokePass("320000", id); !errors.Is(err, UnknownIssuer) {
+		t.Fatalf("RevokePass for an unknown issuer: %v", err)
+	}
+	if added, err := s.RevokePass("310000", id); err != nil || !added {
 		t.Fatalf("RevokePass: %v, %v", added, err)
 	}
-	if added, _ := s.RevokePass(id); added {
+	if added, _ := s.RevokePass("310000", id); added {
 		t.Error("RevokePass twice added it twice")
 	}
 	stolen := key("stolen").Public()
@@ -72,7 +75,7 @@ func TestEditSignRead(t *testing.T) {
 	if is := b.Issuer("310000"); is == nil || is.MaxLifetime != 72*time.Hour || len(is.Keys) != 1 || !is.Keys[0].ValidUntil.Equal(t0) {
 		t.Fatalf("issuer in the bundle: %+v", is)
 	}
-	if !b.PassRevoked(id) || len(b.RevokedKeys) != 1 || !b.Expires.Equal(t0.Add(48*time.Hour)) {
+	if !b.PassRevoked("310000", id) || b.PassRevoked("320000", id) || len(b.RevokedKeys) != 1 || !b.Expires.Equal(t0.Add(48*time.Hour)) {
 		t.Fatal("the bundle lost a revocation or its expiry")
 	}
 	path := filepath.Join(t.TempDir(), "src.json")
@@ -144,12 +147,13 @@ func TestParseStrict(t *testing.T) {
 		t.Fatalf("Parse(New()): %v", err)
 	}
 	for name, data := range map[string]string{
-		"unknown field":  strings.Replace(string(good), `"seq"`, `"extra": 1, "seq"`, 1),
-		"wrong version":  strings.Replace(string(good), `"hufu_bundle_source": 1`, `"hufu_bundle_source": 2`, 1),
-		"not JSON":       "HF1:ABC",
-		"bad lifetime":   `{"hufu_bundle_source":1,"seq":0,"issuers":[{"id":"310000","name_zh":"a","name_en":"b","max_lifetime":"soon","colours":[],"keys":[]}],"revoked_passes":[],"revoked_keys":[],"labels":{}}`,
-		"bad public key": `{"hufu_bundle_source":1,"seq":0,"issuers":[],"revoked_passes":[],"revoked_keys":[{"kid":"00","alg":"EdDSA","public_key":"AAAA"}],"labels":{}}`,
-		"bad pass ID":    `{"hufu_bundle_source":1,"seq":0,"issuers":[],"revoked_passes":["ABCD"],"revoked_keys":[],"labels":{}}`,
+		"unknown field":                        strings.Replace(string(good), `"seq"`, `"extra": 1, "seq"`, 1),
+		"wrong version":                        strings.Replace(string(good), `"hufu_bundle_source": 2`, `"hufu_bundle_source": 1`, 1),
+		"not JSON":                             "HF1:ABC",
+		"bad lifetime":                         `{"hufu_bundle_source":2,"seq":0,"issuers":[{"id":"310000","name_zh":"a","name_en":"b","max_lifetime":"soon","colours":[],"keys":[]}],"revoked_keys":[],"labels":{}}`,
+		"bad public key":                       `{"hufu_bundle_source":2,"seq":0,"issuers":[],"revoked_keys":[{"kid":"00","alg":"EdDSA","public_key":"AAAA"}],"labels":{}}`,
+		"bad pass ID":                          `{"hufu_bundle_source":2,"seq":0,"issuers":[{"id":"310000","name_zh":"a","name_en":"b","max_lifetime":"1h","colours":[],"keys":[],"revoked_passes":["ABCD"]}],"revoked_keys":[],"labels":{}}`,
+		"top-level revoked passes (version 1)": `{"hufu_bundle_source":2,"seq":0,"issuers":[],"revoked_passes":[],"revoked_keys":[],"labels":{}}`,
 	} {
 		if _, err := Parse([]byte(data)); code(err) != BadSource || !errors.Is(err, BadSource) {
 			t.Errorf("%s: %v, want bad_source", name, err)

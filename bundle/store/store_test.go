@@ -30,8 +30,8 @@ func sign(t *testing.T, seq uint64, revoked ...uint64) []byte {
 	data, err := bundle.Sign(&bundle.Contents{
 		Seq: seq, IssuedAt: at, NextUpdate: at.Add(time.Hour), Expires: at.Add(48 * time.Hour),
 		Issuers: []bundle.Issuer{{ID: "310000", Name: bundle.Label{ZH: "上海市", EN: "Shanghai"}, MaxLifetime: time.Hour,
-			Colours: []pass.Colour{pass.Green}, Keys: []bundle.IssuerKey{{Public: key("issuer").Public()}}}},
-		RevokedPasses: revoked,
+			Colours: []pass.Colour{pass.Green}, Keys: []bundle.IssuerKey{{Public: key("issuer").Public()}},
+			RevokedPasses: revoked}},
 	}, root)
 	if err != nil {
 		t.Fatal(err)

@@ -34,7 +34,7 @@ Usage:
     hufu bundle add-issuer -in SRC.json -iss ID -name-zh NAME -name-en NAME
                            [-max-ttl 7d] [-colours green,yellow,red]
     hufu bundle add-key -in SRC.json -iss ID [-from TIME] [-until TIME] KEY.pub
-    hufu bundle revoke -in SRC.json (-pass ID | -code PASS.txt | -pub KEY.pub | -kid KID)
+    hufu bundle revoke -in SRC.json (-pass ID -iss ID | -code PASS.txt | -pub KEY.pub | -kid KID)
     hufu bundle sign -key ROOT.key -in SRC.json -o BUNDLE.hfb [-seq N]
                      [-at TIME] [-next-update 24h] [-expires 7d] [-f]
     hufu bundle show [-root ROOT.pub]… [-state DIR] [-json] BUNDLE.hfb
@@ -46,7 +46,7 @@ Usage:
 
 A trust bundle is one signed file with everything a verifier trusts: the
 issuers (ID, names in Chinese and English, keys with validity windows,
-longest pass lifetime, colours allowed), revoked pass IDs and keys, labels,
+longest pass lifetime, colours allowed, revoked pass IDs), revoked keys, labels,
 and its own sequence number, issue time, next update and expiry. SPEC.md
 ("Trust bundles") specifies it. Past its next update a bundle still
 verifies, with a warning; past its expiry, or on a computer whose clock is
@@ -63,16 +63,17 @@ roots, or marked UNVERIFIED if there are none.
 
 The bundle source is JSON, read strictly (unknown or repeated fields are
 errors); edit it with the commands or by hand:
-    {"hufu_bundle_source": 1, "seq": 0,
+    {"hufu_bundle_source": 2, "seq": 0,
      "issuers": [{"id": "310000", "name_zh": "上海市", "name_en": "Shanghai",
                   "max_lifetime": "168h", "colours": ["green", "yellow", "red"],
                   "keys": [{"kid": "…", "alg": "ES256", "public_key": "MFkw…",
-                            "valid_from": "…", "valid_until": "…"}]}],
-     "revoked_passes": ["2de09875ee3158c4"],
+                            "valid_from": "…", "valid_until": "…"}],
+                  "revoked_passes": ["2de09875ee3158c4"]}],
      "revoked_keys": [{"kid": "…", "alg": "EdDSA", "public_key": "MCow…"}],
      "labels": {"colour.green": {"zh": "绿码", "en": "green"}, …}}
 seq is that of the last bundle signed from it; public_key is the standard
-Base64 of the key's SubjectPublicKeyInfo DER; times are RFC 3339.
+Base64 of the key's SubjectPublicKeyInfo DER; times are RFC 3339. A
+revoked pass is listed under its issuer and refuses only that issuer's pass.
 
 pin adds root public keys to the state directory; pin the new root before
 the first bundle it signs, and unpin the old one once no bundle in use is
@@ -100,7 +101,8 @@ Flags:
     -o FILE         where to write (init: the new source; sign: the bundle)
     -iss ID         add-issuer: the issuer ID, e.g. the region code 310000
                     (-id is its old name); add-key: the issuer a key signs
-                    for (repeat add-key for several)
+                    for (repeat add-key for several); revoke -pass: the
+                    pass's issuer
     -name-zh, -name-en NAME   the issuer's display names
     -max-ttl D      the longest validity of the issuer's passes (default 7d)
     -colours LIST   the colours the issuer may issue (default green,yellow,red)
@@ -402,6 +404,7 @@ func windowText(from, until string) string {
 func bundleRevoke(e *env, c *command, args []string) int {
 	fl := flagSet(e, c)
 	in := fl.String("in", "", "")
+	iss := fl.String("iss", "", "")
 	passID := fl.String("pass", "", "")
 	code := fl.String("code", "", "")
 	pubFile := fl.String("pub", "", "")
@@ -418,6 +421,9 @@ func bundleRevoke(e *env, c *command, args []string) int {
 	}
 	if *in == "" || given != 1 {
 		return usageError(e, c, "revoke: -in FILE and one of -pass ID, -code FILE, -pub KEY.pub or -kid KID are required")
+	}
+	if (*passID != "") != (*iss != "") {
+		return usageError(e, c, "revoke: -iss ID goes with -pass ID, and only with it (-code reads the issuer from the pass)")
 	}
 	var id pass.ID
 	switch {
@@ -441,7 +447,7 @@ func bundleRevoke(e *env, c *command, args []string) int {
 		if err != nil {
 			return fileError(e, *code, fmt.Errorf("%s: %w", *code, err), "a pass", "")
 		}
-		id = u.Pass.ID
+		id, *iss = u.Pass.ID, u.Pass.Issuer
 	}
 	var pub crypto.PublicKey
 	if *pubFile != "" {
@@ -452,14 +458,16 @@ func bundleRevoke(e *env, c *command, args []string) int {
 	}
 	return editSource(e, *in, func(s *source.Source) error {
 		if id != nil {
-			added, err := s.RevokePass(id)
-			if err != nil {
+			added, err := s.RevokePass(*iss, id)
+			switch {
+			case errors.Is(err, source.UnknownIssuer):
+				return fmt.Errorf("issuer %s is not in the source", *iss)
+			case err != nil:
 				return err
-			}
-			if added {
-				fmt.Fprintf(e.stderr, "hufu: %s: revoked pass %s\n", *in, id)
-			} else {
-				fmt.Fprintf(e.stderr, "hufu: %s: pass %s was already revoked\n", *in, id)
+			case added:
+				fmt.Fprintf(e.stderr, "hufu: %s: revoked pass %s of issuer %s\n", *in, id, *iss)
+			default:
+				fmt.Fprintf(e.stderr, "hufu: %s: pass %s of issuer %s was already revoked\n", *in, id, *iss)
 			}
 			return nil
 		}
@@ -564,7 +572,7 @@ func bundleSign(e *env, c *command, args []string) int {
 		return e.fail(err)
 	}
 	fmt.Fprintf(e.stderr, "hufu: wrote %s: seq %d, %s, %s, %s, %s (root %s)\n", *out, contents.Seq,
-		plural(len(contents.Issuers), "issuer"), plural(len(s.RevokedPasses), "revoked pass"),
+		plural(len(contents.Issuers), "issuer"), plural(s.RevokedPasses(), "revoked pass"),
 		plural(len(contents.RevokedKeys), "revoked key"), sizeText(len(data)), kidHex(priv.Public()))
 	fmt.Fprintf(e.stderr, "hufu: issued %s, next update %s, expires %s\n", contents.IssuedAt.Format(time.RFC3339),
 		contents.NextUpdate.Format(time.RFC3339), contents.Expires.Format(time.RFC3339))
