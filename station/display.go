@@ -202,13 +202,17 @@ var words = map[string][2]string{
 	"name_pending":   {"name %s: scan the code to check it", "姓名 %s：请扫码核对"},
 	"name_bad":       {"not a usable name: %s", "无法使用的姓名：%s"},
 	"scanning":       {"SCAN A CODE", "请扫码"},
+	"not_code":       {"not a code: a code starts with HF1: or HC1:; to check a name, type %s and the name, then Enter", "不是通行码：通行码以 HF1: 或 HC1: 开头；核对姓名请先输入 %s 再输入姓名并回车"},
 	"hc1_rules":      {"genuine and in date; whether this %s is enough to enter is for your rules", "证书真实且在有效期内；此%s能否入内由本场所规定决定"},
 	// warnings
 	"trust_stale":             {"the trust list is stale: install a fresh one", "信任列表已久未更新：请安装新版"},
 	"clock_earlier_than_seen": {"this computer's clock is earlier than a time already seen (%s): check the clock", "本机时钟早于已见过的可信时间（%s）：请检查时钟"},
 }
 
-// say returns the phrase for key in lang, formatted with args.
+// Say returns the station's phrase for key in lang ("zh" or "en"),
+// formatted with args; an unknown key is returned as it is.
+func Say(lang, key string, args ...any) string { return say(lang, key, args...) }
+
 func say(lang, key string, args ...any) string {
 	w, ok := words[key]
 	if !ok {

@@ -110,6 +110,7 @@ type Result struct {
 	Text    string // the code's text
 	Source  string // scanner, watch, web, …
 	Name    string // the name the guard typed for it, or ""
+	Display *Display
 }
 
 // Time windows for names typed at the station.
@@ -362,7 +363,7 @@ func (s *Station) check(now time.Time, text, source, name string, again *Result)
 	if r := s.recent[key]; r != nil && again == nil {
 		if d := now.Sub(s.seen[key]); d >= 0 && d < s.cfg.Dedupe {
 			s.seen[key] = now
-			rep := &Result{Verdict: r.Verdict, Outcome: Repeat, Text: text, Source: source, Name: name}
+			rep := &Result{Verdict: r.Verdict, Outcome: Repeat, Text: text, Source: source, Name: name, Display: r.Display}
 			if s.cfg.OnResult != nil {
 				s.cfg.OnResult(rep)
 			}
@@ -408,7 +409,7 @@ func (s *Station) check(now time.Time, text, source, name string, again *Result)
 		return nil, err
 	}
 	v.Scan.LogSeq = rec.Seq
-	r := &Result{Verdict: v, Outcome: Logged, Text: text, Source: source, Name: name}
+	r := &Result{Verdict: v, Outcome: Logged, Text: text, Source: source, Name: name, Display: s.display(v)}
 	s.recent[key], s.seen[key] = r, now
 	s.last, s.lastAt = r, now
 	if p != nil && v.Decision.Admitted() {

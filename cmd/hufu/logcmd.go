@@ -13,6 +13,8 @@ import (
 
 	"github.com/hufu-project/hufu/internal/atomicfile"
 	"github.com/hufu-project/hufu/internal/scanlog"
+	"github.com/hufu-project/hufu/internal/termsafe"
+	"github.com/hufu-project/hufu/verdict"
 )
 
 var cmdLog = &command{
@@ -63,8 +65,14 @@ Example:
 
 func init() { cmdLog.run = runLog }
 
-// decisions are the columns of stats, in order.
-var decisions = []string{"admit", "observe", "deny", "invalid", "undecided"}
+// logDecision is the decision word of a record: logs written before the
+// verdict schema (SPEC §17) say "undecided" for cannot_decide.
+func logDecision(r scanlog.Record) string {
+	if r.Decision == "undecided" {
+		return string(verdict.CannotDecide)
+	}
+	return r.Decision
+}
 
 func runLog(e *env, args []string) int {
 	c := cmdLog
@@ -166,8 +174,8 @@ func runLog(e *env, args []string) int {
 		w := csv.NewWriter(&b)
 		w.Write([]string{"seq", "time", "site", "guard", "source", "issuer", "colour", "decision", "reason", "name", "pass", "passback", "hash"})
 		for _, r := range sel {
-			w.Write([]string{strconv.FormatUint(r.Seq, 10), r.Time, r.Site, r.Guard, r.Source, r.Issuer, r.Colour,
-				r.Decision, r.Reason, r.Name, r.Pass, strconv.FormatBool(r.Passback), r.Hash})
+			w.Write([]string{strconv.FormatUint(r.Seq, 10), r.Time, r.Site, termsafe.String(r.Guard), termsafe.String(r.Source), termsafe.String(r.Issuer), termsafe.String(r.Colour),
+				logDecision(r), termsafe.String(r.Reason), termsafe.String(r.Name), r.Pass, strconv.FormatBool(r.Passback), r.Hash})
 		}
 		w.Flush()
 	} else {
@@ -244,7 +252,10 @@ func logStats(e *env, site string, recs []scanlog.Record, asJSON bool) int {
 		Total    int            `json:"total"`
 		Passback int            `json:"passback"`
 	}
-	cols := slices.Clone(decisions)
+	var cols []string
+	for _, d := range verdict.Decisions {
+		cols = append(cols, string(d))
+	}
 	var rows []*row
 	byHour := map[string]*row{}
 	total := &row{Hour: "total", Counts: map[string]int{}}
@@ -257,11 +268,12 @@ func logStats(e *env, site string, recs []scanlog.Record, asJSON bool) int {
 			byHour[h] = x
 			rows = append(rows, x)
 		}
-		if !slices.Contains(cols, r.Decision) {
-			cols = append(cols, r.Decision)
+		d := logDecision(r)
+		if !slices.Contains(cols, d) {
+			cols = append(cols, d)
 		}
 		for _, y := range []*row{x, total} {
-			y.Counts[r.Decision]++
+			y.Counts[d]++
 			y.Total++
 			if r.Passback {
 				y.Passback++
@@ -269,6 +281,11 @@ func logStats(e *env, site string, recs []scanlog.Record, asJSON bool) int {
 		}
 	}
 	slices.SortFunc(rows, func(a, b *row) int { return strings.Compare(a.Hour, b.Hour) })
+	for _, r := range append(rows, total) {
+		for _, c := range cols {
+			r.Counts[c] += 0 // every decision is a key, also when none was made
+		}
+	}
 	if asJSON {
 		if rows == nil {
 			rows = []*row{}

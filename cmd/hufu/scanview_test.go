@@ -80,8 +80,8 @@ func TestScanHuman(t *testing.T) {
 }
 
 func TestBigText(t *testing.T) {
-	for _, w := range []string{"admit", "observe", "deny", "invalid", "undecided"} {
-		sym := map[string]string{"admit": "✔", "observe": "▲", "deny": "✘", "invalid": "✘", "undecided": "?"}[w]
+	for _, w := range []string{"admit", "observe", "deny", "invalid", "cannot_decide"} {
+		sym := map[string]string{"admit": "✔", "observe": "▲", "deny": "✘", "invalid": "✘", "cannot_decide": "?"}[w]
 		rows := bigText(sym + " " + say("en", w))
 		if len(rows) != 5 {
 			t.Fatalf("%s: no glyphs", w)
@@ -130,8 +130,11 @@ func TestLineReader(t *testing.T) {
 	if strings.Join(got, "|") != "a|b|c|d|HF1YZ|张四|e" {
 		t.Errorf("lines %q", got)
 	}
-	if isNameLine("HF1:ABC") || isNameLine("12345") || !isNameLine("Zhang San") || !isNameLine("张三") {
-		t.Error("isNameLine")
+	for line, want := range map[string]bool{"HF1:ABC": true, "hc1:X": true, "HF1P:Z": true, "Zhang San": false,
+		"张三": false, "=张三": false, "12345": false, "https://example.com/HF1:": false} {
+		if isCodeLine(line) != want {
+			t.Errorf("isCodeLine(%q) = %v", line, !want)
+		}
 	}
 }
 
@@ -163,7 +166,10 @@ func TestLogCommands(t *testing.T) {
 		t.Fatalf("verify: %d %s", code, o)
 	}
 	o, _, _ = cmd("log", "stats", "-json")
-	if !strings.Contains(o, `"counts":{"admit":1}`) || !strings.Contains(o, `"counts":{"invalid":1,"observe":1}`) || !strings.Contains(o, `"total":{"hour":"total","counts":{"admit":1,"invalid":1,"observe":1},"total":3`) {
+	// Every decision is counted, also when it is 0.
+	if !strings.Contains(o, `"counts":{"admit":1,"cannot_decide":0,"deny":0,"invalid":0,"observe":0,"valid":0}`) ||
+		!strings.Contains(o, `"counts":{"admit":0,"cannot_decide":0,"deny":0,"invalid":1,"observe":1,"valid":0}`) ||
+		!strings.Contains(o, `"total":{"hour":"total","counts":{"admit":1,"cannot_decide":0,"deny":0,"invalid":1,"observe":1,"valid":0},"total":3`) {
 		t.Errorf("stats: %s", o)
 	}
 	o, _, _ = cmd("log", "export", "-format", "csv", "-from", "2026-06-01T09:00:00Z")

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/hufu-project/hufu/qr"
+	"github.com/hufu-project/hufu/station"
+	"github.com/hufu-project/hufu/verdict"
 )
 
 // watcher polls a folder for new images: a camera or phone dropping
@@ -20,7 +22,8 @@ import (
 // are left alone. Polling needs no dependency and works on network and
 // removable file systems, where change notification often does not.
 type watcher struct {
-	s        *station
+	e        *env
+	s        *station.Station
 	dir      string
 	interval time.Duration
 	files    map[string]*watchedFile
@@ -33,7 +36,7 @@ type watchedFile struct {
 	done  bool // checked (or not an image) at this size and time
 }
 
-func newWatcher(s *station, dir string, interval time.Duration) (*watcher, error) {
+func newWatcher(e *env, s *station.Station, dir string, interval time.Duration) (*watcher, error) {
 	st, err := os.Stat(dir)
 	if err != nil {
 		return nil, err
@@ -41,7 +44,7 @@ func newWatcher(s *station, dir string, interval time.Duration) (*watcher, error
 	if !st.IsDir() {
 		return nil, errors.New(dir + ": not a directory")
 	}
-	w := &watcher{s: s, dir: dir, interval: interval, files: map[string]*watchedFile{}}
+	w := &watcher{e: e, s: s, dir: dir, interval: interval, files: map[string]*watchedFile{}}
 	for name, info := range w.list() {
 		w.files[name] = &watchedFile{size: info.Size(), mtime: info.ModTime(), done: true}
 		w.ignored++
@@ -129,15 +132,15 @@ func (w *watcher) check(path string) error {
 		msg := err.Error()
 		switch {
 		case errors.Is(err, qr.ErrNotFound):
-			msg = explain(w.s.lang, reasonText, reasonTextZh, "no_qr_code")
+			msg = verdict.Text(w.s.Lang(), "no_qr_code")
 		case errors.Is(err, qr.ErrUnreadable):
-			msg = explain(w.s.lang, reasonText, reasonTextZh, "unreadable_qr")
+			msg = verdict.Text(w.s.Lang(), "unreadable_qr")
 		}
-		w.s.e.warnf("%s: %s", path, msg)
+		w.e.warnf("%s: %s", path, msg)
 		return nil
 	}
 	for _, text := range texts {
-		if _, err := w.s.check(text, "watch", ""); err != nil {
+		if _, err := w.s.Check(text, "watch", ""); err != nil {
 			return err
 		}
 	}

@@ -23,6 +23,7 @@ import (
 	"github.com/hufu-project/hufu/issuer"
 	"github.com/hufu-project/hufu/pass"
 	"github.com/hufu-project/hufu/qr"
+	"github.com/hufu-project/hufu/station/web"
 )
 
 // syncBuffer is a bytes.Buffer safe for a writer and a reader.
@@ -143,7 +144,7 @@ func TestWebRefuses(t *testing.T) {
 	}
 	// A frame posted without the token header is refused and not logged.
 	req, _ := http.NewRequest("POST", u+"api/frame?w=16&h=16", bytes.NewReader(make([]byte, 256)))
-	req.Header.Set("Content-Type", greyFrameType)
+	req.Header.Set("Content-Type", web.GreyFrameType)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -161,12 +162,12 @@ func TestWebRefuses(t *testing.T) {
 }
 
 // postFrame posts a grey frame to the station and decodes the answer.
-func postFrame(t testing.TB, pageURL string, img *image.Gray, name string, nameFor ...string) *frameResponse {
+func postFrame(t testing.TB, pageURL string, img *image.Gray, name string, nameFor ...string) *web.FrameResponse {
 	t.Helper()
 	tok := strings.Split(pageURL, "/")[4]
 	b := img.Bounds()
 	req, _ := http.NewRequest("POST", fmt.Sprintf("%sapi/frame?w=%d&h=%d", pageURL, b.Dx(), b.Dy()), bytes.NewReader(img.Pix))
-	req.Header.Set("Content-Type", greyFrameType)
+	req.Header.Set("Content-Type", web.GreyFrameType)
 	req.Header.Set("X-Hufu-Token", tok)
 	if name != "" {
 		req.Header.Set("X-Hufu-Name", name)
@@ -183,7 +184,7 @@ func postFrame(t testing.TB, pageURL string, img *image.Gray, name string, nameF
 	if resp.StatusCode != 200 {
 		t.Fatalf("frame: %s: %s", resp.Status, body)
 	}
-	var fr frameResponse
+	var fr web.FrameResponse
 	if err := json.Unmarshal(body, &fr); err != nil {
 		t.Fatal(err)
 	}
@@ -237,11 +238,11 @@ func TestWebFrames(t *testing.T) {
 	frame := cameraFrame(t, text, 1280, 720, 6)
 	fr := postFrame(t, u, frame, "")
 	if !fr.Found || fr.Repeat || fr.Verdict.Decision != "admit" || fr.Display.State != "admit" ||
-		fr.Display.Word != "通行" || fr.Display.WordEn != "ADMIT" || fr.Verdict.Source != "web" || fr.Verdict.LogSeq != 1 {
+		fr.Display.Word != "通行" || fr.Display.WordEn != "ADMIT" || fr.Verdict.Scan.Source != "web" || fr.Verdict.Scan.LogSeq != 1 {
 		t.Fatalf("frame: %+v %+v %+v", fr, fr.Verdict, fr.Display)
 	}
-	if fr.Display.Photo == "" || fr.Verdict.PhotoFile != filepath.Join(photos, "zhang.jpg") {
-		t.Fatalf("photo: %q %q", fr.Display.Photo, fr.Verdict.PhotoFile)
+	if fr.Display.Photo == "" || fr.Verdict.Scan.PhotoFile != filepath.Join(photos, "zhang.jpg") {
+		t.Fatalf("photo: %q %q", fr.Display.Photo, fr.Verdict.Scan.PhotoFile)
 	}
 	// The photo is served under the token.
 	resp, err := http.Get(u + fr.Display.Photo)
@@ -255,12 +256,12 @@ func TestWebFrames(t *testing.T) {
 	}
 	// The same code in the next frames is the same scan.
 	for range 3 {
-		if fr := postFrame(t, u, frame, ""); !fr.Found || !fr.Repeat || fr.Verdict.LogSeq != 1 {
+		if fr := postFrame(t, u, frame, ""); !fr.Found || !fr.Repeat || fr.Verdict.Scan.LogSeq != 1 {
 			t.Fatalf("repeat: %+v", fr)
 		}
 	}
 	// A name in the name box: a new check; a wrong one is DENY.
-	if fr := postFrame(t, u, frame, "%E5%BC%A0%E4%B8%89"); fr.Repeat || fr.Verdict.NameMatch == nil || !*fr.Verdict.NameMatch || fr.Verdict.LogSeq != 2 {
+	if fr := postFrame(t, u, frame, "%E5%BC%A0%E4%B8%89"); fr.Repeat || fr.Verdict.NameMatch == nil || !*fr.Verdict.NameMatch || fr.Verdict.Scan.LogSeq != 2 {
 		t.Fatalf("name: %+v", fr.Verdict)
 	}
 	fr = postFrame(t, u, frame, "%E6%9D%8E%E5%9B%9B")
@@ -268,10 +269,10 @@ func TestWebFrames(t *testing.T) {
 		t.Fatalf("wrong name: %+v %+v", fr.Verdict, fr.Display)
 	}
 	// A name typed for another pass is not checked against this one.
-	if fr := postFrame(t, u, frame, "%E6%9D%8E%E5%9B%9B", "0123456789abcdef"); fr.Verdict.NameMatch != nil || fr.Verdict.LogSeq != 1 {
+	if fr := postFrame(t, u, frame, "%E6%9D%8E%E5%9B%9B", "0123456789abcdef"); fr.Verdict.NameMatch != nil || fr.Verdict.Scan.LogSeq != 1 {
 		t.Fatalf("name for another pass: %+v", fr.Verdict)
 	}
-	if fr := postFrame(t, u, frame, "%E6%9D%8E%E5%9B%9B", fr.Verdict.PassID); !fr.Repeat || fr.Verdict.LogSeq != 3 {
+	if fr := postFrame(t, u, frame, "%E6%9D%8E%E5%9B%9B", fr.Verdict.PassID); !fr.Repeat || fr.Verdict.Scan.LogSeq != 3 {
 		t.Fatalf("name for this pass: %+v", fr.Verdict)
 	}
 	// A JPEG frame works too.
@@ -284,7 +285,7 @@ func TestWebFrames(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var jr frameResponse
+	var jr web.FrameResponse
 	json.NewDecoder(resp.Body).Decode(&jr)
 	resp.Body.Close()
 	if !jr.Found || jr.Verdict.Decision != "observe" {
