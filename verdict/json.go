@@ -46,9 +46,13 @@ type wireScan struct {
 	PhotoFile  *string `json:"photo_file"`
 }
 
-// TimeLayout is the form of every time in a verdict: RFC 3339 in UTC,
-// to the millisecond where the time has them (a scan), else the second.
-const TimeLayout = "2006-01-02T15:04:05.999Z07:00"
+// Time layouts of a verdict, all in UTC: the code's own times to the
+// second (RFC 3339), and the times of the check and the scan to the
+// millisecond, as in the scan log's records.
+const (
+	TimeLayout      = time.RFC3339
+	CheckTimeLayout = "2006-01-02T15:04:05.000Z07:00"
+)
 
 func str(s string) *string {
 	if s == "" {
@@ -92,7 +96,7 @@ func (v *Verdict) MarshalJSON() ([]byte, error) {
 		Version: Version, Decision: v.Decision, Valid: v.IsValid(), Input: str(v.Input),
 		Reason: str(v.Reason), Detail: str(v.Detail), Format: str(v.Format), Colour: str(v.Colour),
 		Issuer: str(v.Issuer), IssuerName: str(v.IssuerName), PassID: str(v.PassID),
-		IssuedAt: tm(v.IssuedAt), ExpiresAt: tm(v.ExpiresAt), CheckedAt: v.CheckedAt.UTC().Format(TimeLayout),
+		IssuedAt: tm(v.IssuedAt), ExpiresAt: tm(v.ExpiresAt), CheckedAt: v.CheckedAt.UTC().Format(CheckTimeLayout),
 		StatusReason: str(v.StatusReason), Hints: list(v.Hints), NameMatch: v.NameMatch, PhotoMatch: v.PhotoMatch,
 		PhotoID: str(v.PhotoID), Alg: str(v.Alg), KID: str(v.KID), Trust: str(v.Trust),
 		Warnings: list(v.Warnings), HC1: v.HC1,
@@ -102,7 +106,7 @@ func (v *Verdict) MarshalJSON() ([]byte, error) {
 		w.SecondsLeft = &left
 	}
 	if s := v.Scan; s != nil {
-		w.Scan = &wireScan{Time: s.Time.UTC().Format(TimeLayout), Site: s.Site, Source: s.Source, LogSeq: s.LogSeq,
+		w.Scan = &wireScan{Time: s.Time.UTC().Format(CheckTimeLayout), Site: s.Site, Source: s.Source, LogSeq: s.LogSeq,
 			Passback: s.Passback, PassbackAt: tm(s.PassbackAt), PhotoFile: str(s.PhotoFile)}
 	}
 	return json.Marshal(w)
