@@ -43,9 +43,11 @@ func (s *Station) display(v *verdict.Verdict) *Display {
 	default:
 		d.Symbol = "✘"
 	}
-	d.Word = headline(lang, s.wording(lang, "decision."+d.State, say(lang, d.State)))
+	// A bundle's label for cannot_decide is "decision.undecided" (SPEC §12.6).
+	label := "decision." + strings.Replace(d.State, "cannot_decide", "undecided", 1)
+	d.Word = headline(lang, s.wording(lang, label, say(lang, d.State)))
 	if lang == "zh" {
-		d.WordEn = headline("en", s.wording("en", "decision."+d.State, say("en", d.State)))
+		d.WordEn = headline("en", s.wording("en", label, say("en", d.State)))
 	}
 	switch {
 	case v.Decision == verdict.CannotDecide:

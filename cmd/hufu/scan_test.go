@@ -14,6 +14,7 @@ import (
 
 	"github.com/hufu-project/hufu/internal/base45"
 	"github.com/hufu-project/hufu/internal/scanlog"
+	"github.com/hufu-project/hufu/internal/verdictschema"
 	"github.com/hufu-project/hufu/issuer"
 	"github.com/hufu-project/hufu/keys"
 	"github.com/hufu-project/hufu/pass"
@@ -138,6 +139,11 @@ func jsonLines(t testing.TB, out string) []map[string]any {
 		var v map[string]any
 		if err := json.Unmarshal([]byte(line), &v); err != nil {
 			t.Fatalf("bad JSON line %q: %v", line, err)
+		}
+		if _, ok := v["hufu_verdict"]; ok {
+			if err := verdictschema.Validate([]byte(line)); err != nil {
+				t.Errorf("%s\ndoes not fit the verdict schema: %v", line, err)
+			}
 		}
 		vs = append(vs, v)
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/hufu-project/hufu/internal/scanlog"
+	"github.com/hufu-project/hufu/internal/verdictschema"
 	"github.com/hufu-project/hufu/issuer"
 	"github.com/hufu-project/hufu/pass"
 )
@@ -181,13 +183,26 @@ func TestLogCommands(t *testing.T) {
 	if _, _, code := cmd("log", "export", "-format", "json", "-to", "2026-06-01T09:00:00Z", "-o", dst); code != 0 {
 		t.Fatal("export -o")
 	}
-	if b, _ := os.ReadFile(dst); !bytes.Contains(b, []byte(`"hufu_scan_export": 1`)) || !bytes.Contains(b, []byte(`"count": 1`)) {
+	b, _ := os.ReadFile(dst)
+	if !bytes.Contains(b, []byte(`"hufu_scan_export": 1`)) || !bytes.Contains(b, []byte(`"count": 1`)) {
 		t.Errorf("json export: %s", b)
+	}
+	// The export's decisions are the verdict's words (SPEC §17).
+	var exp struct {
+		Records []struct{ Decision json.RawMessage }
+	}
+	if err := json.Unmarshal(b, &exp); err != nil || len(exp.Records) != 1 {
+		t.Fatalf("json export: %v %s", err, b)
+	}
+	for _, r := range exp.Records {
+		if err := verdictschema.ValidateDecision(r.Decision); err != nil {
+			t.Errorf("export decision %s: %v", r.Decision, err)
+		}
 	}
 
 	// Tamper: change the decision of record 2.
 	lp := scanlog.LogPath(filepath.Join(f.state, "scanlog"), "gate-1")
-	b, _ := os.ReadFile(lp)
+	b, _ = os.ReadFile(lp)
 	os.WriteFile(lp, bytes.Replace(b, []byte(`"decision":"observe"`), []byte(`"decision":"admit"`), 1), 0o600)
 	o, _, code = cmd("log", "verify", "-site", "gate-1")
 	if code != 1 || !strings.Contains(o, "gate-1: FAILED: edited at line 2 (record 2)") || !strings.Contains(o, "gate-1: 1 record before it intact") {

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/hufu-project/hufu/internal/scanlog"
+	"github.com/hufu-project/hufu/internal/verdictschema"
 	"github.com/hufu-project/hufu/issuer"
 	"github.com/hufu-project/hufu/pass"
 	"github.com/hufu-project/hufu/qr"
@@ -187,6 +188,15 @@ func postFrame(t testing.TB, pageURL string, img *image.Gray, name string, nameF
 	var fr web.FrameResponse
 	if err := json.Unmarshal(body, &fr); err != nil {
 		t.Fatal(err)
+	}
+	var raw struct{ Verdict json.RawMessage }
+	json.Unmarshal(body, &raw)
+	if string(raw.Verdict) != "null" {
+		if err := verdictschema.Validate(raw.Verdict); err != nil {
+			t.Errorf("web verdict %s\ndoes not fit the verdict schema: %v", raw.Verdict, err)
+		}
+	} else if fr.Found {
+		t.Errorf("a code found without a verdict: %s", body)
 	}
 	return &fr
 }
