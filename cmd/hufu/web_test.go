@@ -381,6 +381,7 @@ func TestWebCamera(t *testing.T) {
 	if s.Word != "通行" || s.WordEn != "ADMIT" || s.Sub != "绿码" || !strings.Contains(s.Rows, "建议做核酸检测") || s.Seq != "1" {
 		t.Fatalf("page shows %+v", s)
 	}
+	fits(t, page)
 	// From the page itself: without the token, nothing answers.
 	var status []int
 	if err := page.eval(`Promise.all([
@@ -429,6 +430,7 @@ func TestWebCamera(t *testing.T) {
 			return s.Verdicts >= i+2 && s.State == want
 		})
 	}
+	fits(t, page) // a deny, with the name box filled in
 	rs.stop(t)
 	recs, rep, _ := scanlog.Read(filepath.Join(f.state, "scanlog"), "gate-1")
 	if rep.Problem != nil || len(recs) != 1+len(names) || recs[0].Source != "web" {
@@ -438,6 +440,27 @@ func TestWebCamera(t *testing.T) {
 	slices.Sort(lat)
 	t.Logf("camera frame to verdict on the page: %d verdicts, median %.1f ms, max %.1f ms (all: %.1f)",
 		len(lat), lat[len(lat)/2], lat[len(lat)-1], s.Latencies)
+}
+
+// fits checks that the page fits the window, without sideways scrolling,
+// from a 360 px phone to a 1920 px screen.
+func fits(t *testing.T, page *cdpConn) {
+	t.Helper()
+	for _, w := range []int{360, 780, 1920} {
+		var ignored any
+		if err := page.call("Emulation.setDeviceMetricsOverride", map[string]any{"width": w, "height": 800, "deviceScaleFactor": 1, "mobile": w < 600}, &ignored); err != nil {
+			t.Fatal(err)
+		}
+		var got struct{ ScrollWidth, InnerWidth int }
+		if err := page.eval(`({scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth})`, &got); err != nil {
+			t.Fatal(err)
+		}
+		if got.InnerWidth != w || got.ScrollWidth > got.InnerWidth {
+			t.Errorf("at %d px: scrollWidth %d, innerWidth %d: the page overflows", w, got.ScrollWidth, got.InnerWidth)
+		}
+	}
+	var ignored any
+	page.call("Emulation.clearDeviceMetricsOverride", map[string]any{}, &ignored)
 }
 
 func jpegOf(t testing.TB, img image.Image) []byte {
