@@ -387,3 +387,33 @@ func TestConcurrent(t *testing.T) {
 		t.Fatalf("%d distinct records of %d", len(seen), len(f.records(t)))
 	}
 }
+
+// TestLineNameSpoof is the reproduction of the name spoof: a second QR
+// code that holds the holder's name, scanned after the pass, must not
+// pass for the guard typing it. It is refused, not logged, and the name
+// the guard then types (after NameMarker) checks the pass, on screen.
+func TestLineNameSpoof(t *testing.T) {
+	f := newFixture(t)
+	s := f.open(t, nil)
+	g := f.issue(t, "张三", pass.Green)
+	if r, err := s.Line(g, "scanner"); err != nil || r.Verdict.NameMatch != nil {
+		t.Fatalf("pass: %+v %v", r, err)
+	}
+	for _, spoof := range []string{"张三", "Zhang San", "ZHANG SAN", "https://example.com/"} {
+		var nc *NotCodeError
+		if r, err := s.Line(spoof, "scanner"); !errors.As(err, &nc) || r != nil {
+			t.Fatalf("%q: %+v %v", spoof, r, err)
+		}
+	}
+	if n := len(f.records(t)); n != 1 {
+		t.Fatalf("%d records after the spoof, want 1", n)
+	}
+	f.clk.add(time.Second)
+	r, err := s.Line("= 李四", "scanner")
+	if err != nil || r == nil || r.Verdict.Decision != verdict.Deny || *r.Verdict.NameMatch || r.Display.Sub != "NAME DOES NOT MATCH THIS CODE" {
+		t.Fatalf("the guard's name: %+v %v", r, err)
+	}
+	if !IsCode("hf1:abc") || IsCode("=HF1:") {
+		t.Error("IsCode")
+	}
+}

@@ -63,7 +63,7 @@ func BenchmarkScanLine(b *testing.B) {
 			trust, _, _ := loadTrust(f.trust, nil)
 			i, j := 0, 0
 			var in bytes.Buffer
-			lr := newLineReader(&in)
+			lr := station.NewLineReader(&in)
 			benchratio.Run(b, "line", func() {
 				if _, err := verifier.Verify(texts[i%len(texts)], trust, verifier.Options{}); err != nil {
 					b.Fatal(err)
@@ -72,8 +72,8 @@ func BenchmarkScanLine(b *testing.B) {
 			}, func() {
 				in.WriteString(texts[j%len(texts)] + "\r\n")
 				j++
-				line, _ := lr.next()
-				if !isCodeLine(line) {
+				line, _ := lr.Next()
+				if !station.IsCode(line) {
 					b.Fatal("a pass not read as a code")
 				}
 				if r, err := s.Check(line, "scanner", ""); err != nil || r.Outcome != station.Logged {

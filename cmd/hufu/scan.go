@@ -1,23 +1,21 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
-	"strings"
 	"sync"
 	"syscall"
 	"time"
 
 	"github.com/hufu-project/hufu/internal/scanlog"
 	"github.com/hufu-project/hufu/station"
+	"github.com/hufu-project/hufu/station/folder"
 	"github.com/hufu-project/hufu/station/web"
 	"github.com/hufu-project/hufu/verdict"
 	"github.com/hufu-project/hufu/verifier"
@@ -275,16 +273,16 @@ func scanMain(ctx context.Context, e *env, args []string) int {
 		}
 	}
 	if *watch != "" {
-		w, err := newWatcher(e, s, *watch, *interval)
+		w, err := folder.New(s, *watch, *interval, func(path, msg string) { e.warnf("%s: %s", path, msg) })
 		if err != nil {
 			e.errorf("-watch: %v", err)
 			return exitUsage
 		}
-		fmt.Fprintf(e.stderr, "hufu: watching %s (%s already there left alone)\n", *watch, plural(w.ignored, "file"))
+		fmt.Fprintf(e.stderr, "hufu: watching %s (%s already there left alone)\n", *watch, plural(w.Ignored, "file"))
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := w.run(ctx); err != nil {
+			if err := w.Run(ctx); err != nil {
 				fail(err)
 			}
 		}()
@@ -392,58 +390,6 @@ func stampOf(path string) fileStamp {
 		return fileStamp{}
 	}
 	return fileStamp{size: st.Size(), mtime: st.ModTime(), ok: true}
-}
-
-// lineReader splits scanner input into lines at CR, LF or CRLF, drops
-// spaces around them, applies backspaces typed by a person, drops other
-// control characters, and bounds the length of a line.
-type lineReader struct {
-	r      *bufio.Reader
-	lastCR bool
-	buf    []byte
-}
-
-// maxLine bounds a scanner line: longer than any QR code, so that the
-// verifier still says too_large.
-const maxLine = 2 * verifier.MaxText
-
-func newLineReader(r io.Reader) *lineReader { return &lineReader{r: bufio.NewReader(r)} }
-
-// next returns the next non-empty line, or "" and the read error (io.EOF
-// at the end); a last line without an ending comes with io.EOF.
-func (lr *lineReader) next() (string, error) {
-	lr.buf = lr.buf[:0]
-	for {
-		c, err := lr.r.ReadByte()
-		if err != nil {
-			return strings.TrimSpace(string(lr.buf)), err
-		}
-		wasCR := lr.lastCR
-		lr.lastCR = c == '\r'
-		switch {
-		case c == '\n' && wasCR:
-			continue
-		case c == '\n' || c == '\r':
-			if line := strings.TrimSpace(string(lr.buf)); line != "" {
-				return line, nil
-			}
-			lr.buf = lr.buf[:0]
-		case c == '\b' || c == 0x7f:
-			if n := len(lr.buf); n > 0 {
-				// Remove the last UTF-8 character.
-				n--
-				for n > 0 && lr.buf[n]&0xc0 == 0x80 {
-					n--
-				}
-				lr.buf = lr.buf[:n]
-			}
-		case c < 0x20 && c != '\t':
-		default:
-			if len(lr.buf) < maxLine {
-				lr.buf = append(lr.buf, c)
-			}
-		}
-	}
 }
 
 // loopbackOnly accepts host:port addresses on the loopback interface.

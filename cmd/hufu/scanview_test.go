@@ -14,6 +14,7 @@ import (
 	"github.com/hufu-project/hufu/internal/verdictschema"
 	"github.com/hufu-project/hufu/issuer"
 	"github.com/hufu-project/hufu/pass"
+	"github.com/hufu-project/hufu/station"
 )
 
 // TestScanHuman checks the terminal verdict: block letters across the
@@ -118,10 +119,10 @@ func TestLangDetect(t *testing.T) {
 
 func TestLineReader(t *testing.T) {
 	in := "a\r\nb\rc\n\n\r\r\n  d  \nHF1:X\b\bY\x01Z\n张三\x7f四\ne"
-	lr := newLineReader(strings.NewReader(in))
+	lr := station.NewLineReader(strings.NewReader(in))
 	var got []string
 	for {
-		line, err := lr.next()
+		line, err := lr.Next()
 		if line != "" {
 			got = append(got, line)
 		}
@@ -134,8 +135,8 @@ func TestLineReader(t *testing.T) {
 	}
 	for line, want := range map[string]bool{"HF1:ABC": true, "hc1:X": true, "HF1P:Z": true, "Zhang San": false,
 		"张三": false, "=张三": false, "12345": false, "https://example.com/HF1:": false} {
-		if isCodeLine(line) != want {
-			t.Errorf("isCodeLine(%q) = %v", line, !want)
+		if station.IsCode(line) != want {
+			t.Errorf("IsCode(%q) = %v", line, !want)
 		}
 	}
 }

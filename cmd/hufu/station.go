@@ -54,33 +54,24 @@ func (t *terminal) note(msg string) {
 	fmt.Fprintf(t.out, "%s%s%s\n", t.st.bold, termsafe.String(msg), t.st.reset)
 }
 
-// Scanner lines: a code is recognised by its prefix; a name comes only
-// from the guard's keyboard, after nameMarker. Anything else is refused:
-// a QR code that holds a name must never pass for the guard typing it.
-const nameMarker = "="
-
-var codePrefixes = []string{"HF1:", "HC1:", "HF1P:"}
-
-// isCodeLine reports whether a scanner line is a code: it starts with
-// HF1:, HC1: or HF1P: (in any case, so that Caps Lock gets its hint).
-func isCodeLine(line string) bool {
-	up := strings.ToUpper(line)
-	for _, p := range codePrefixes {
-		if strings.HasPrefix(up, p) {
-			return true
-		}
-	}
-	return false
-}
-
 // readScanner reads scanner lines from r until it ends or ctx is done.
 func readScanner(ctx context.Context, s *station.Station, t *terminal, r io.Reader) error {
-	lr := newLineReader(r)
+	lr := station.NewLineReader(r)
 	for ctx.Err() == nil {
-		line, err := lr.next()
+		line, err := lr.Next()
 		if line != "" && ctx.Err() == nil {
-			if rerr := scannerLine(s, t, line); rerr != nil {
-				return rerr
+			res, lerr := s.Line(line, "scanner")
+			var ne *station.NameError
+			var nc *station.NotCodeError
+			switch {
+			case errors.As(lerr, &ne):
+				t.note(say(t.lang, "name_bad", strings.TrimPrefix(ne.Error(), "station: unusable name: ")))
+			case errors.As(lerr, &nc):
+				t.note(say(t.lang, "not_code", station.NameMarker))
+			case lerr != nil:
+				return lerr
+			case res == nil:
+				t.note(say(t.lang, "name_pending", strings.TrimSpace(strings.TrimPrefix(line, station.NameMarker))))
 			}
 		}
 		if err == io.EOF {
@@ -90,29 +81,5 @@ func readScanner(ctx context.Context, s *station.Station, t *terminal, r io.Read
 			return err
 		}
 	}
-	return nil
-}
-
-func scannerLine(s *station.Station, t *terminal, line string) error {
-	switch {
-	case isCodeLine(line):
-		_, err := s.Check(line, "scanner", "")
-		return err
-	case strings.HasPrefix(line, nameMarker):
-		name := strings.TrimSpace(strings.TrimPrefix(line, nameMarker))
-		r, err := s.TypedName(name)
-		var ne *station.NameError
-		switch {
-		case errors.As(err, &ne):
-			t.note(say(t.lang, "name_bad", strings.TrimPrefix(ne.Error(), "station: unusable name: ")))
-			return nil
-		case err != nil:
-			return err
-		case r == nil:
-			t.note(say(t.lang, "name_pending", name))
-		}
-		return nil
-	}
-	t.note(say(t.lang, "not_code", nameMarker))
 	return nil
 }
