@@ -57,7 +57,7 @@ func (s *Station) display(v *verdict.Verdict) *Display {
 	case v.NameMatch != nil && !*v.NameMatch:
 		d.Sub = say(lang, "name_mismatch")
 	case v.HC1 != nil:
-		d.Sub = hc1Headline(v.HC1)
+		d.Sub = v.HC1.Headline()
 	default:
 		d.Sub = headline(lang, s.wording(lang, "colour."+v.Colour, say(lang, v.Colour)))
 	}
@@ -228,48 +228,6 @@ func say(lang, key string, args ...any) string {
 		s = fmt.Sprintf(s, args...)
 	}
 	return s
-}
-
-// hc1Headline is the part of the headline after the decision.
-func hc1Headline(h *verdict.HC1) string {
-	switch {
-	case h.Vaccination != nil:
-		return fmt.Sprintf("VACCINATION %d/%d", h.Vaccination.Dose, h.Vaccination.Doses)
-	case h.Test != nil:
-		if n, ok := hc1Codes[h.Test.Result]; ok {
-			return "TEST " + strings.ToUpper(n)
-		}
-		return "TEST"
-	}
-	return "RECOVERY"
-}
-
-// Names of the commonest codes of the EU value sets, to print beside the
-// codes; unknown codes print as they are.
-var hc1Codes = map[string]string{
-	"840539006":     "COVID-19",
-	"260415000":     "not detected",
-	"260373001":     "detected",
-	"LP6464-4":      "NAAT (PCR)",
-	"LP217198-3":    "rapid antigen test",
-	"EU/1/20/1528":  "Comirnaty",
-	"EU/1/20/1507":  "Spikevax",
-	"EU/1/21/1529":  "Vaxzevria",
-	"EU/1/20/1525":  "COVID-19 Vaccine Janssen",
-	"1119349007":    "mRNA vaccine",
-	"1119305005":    "antigen vaccine",
-	"J07BX03":       "COVID-19 vaccine",
-	"ORG-100030215": "Biontech",
-	"ORG-100031184": "Moderna",
-	"ORG-100001699": "AstraZeneca",
-	"ORG-100001417": "Janssen",
-}
-
-func codeName(c string) string {
-	if n, ok := hc1Codes[c]; ok {
-		return n + " (" + c + ")"
-	}
-	return c
 }
 
 func orNone(s string) string {

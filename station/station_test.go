@@ -417,3 +417,36 @@ func TestLineNameSpoof(t *testing.T) {
 		t.Error("IsCode")
 	}
 }
+
+// TestReport: export and counts of the log: every decision word counted,
+// 0 included, the CSV with the verdict's words, a log that does not
+// verify refused.
+func TestReport(t *testing.T) {
+	f := newFixture(t)
+	s := f.open(t, nil)
+	check(t, s, f.issue(t, "a", pass.Green), "")
+	check(t, s, "HF1:NOPE", "")
+	s.Close()
+	rep, err := OpenReport(f.state, "gate-1", time.Time{}, time.Time{})
+	if err != nil || rep.Len() != 2 {
+		t.Fatalf("%v %d", err, rep.Len())
+	}
+	st := rep.Stats(time.UTC)
+	if len(st.Hours) != 1 || st.Total.Total != 2 || len(st.Total.Counts) != 6 || st.Total.Counts["admit"] != 1 || st.Total.Counts["invalid"] != 1 {
+		t.Fatalf("stats: %+v %+v", st, st.Total)
+	}
+	var b strings.Builder
+	rep.WriteCSV(&b)
+	if lines := strings.Split(strings.TrimSpace(b.String()), "\n"); len(lines) != 3 || !strings.Contains(lines[2], ",invalid,bad_") {
+		t.Fatalf("csv: %s", b.String())
+	}
+	if rep, _ := OpenReport(f.state, "gate-1", f.clk.Now().Add(time.Second), time.Time{}); rep.Len() != 0 {
+		t.Error("from after the last scan")
+	}
+	lp := filepath.Join(f.state, "scanlog", "gate-1.jsonl")
+	data, _ := os.ReadFile(lp)
+	os.WriteFile(lp, []byte(strings.Replace(string(data), `"decision":"admit"`, `"decision":"deny"`, 1)), 0o600)
+	if _, err := OpenReport(f.state, "gate-1", time.Time{}, time.Time{}); !IsLogProblem(err) {
+		t.Errorf("a tampered log: %v", err)
+	}
+}

@@ -1,6 +1,11 @@
 package verdict
 
-import "github.com/hufu-project/hufu/verifier"
+import (
+	"fmt"
+	"strings"
+
+	"github.com/hufu-project/hufu/verifier"
+)
 
 // HC1 is the "hc1" object of a verdict on an EU Digital COVID Certificate:
 // the certificate's fields as the issuer wrote them. Every key is present;
@@ -81,4 +86,50 @@ func newHC1(h *verifier.HCert) *HC1 {
 		j.Recovery = &Recovery{r.Disease, r.FirstPositive, r.Country, r.Issuer, r.ValidFrom, r.ValidUntil}
 	}
 	return j
+}
+
+// Headline is what a verdict's headline says after the decision, in
+// English capitals: "VACCINATION 2/2", "TEST NOT DETECTED", "RECOVERY".
+func (h *HC1) Headline() string {
+	switch {
+	case h.Vaccination != nil:
+		return fmt.Sprintf("VACCINATION %d/%d", h.Vaccination.Dose, h.Vaccination.Doses)
+	case h.Test != nil:
+		if n, ok := hc1Codes[h.Test.Result]; ok {
+			return "TEST " + strings.ToUpper(n)
+		}
+		return "TEST"
+	}
+	return "RECOVERY"
+}
+
+// Names of the commonest codes of the EU value sets, to print beside the
+// codes; unknown codes print as they are.
+var hc1Codes = map[string]string{
+	"840539006":     "COVID-19",
+	"260415000":     "not detected",
+	"260373001":     "detected",
+	"LP6464-4":      "NAAT (PCR)",
+	"LP217198-3":    "rapid antigen test",
+	"EU/1/20/1528":  "Comirnaty",
+	"EU/1/20/1507":  "Spikevax",
+	"EU/1/21/1529":  "Vaxzevria",
+	"EU/1/20/1525":  "COVID-19 Vaccine Janssen",
+	"1119349007":    "mRNA vaccine",
+	"1119305005":    "antigen vaccine",
+	"J07BX03":       "COVID-19 vaccine",
+	"ORG-100030215": "Biontech",
+	"ORG-100031184": "Moderna",
+	"ORG-100001699": "AstraZeneca",
+	"ORG-100001417": "Janssen",
+}
+
+// CodeName returns a code of the EU value sets with its name, such as
+// "Comirnaty (EU/1/20/1528)", or the code as it is if hufu does not know
+// it.
+func CodeName(c string) string {
+	if n, ok := hc1Codes[c]; ok {
+		return n + " (" + c + ")"
+	}
+	return c
 }

@@ -10,48 +10,6 @@ import (
 	"github.com/hufu-project/hufu/verifier"
 )
 
-// Names of the commonest codes of the EU value sets, to print beside the
-// codes; unknown codes print as they are.
-var hc1Codes = map[string]string{
-	"840539006":     "COVID-19",
-	"260415000":     "not detected",
-	"260373001":     "detected",
-	"LP6464-4":      "NAAT (PCR)",
-	"LP217198-3":    "rapid antigen test",
-	"EU/1/20/1528":  "Comirnaty",
-	"EU/1/20/1507":  "Spikevax",
-	"EU/1/21/1529":  "Vaxzevria",
-	"EU/1/20/1525":  "COVID-19 Vaccine Janssen",
-	"1119349007":    "mRNA vaccine",
-	"1119305005":    "antigen vaccine",
-	"J07BX03":       "COVID-19 vaccine",
-	"ORG-100030215": "Biontech",
-	"ORG-100031184": "Moderna",
-	"ORG-100001699": "AstraZeneca",
-	"ORG-100001417": "Janssen",
-}
-
-func codeName(c string) string {
-	if n, ok := hc1Codes[c]; ok {
-		return n + " (" + c + ")"
-	}
-	return c
-}
-
-// hc1Headline is the part of the headline after the decision.
-func hc1Headline(h *verdict.HC1) string {
-	switch {
-	case h.Vaccination != nil:
-		return fmt.Sprintf("VACCINATION %d/%d", h.Vaccination.Dose, h.Vaccination.Doses)
-	case h.Test != nil:
-		if n, ok := hc1Codes[h.Test.Result]; ok {
-			return "TEST " + strings.ToUpper(n)
-		}
-		return "TEST"
-	}
-	return "RECOVERY"
-}
-
 // writeHC1 prints the body of a valid HC1 verdict.
 func writeHC1(v *verdict.Verdict, photoGiven bool, line func(label, format string, args ...any)) {
 	h := v.HC1
@@ -74,13 +32,13 @@ func writeHC1(v *verdict.Verdict, photoGiven bool, line func(label, format strin
 	switch {
 	case h.Vaccination != nil:
 		x := h.Vaccination
-		line("vaccine", "%s against %s", codeName(x.Product), codeName(x.Disease))
+		line("vaccine", "%s against %s", verdict.CodeName(x.Product), verdict.CodeName(x.Disease))
 		line("dose", "%d of %d, on %s in %s", x.Dose, x.Doses, x.Date, x.Country)
-		line("kind", "%s, made by %s", codeName(x.Vaccine), codeName(x.Manufacturer))
+		line("kind", "%s, made by %s", verdict.CodeName(x.Vaccine), verdict.CodeName(x.Manufacturer))
 		line("issuer", "%s", x.Issuer)
 	case h.Test != nil:
 		x := h.Test
-		line("test", "%s for %s: %s", codeName(x.Type), codeName(x.Disease), codeName(x.Result))
+		line("test", "%s for %s: %s", verdict.CodeName(x.Type), verdict.CodeName(x.Disease), verdict.CodeName(x.Result))
 		line("sampled", "%s in %s", x.SampledAt, x.Country)
 		if x.Name != "" || x.Device != "" {
 			line("product", "%s", strings.TrimSpace(x.Name+" "+x.Device))
@@ -91,7 +49,7 @@ func writeHC1(v *verdict.Verdict, photoGiven bool, line func(label, format strin
 		line("issuer", "%s", x.Issuer)
 	case h.Recovery != nil:
 		x := h.Recovery
-		line("recovery", "from %s, first positive test %s in %s", codeName(x.Disease), x.FirstPositive, x.Country)
+		line("recovery", "from %s, first positive test %s in %s", verdict.CodeName(x.Disease), x.FirstPositive, x.Country)
 		line("states", "valid from %s until %s", x.ValidFrom, x.ValidUntil)
 		line("issuer", "%s", x.Issuer)
 	}

@@ -76,7 +76,7 @@ func writeHuman(w io.Writer, v *verdict.Verdict, photoGiven bool, st style) {
 	case v.PhotoMatch != nil && !*v.PhotoMatch:
 		head += "  ·  PHOTO DOES NOT MATCH THIS CODE"
 	case v.HC1 != nil:
-		head += "  ·  " + hc1Headline(v.HC1)
+		head += "  ·  " + v.HC1.Headline()
 	default:
 		head += "  ·  " + strings.ToUpper(termsafe.String(v.Colour))
 	}
