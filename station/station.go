@@ -518,3 +518,33 @@ func scanKey(p *verifier.Pass, text, name string) string {
 	sum := sha256.Sum256([]byte(text))
 	return "t\x00" + hex.EncodeToString(sum[:16]) + "\x00" + name
 }
+
+// ReloadWhenChanged returns a Config.Reload that calls open when the file
+// at path changes (its size or modification time), such as an installed
+// trust bundle replaced while the station runs, and otherwise returns nil.
+func ReloadWhenChanged(path string, open func() (*Trust, error)) func() (*Trust, error) {
+	stamp := stampOf(path)
+	return func() (*Trust, error) {
+		st := stampOf(path)
+		if st == stamp || !st.ok {
+			return nil, nil
+		}
+		stamp = st
+		return open()
+	}
+}
+
+// fileStamp tells whether a file changed.
+type fileStamp struct {
+	size  int64
+	mtime time.Time
+	ok    bool
+}
+
+func stampOf(path string) fileStamp {
+	st, err := os.Stat(path)
+	if err != nil {
+		return fileStamp{}
+	}
+	return fileStamp{size: st.Size(), mtime: st.ModTime(), ok: true}
+}

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -170,7 +168,7 @@ func scanMain(ctx context.Context, e *env, args []string) int {
 	skew := fl.Duration("skew", verifier.DefaultSkew, "")
 	watch := fl.String("watch", "", "")
 	interval := fl.Duration("interval", 500*time.Millisecond, "")
-	web := fl.Bool("web", false, "")
+	webPage := fl.Bool("web", false, "")
 	addr := fl.String("addr", "127.0.0.1:0", "")
 	pos, ok := parse(e, c, fl, args)
 	if !ok {
@@ -197,8 +195,8 @@ func scanMain(ctx context.Context, e *env, args []string) int {
 	if *dedupe < 0 || *passback < 0 || *skew < 0 || *interval <= 0 {
 		return usageError(e, c, "durations must not be negative")
 	}
-	if *web {
-		if err := loopbackOnly(*addr); err != nil {
+	if *webPage {
+		if err := web.LoopbackOnly(*addr); err != nil {
 			return usageError(e, c, "-addr: %v", err)
 		}
 	}
@@ -267,7 +265,7 @@ func scanMain(ctx context.Context, e *env, args []string) int {
 		case <-ctx.Done():
 		}
 	}()
-	if *web {
+	if *webPage {
 		if code := serveWeb(ctx, e, s, t, *addr, &wg, fail); code != exitOK {
 			return code
 		}
@@ -288,7 +286,7 @@ func scanMain(ctx context.Context, e *env, args []string) int {
 		}()
 	}
 	stdinDone := make(chan struct{})
-	if f, ok := e.stdin.(*os.File); ok && (*web || *watch != "") && inBackground(f) {
+	if f, ok := e.stdin.(*os.File); ok && (*webPage || *watch != "") && inBackground(f) {
 		// Started with "&": the terminal is not ours to read.
 		fmt.Fprintf(e.stderr, "hufu: running in the background: not reading the scanner on the terminal\n")
 	} else {
@@ -299,7 +297,7 @@ func scanMain(ctx context.Context, e *env, args []string) int {
 			}
 		}()
 	}
-	if *web || *watch != "" {
+	if *webPage || *watch != "" {
 		<-ctx.Done()
 	} else {
 		select {
@@ -324,34 +322,20 @@ func scanMain(ctx context.Context, e *env, args []string) int {
 
 // serveWeb serves the camera page on addr until ctx is done.
 func serveWeb(ctx context.Context, e *env, s *station.Station, t *terminal, addr string, wg *sync.WaitGroup, fail func(error)) int {
-	ln, err := net.Listen("tcp", addr)
+	srv, err := web.Listen(s, addr)
 	if err != nil {
 		e.errorf("-web: %v", err)
 		return exitUsage
 	}
-	h, err := web.New(s, ln.Addr())
-	if err != nil {
-		ln.Close()
-		e.errorf("-web: %v", err)
-		return exitUsage
-	}
-	url := "http://" + ln.Addr().String() + h.Path()
 	if t.asJSON {
-		fmt.Fprintf(e.stdout, "{\"hufu_scan_web\":1,\"url\":%q}\n", url)
+		fmt.Fprintf(e.stdout, "{\"hufu_scan_web\":1,\"url\":%q}\n", srv.URL)
 	} else {
-		fmt.Fprintf(e.stdout, "camera page: %s\n", url)
+		fmt.Fprintf(e.stdout, "camera page: %s\n", srv.URL)
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 30 * time.Second,
-		WriteTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 16 << 10}
-	wg.Add(2)
+	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		<-ctx.Done()
-		srv.Close()
-	}()
-	go func() {
-		defer wg.Done()
-		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		if err := srv.Serve(ctx); err != nil {
 			fail(err)
 		}
 	}()
@@ -362,50 +346,13 @@ func serveWeb(ctx context.Context, e *env, s *station.Station, t *terminal, addr
 // opens the bundle again when the file changes ("hufu bundle install"
 // while the station runs).
 func reloadInstalled(e *env, c *command, state, file string, roots, dscs []string) func() (*station.Trust, error) {
-	stamp := stampOf(file)
-	return func() (*station.Trust, error) {
-		st := stampOf(file)
-		if st == stamp || !st.ok {
-			return nil, nil
-		}
-		stamp = st
+	return station.ReloadWhenChanged(file, func() (*station.Trust, error) {
 		src, code := openVerifyTrust(e, c, "", "", state, roots, dscs)
 		if code != exitOK {
 			return nil, errors.New("cannot open " + file)
 		}
 		return &station.Trust{Keys: src.trust, Label: src.label, Bundle: src.bundle, Err: src.err}, nil
-	}
-}
-
-// fileStamp tells whether a file changed.
-type fileStamp struct {
-	size  int64
-	mtime time.Time
-	ok    bool
-}
-
-func stampOf(path string) fileStamp {
-	st, err := os.Stat(path)
-	if err != nil {
-		return fileStamp{}
-	}
-	return fileStamp{size: st.Size(), mtime: st.ModTime(), ok: true}
-}
-
-// loopbackOnly accepts host:port addresses on the loopback interface.
-func loopbackOnly(addr string) error {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return err
-	}
-	if host == "localhost" {
-		return nil
-	}
-	ip := net.ParseIP(host)
-	if ip == nil || !ip.IsLoopback() {
-		return fmt.Errorf("%q is not a loopback address: the camera page is served to this machine only", host)
-	}
-	return nil
+	})
 }
 
 func firstNonEmpty(s ...string) string {
