@@ -36,8 +36,10 @@ never shown, and the station sets it aside when it next starts.
 
 "export" writes the records between -from (inclusive) and -to (exclusive)
 as CSV with a header line, or as one JSON object, for the report handed
-upward. "stats" counts scans per hour (local time) and decision. Both
-refuse a log that does not verify.
+upward; the decision is the verdict's word (admit, observe, deny, invalid,
+cannot_decide, valid; SPEC.md §17) and text from a pass is escaped.
+"stats" counts scans per hour (local time) and decision, every decision
+shown, 0 included. Both refuse a log that does not verify.
 
 Flags:
     -state DIR    state directory (as for scan)
@@ -55,8 +57,8 @@ Example:
     $ hufu log verify
     gate-1: ok: 3 records, 2026-06-01T08:00:00.000Z to 2026-06-01T08:02:00.000Z, last 3 (f1c2…)
     $ hufu log stats -site gate-1
-    hour (+0800)      admit observe  deny invalid undecided  total passback
-    2026-06-01 16:00      2       0     0       1         0      3        0
+    hour (+0800)      admit observe  deny invalid cannot_decide valid  total passback
+    2026-06-01 16:00      2       0     0       1             0     0      3        0
 `,
 }
 
