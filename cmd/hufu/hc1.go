@@ -1,13 +1,9 @@
 package main
 
 import (
-	"fmt"
-	"io"
 	"strings"
-	"time"
 
 	"github.com/hufu-project/hufu/verdict"
-	"github.com/hufu-project/hufu/verifier"
 )
 
 // writeHC1 prints the body of a valid HC1 verdict.
@@ -67,12 +63,4 @@ func orNone(s string) string {
 		return "(none given)"
 	}
 	return s
-}
-
-// hc1InspectLines prints an unverified HC1 code for inspect.
-func hc1InspectLines(w io.Writer, h *verifier.HCert) {
-	j := verdict.NewHC1(h)
-	fmt.Fprintf(w, "  type      %s\n  country   %s\n  issued    %s\n  expires   %s\n  holder    %s, %s (%s, %s)\n  born      %s\n  cert id   %s\n",
-		j.Type, j.Country, h.IssuedAt.Format(time.RFC3339), h.ExpiresAt.Format(time.RFC3339),
-		j.Name.Family, j.Name.Given, j.Name.FamilyStd, j.Name.GivenStd, orNone(j.DateOfBirth), j.CertificateID)
 }

@@ -1,12 +1,7 @@
 package main
 
 import (
-	"bytes"
-	"encoding/hex"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"os"
 	"strings"
 	"time"
@@ -333,138 +328,23 @@ func runInspect(e *env, args []string) int {
 // inspectOne prints one code for inspect. Its text form is escaped line
 // by line (termsafe): the claims are whatever the code's maker wrote.
 func inspectOne(e *env, sc scanned, asJSON bool) int {
-	if !asJSON {
-		var b bytes.Buffer
-		real := e.stdout
-		e.stdout = &b
-		defer func() {
-			e.stdout = real
-			lines := strings.SplitAfter(b.String(), "\n")
-			for i, l := range lines {
-				lines[i] = termsafe.String(strings.TrimSuffix(l, "\n")) + l[len(strings.TrimSuffix(l, "\n")):]
-			}
-			io.WriteString(real, strings.Join(lines, ""))
-		}()
-	}
+	var in *verdict.Inspection
 	if sc.reason != "" {
-		if asJSON {
-			b, _ := json.Marshal(map[string]any{"input": sc.name, "unverified": true, "decoded": false, "reason": sc.reason, "detail": sc.detail})
-			fmt.Fprintf(e.stdout, "%s\n", b)
-		} else {
-			name := sc.name
-			if name == "" {
-				name = "input"
-			}
-			fmt.Fprintf(e.stdout, "%s: %s\n", name, sc.detail)
-		}
-		return exitInvalid
-	}
-	u, err := verifier.InspectUnverified(sc.text)
-	type inspectJSON struct {
-		Input      string          `json:"input,omitempty"`
-		Unverified bool            `json:"unverified"`
-		Decoded    bool            `json:"decoded"`
-		Reason     string          `json:"reason,omitempty"`
-		Detail     string          `json:"detail,omitempty"`
-		Alg        string          `json:"alg,omitempty"`
-		KID        string          `json:"kid,omitempty"`
-		COSE       string          `json:"cose_hex,omitempty"`
-		Claims     json.RawMessage `json:"claims,omitempty"`
-		ClaimsErr  string          `json:"claims_error,omitempty"`
-		Format     string          `json:"format,omitempty"`
-	}
-	out := inspectJSON{Input: sc.name, Unverified: true}
-	if err != nil {
-		var ve *verifier.Error
-		errors.As(err, &ve)
-		out.Reason = string(ve.Reason)
-		out.Detail = ve.Error()
+		in = verdict.InspectFailed(sc.name, sc.reason, sc.detail)
 	} else {
-		out.Decoded = true
-		out.Format = u.Format
-		out.Alg = string(u.Alg)
-		out.KID = hex.EncodeToString(u.KID)
-		out.COSE = hex.EncodeToString(u.COSE)
-		switch {
-		case u.Pass != nil:
-			out.Claims, _ = json.Marshal(claimsJSON(u))
-		case u.HC1 != nil:
-			out.Claims, _ = json.Marshal(struct {
-				IssuedAt  string `json:"issued_at"`
-				ExpiresAt string `json:"expires_at"`
-				*verdict.HC1
-			}{u.HC1.IssuedAt.Format(time.RFC3339), u.HC1.ExpiresAt.Format(time.RFC3339), verdict.NewHC1(u.HC1)})
-		default:
-			out.ClaimsErr = u.Claim.Error()
-		}
+		in = verdict.Inspect(sc.name, sc.text)
 	}
 	if asJSON {
-		b, _ := json.Marshal(out)
-		fmt.Fprintf(e.stdout, "%s\n", b)
+		writeJSON(e.stdout, in)
 	} else {
-		if sc.name != "" {
-			fmt.Fprintln(e.stdout, sc.name)
+		for _, l := range in.Lines() {
+			fmt.Fprintln(e.stdout, termsafe.String(l))
 		}
-		fmt.Fprintln(e.stdout, "!!! UNVERIFIED — signature, key and times NOT checked; anyone can forge this !!!")
-		if err != nil {
-			fmt.Fprintf(e.stdout, "  does not decode: %v\n", err)
-		} else {
-			if u.Format == verifier.FormatHC1 {
-				fmt.Fprintf(e.stdout, "  format    HC1 (EU Digital COVID Certificate)\n")
-			}
-			fmt.Fprintf(e.stdout, "  alg       %s\n  kid       %s\n", out.Alg, out.KID)
-			if u.HC1 != nil {
-				hc1InspectLines(e.stdout, u.HC1)
-			} else if u.Pass != nil {
-				p := u.Pass
-				fmt.Fprintf(e.stdout, "  issuer    %s\n  pass      %s\n  colour    %s\n  issued    %s\n  expires   %s\n",
-					p.Issuer, p.ID, p.Colour, p.IssuedAt.Format(time.RFC3339), p.ExpiresAt.Format(time.RFC3339))
-				if p.Reason != 0 {
-					fmt.Fprintf(e.stdout, "  reason    %s\n", p.Reason)
-				}
-				if p.Hints != 0 {
-					fmt.Fprintf(e.stdout, "  hints     %s\n", strings.Join(p.Hints.Names(), ", "))
-				}
-				fmt.Fprintf(e.stdout, "  name hash %x\n", p.NameHash)
-				if p.PhotoDigest != nil {
-					fmt.Fprintf(e.stdout, "  photo     %x %s\n", p.PhotoDigest, p.PhotoID)
-				}
-			} else {
-				fmt.Fprintf(e.stdout, "  claims do not decode: %v\n", u.Claim)
-			}
-			fmt.Fprintf(e.stdout, "  COSE      %s\n", out.COSE)
-		}
-		fmt.Fprintln(e.stdout, "!!! UNVERIFIED — run \"hufu verify\" to check it !!!")
 	}
-	if err != nil {
+	if !in.Decoded {
 		return exitInvalid
 	}
 	return exitOK
-}
-
-func claimsJSON(u *verifier.Unverified) map[string]any {
-	p := u.Pass
-	m := map[string]any{
-		"issuer":     p.Issuer,
-		"pass_id":    p.ID.String(),
-		"colour":     p.Colour.String(),
-		"issued_at":  p.IssuedAt.Format(time.RFC3339),
-		"expires_at": p.ExpiresAt.Format(time.RFC3339),
-		"name_hash":  hex.EncodeToString(p.NameHash),
-	}
-	if p.Reason != 0 {
-		m["status_reason"] = p.Reason.String()
-	}
-	if p.Hints != 0 {
-		m["hints"] = p.Hints.Names()
-	}
-	if p.PhotoDigest != nil {
-		m["photo_digest"] = hex.EncodeToString(p.PhotoDigest)
-	}
-	if p.PhotoID != "" {
-		m["photo_id"] = p.PhotoID
-	}
-	return m
 }
 
 func normalizeName(s string) (string, error) {
