@@ -82,6 +82,7 @@ type Config struct {
 	// OnResult, if not nil, is called with every result, in log order,
 	// while the station still holds its lock: a front end that shows
 	// every scan (a terminal) shows them in the order they were logged.
+	// It must not call the station's methods (Result.Display is there).
 	OnResult func(*Result)
 
 	// UnsafeNoSync skips syncing the log: only for measuring what syncing
