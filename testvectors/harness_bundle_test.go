@@ -187,7 +187,6 @@ func bundleVectorCLI(t *testing.T, v *Vector, dir string) {
 	out, code := runHufu(t, append(args, text)...)
 	var got struct {
 		Valid     bool     `json:"valid"`
-		Undecided bool     `json:"undecided"`
 		Reason    string   `json:"reason"`
 		Detail    string   `json:"detail"`
 		Decision  string   `json:"decision"`
@@ -200,14 +199,14 @@ func bundleVectorCLI(t *testing.T, v *Vector, dir string) {
 	}
 	switch {
 	case v.Expect.Undecided:
-		if got.Valid || !got.Undecided || got.Decision != "undecided" || got.Reason != v.Expect.Reason || code != 5 {
+		if got.Valid || got.Decision != "cannot_decide" || got.Reason != v.Expect.Reason || code != 5 {
 			t.Fatalf("exit %d, verdict %s; want undecided %s, exit 5", code, out, v.Expect.Reason)
 		}
 		if v.Expect.BundleError != "" && !strings.Contains(got.Detail, v.Expect.BundleError) {
 			t.Fatalf("detail %q does not name %s", got.Detail, v.Expect.BundleError)
 		}
 	case !v.Expect.Valid:
-		if got.Valid || got.Undecided || got.Decision != "deny" || got.Reason != v.Expect.Reason || code != 1 {
+		if got.Valid || got.Decision != "invalid" || got.Reason != v.Expect.Reason || code != 1 {
 			t.Fatalf("exit %d, verdict %s; want reason %s, exit 1", code, out, v.Expect.Reason)
 		}
 	default:

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/hufu-project/hufu/internal/base45"
+	"github.com/hufu-project/hufu/internal/verdictschema"
 	"github.com/hufu-project/hufu/keys"
 	"github.com/hufu-project/hufu/verifier"
 )
@@ -240,6 +241,14 @@ func runHufu(t *testing.T, args ...string) (stdout string, code int) {
 	if code == 2 && !strings.HasPrefix(errb.String(), "hufu: error: ") {
 		t.Errorf("exit 2 without a \"hufu: error:\" message: %q", errb.String())
 	}
+	if code != 2 && args[0] == "verify" && slices.Contains(args, "-json") {
+		// Every verdict printed is one of the schema (SPEC §17).
+		for _, line := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+			if err := verdictschema.Validate([]byte(line)); err != nil {
+				t.Errorf("verify -json: %s\ndoes not fit the verdict schema: %v", line, err)
+			}
+		}
+	}
 	return out.String(), code
 }
 
@@ -298,11 +307,11 @@ func TestVectorsCLI(t *testing.T) {
 			if err := json.Unmarshal([]byte(out), &got); err != nil {
 				t.Fatalf("output %q: %v", out, err)
 			}
-			if got.Version != 1 || got.Valid != v.Expect.Valid {
+			if got.Version != 2 || got.Valid != v.Expect.Valid {
 				t.Fatalf("verdict %s", out)
 			}
 			if !v.Expect.Valid {
-				if got.Reason != v.Expect.Reason || got.Decision != "deny" || code != 1 {
+				if got.Reason != v.Expect.Reason || got.Decision != "invalid" || code != 1 {
 					t.Fatalf("exit %d, verdict %s; want reason %s, exit 1", code, out, v.Expect.Reason)
 				}
 			} else {

@@ -7,36 +7,31 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/hufu-project/hufu/internal/benchratio"
-	"github.com/hufu-project/hufu/internal/scanlog"
 	"github.com/hufu-project/hufu/issuer"
 	"github.com/hufu-project/hufu/pass"
 	"github.com/hufu-project/hufu/qr"
+	"github.com/hufu-project/hufu/station"
+	"github.com/hufu-project/hufu/station/web"
 	"github.com/hufu-project/hufu/verifier"
 )
 
 // benchStation is a station as "hufu scan -dedupe 0" builds it, showing
 // big verdicts to out, its log in a temporary state directory.
-func benchStation(b *testing.B, f *stationFixture, out io.Writer, noSync bool) *station {
+func benchStation(b *testing.B, f *stationFixture, out io.Writer, noSync bool) *station.Station {
 	trust, label, err := loadTrust(f.trust, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
-	clock, _ := loadClockFloor(f.state)
-	s := &station{
-		e: testEnv(nil, out, io.Discard, nil), out: out, site: "gate-1", guard: "bench", lang: "zh",
-		trust: trust, label: label, clock: clock, dedupe: 0, passback: defaultPassback,
-		bell: true, width: 120, recent: map[string]*scanResult{}, used: map[string]time.Time{},
-	}
-	s.log, err = scanlog.Open(filepath.Join(f.state, "scanlog"), "gate-1", scanlog.Options{UnsafeNoSync: noSync})
+	t := &terminal{out: out, lang: "zh", bell: true, width: 120}
+	s, err := station.Open(station.Config{Site: "gate-1", Guard: "bench", Lang: "zh", StateDir: f.state,
+		Trust: station.Trust{Keys: trust, Label: label}, Passback: defaultPassback, OnResult: t.show, UnsafeNoSync: noSync})
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.Cleanup(func() { s.log.Close() })
+	b.Cleanup(func() { s.Close() })
 	return s
 }
 
@@ -68,7 +63,7 @@ func BenchmarkScanLine(b *testing.B) {
 			trust, _, _ := loadTrust(f.trust, nil)
 			i, j := 0, 0
 			var in bytes.Buffer
-			lr := newLineReader(&in)
+			lr := station.NewLineReader(&in)
 			benchratio.Run(b, "line", func() {
 				if _, err := verifier.Verify(texts[i%len(texts)], trust, verifier.Options{}); err != nil {
 					b.Fatal(err)
@@ -77,11 +72,11 @@ func BenchmarkScanLine(b *testing.B) {
 			}, func() {
 				in.WriteString(texts[j%len(texts)] + "\r\n")
 				j++
-				line, _ := lr.next()
-				if isNameLine(line) {
-					b.Fatal("a pass read as a name")
+				line, _ := lr.Next()
+				if !station.IsCode(line) {
+					b.Fatal("a pass not read as a code")
 				}
-				if r, err := s.check(line, "scanner", ""); err != nil || r.repeat {
+				if r, err := s.Check(line, "scanner", ""); err != nil || r.Outcome != station.Logged {
 					b.Fatal(err)
 				}
 			})
@@ -107,7 +102,7 @@ func BenchmarkCameraFrame(b *testing.B) {
 					frame.Pix[i] = byte(170 + i%1280%40)
 				}
 			}
-			body, ctype, query := frame.Pix, greyFrameType, "?w=1280&h=720"
+			body, ctype, query := frame.Pix, web.GreyFrameType, "?w=1280&h=720"
 			if kind == "jpeg" {
 				body, ctype, query = jpegOf(b, frame), "image/jpeg", ""
 			}
@@ -116,16 +111,19 @@ func BenchmarkCameraFrame(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			srv, err := newWebServer(s, ln)
+			h, err := web.New(s, ln.Addr())
 			if err != nil {
 				b.Fatal(err)
 			}
-			go srv.serve(b.Context())
+			srv := &http.Server{Handler: h}
+			go srv.Serve(ln)
+			b.Cleanup(func() { srv.Close() })
+			pageURL := "http://" + ln.Addr().String() + h.Path()
 			client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1}}
 			post := func() {
-				req, _ := http.NewRequest("POST", srv.url+"api/frame"+query, bytes.NewReader(body))
+				req, _ := http.NewRequest("POST", pageURL+"api/frame"+query, bytes.NewReader(body))
 				req.Header.Set("Content-Type", ctype)
-				req.Header.Set("X-Hufu-Token", srv.token)
+				req.Header.Set("X-Hufu-Token", h.Token())
 				resp, err := client.Do(req)
 				if err != nil {
 					b.Fatal(err)

@@ -3,7 +3,6 @@ package main
 import (
 	"crypto"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -642,7 +641,7 @@ func bundleShow(e *env, c *command, args []string) int {
 		return exitInvalid
 	}
 	if *asJSON {
-		return writeJSON(e, store.Describe(b))
+		return printJSON(e, store.Describe(b))
 	}
 	if len(roots) == 0 {
 		fmt.Fprintln(e.stdout, "!!! UNVERIFIED — no root to check the signature with; give -root ROOT.pub or pin one !!!")
@@ -689,12 +688,11 @@ func fmtTime(t *time.Time) string {
 	return t.Format(time.RFC3339)
 }
 
-func writeJSON(e *env, v any) int {
-	b, err := json.Marshal(v)
-	if err != nil {
+// printJSON writes v as one line of JSON on standard output.
+func printJSON(e *env, v any) int {
+	if err := writeJSON(e.stdout, v); err != nil {
 		return e.fail(err)
 	}
-	fmt.Fprintf(e.stdout, "%s\n", b)
 	return exitOK
 }
 
@@ -883,7 +881,7 @@ func bundleStatus(e *env, c *command, args []string) int {
 	if *asJSON {
 		path = strings.TrimSuffix(path, fmt.Sprintf(" (seq %d, root %s)", d.Seq, d.Signer))
 		d.Path, d.State = &path, &st
-		if code := writeJSON(e, d); code != exitOK {
+		if code := printJSON(e, d); code != exitOK {
 			return code
 		}
 		return rc

@@ -101,7 +101,7 @@ func TestCrash(t *testing.T) {
 		cmd.Wait()
 		got := <-lines
 		for _, s := range got {
-			if s.Seq == 0 {
+			if s.Scan.Seq == 0 {
 				t.Fatalf("round %d: a verdict without a log record: %+v", round, s)
 			}
 		}
@@ -160,16 +160,12 @@ func TestCrash(t *testing.T) {
 		bySeq[r.Seq] = r
 	}
 	for _, s := range all {
-		r, ok := bySeq[s.Seq]
+		r, ok := bySeq[s.Scan.Seq]
 		if !ok {
 			t.Fatalf("shown verdict %+v is not in the log", s)
 		}
-		want := s.Decision
-		if !s.Valid {
-			want = "invalid"
-		}
 		id, _ := hex.DecodeString(s.PassID)
-		if r.Time != s.Time || r.Decision != want || (s.Valid && r.Pass != l.Pseudonym(s.Issuer, id)) {
+		if r.Time != s.Scan.Time || r.Decision != s.Decision || (s.Valid && r.Pass != l.Pseudonym(s.Issuer, id)) {
 			t.Fatalf("shown %+v, logged %+v", s, r)
 		}
 	}
@@ -185,8 +181,10 @@ func TestCrash(t *testing.T) {
 
 // shown is what the crash test reads of a verdict the station showed.
 type shown struct {
-	Seq      uint64 `json:"log_seq"`
-	Time     string `json:"time"`
+	Scan struct {
+		Seq  uint64 `json:"log_seq"`
+		Time string `json:"time"`
+	} `json:"scan"`
 	Decision string `json:"decision"`
 	Valid    bool   `json:"valid"`
 	Issuer   string `json:"issuer"`
@@ -196,7 +194,7 @@ type shown struct {
 func lastSeq(s []shown) uint64 {
 	var m uint64
 	for _, x := range s {
-		m = max(m, x.Seq)
+		m = max(m, x.Scan.Seq)
 	}
 	return m
 }

@@ -235,7 +235,7 @@ func runTrust(e *env, args []string) int {
 			for _, k := range t.All() {
 				list.Keys = append(list.Keys, entry{hex.EncodeToString(k.KID), string(k.Alg), k.Issuers, optTime(k.ValidFrom), optTime(k.ValidUntil)})
 			}
-			return writeJSON(e, list)
+			return printJSON(e, list)
 		}
 		for _, k := range t.All() {
 			fmt.Fprintf(e.stdout, "%x  %-5s  issuers %s", k.KID, k.Alg, strings.Join(k.Issuers, ","))

@@ -2,17 +2,16 @@ package main
 
 import (
 	"bytes"
-	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/hufu-project/hufu/internal/atomicfile"
 	"github.com/hufu-project/hufu/internal/scanlog"
+	"github.com/hufu-project/hufu/internal/termsafe"
+	"github.com/hufu-project/hufu/station"
 )
 
 var cmdLog = &command{
@@ -37,8 +36,10 @@ never shown, and the station sets it aside when it next starts.
 
 "export" writes the records between -from (inclusive) and -to (exclusive)
 as CSV with a header line, or as one JSON object, for the report handed
-upward. "stats" counts scans per hour (local time) and decision. Both
-refuse a log that does not verify.
+upward; the decision is the verdict's word (admit, observe, deny, invalid,
+cannot_decide, valid; SPEC.md §17) and text from a pass is escaped.
+"stats" counts scans per hour (local time) and decision, every decision
+shown, 0 included. Both refuse a log that does not verify.
 
 Flags:
     -state DIR    state directory (as for scan)
@@ -56,15 +57,12 @@ Example:
     $ hufu log verify
     gate-1: ok: 3 records, 2026-06-01T08:00:00.000Z to 2026-06-01T08:02:00.000Z, last 3 (f1c2…)
     $ hufu log stats -site gate-1
-    hour (+0800)      admit observe  deny invalid undecided  total passback
-    2026-06-01 16:00      2       0     0       1         0      3        0
+    hour (+0800)      admit observe  deny invalid cannot_decide valid  total passback
+    2026-06-01 16:00      2       0     0       1             0     0      3        0
 `,
 }
 
 func init() { cmdLog.run = runLog }
-
-// decisions are the columns of stats, in order.
-var decisions = []string{"admit", "observe", "deny", "invalid", "undecided"}
 
 func runLog(e *env, args []string) int {
 	c := cmdLog
@@ -144,57 +142,24 @@ func runLog(e *env, args []string) int {
 	case sub == "stats" && (*format != "" || *out != ""):
 		return usageError(e, c, "stats takes -json, not -format or -o")
 	}
-	recs, rep, err := scanlog.Read(dir, sites[0])
-	if err != nil {
+	rep, err := station.OpenReport(filepath.Dir(dir), sites[0], lo, hi)
+	switch {
+	case station.IsLogProblem(err):
+		e.errorf("%s", strings.TrimPrefix(err.Error(), "station: "))
+		e.hintf("run \"hufu log verify -site %s\"", sites[0])
+		return exitInvalid
+	case err != nil:
 		e.errorf("%v", err)
 		return exitUsage
 	}
-	if rep.Problem != nil {
-		e.errorf("%s: the log does not verify: %s", sites[0], strings.TrimPrefix(rep.Problem.Error(), "scanlog: "))
-		e.hintf("run \"hufu log verify -site %s\"", sites[0])
-		return exitInvalid
-	}
-	var sel []scanlog.Record
-	for _, r := range recs {
-		at := r.When()
-		if (lo.IsZero() || !at.Before(lo)) && (hi.IsZero() || at.Before(hi)) {
-			sel = append(sel, r)
-		}
-	}
 	if sub == "stats" {
-		return logStats(e, sites[0], sel, *asJSON)
+		return logStats(e, rep.Stats(time.Local), *asJSON)
 	}
 	var b bytes.Buffer
 	if *format == "csv" {
-		w := csv.NewWriter(&b)
-		w.Write([]string{"seq", "time", "site", "guard", "source", "issuer", "colour", "decision", "reason", "name", "pass", "passback", "hash"})
-		for _, r := range sel {
-			w.Write([]string{strconv.FormatUint(r.Seq, 10), r.Time, r.Site, r.Guard, r.Source, r.Issuer, r.Colour,
-				r.Decision, r.Reason, r.Name, r.Pass, strconv.FormatBool(r.Passback), r.Hash})
-		}
-		w.Flush()
+		rep.WriteCSV(&b)
 	} else {
-		type headJSON struct {
-			Seq  uint64 `json:"seq"`
-			Hash string `json:"hash"`
-		}
-		doc := struct {
-			Version  int              `json:"hufu_scan_export"`
-			Site     string           `json:"site"`
-			Exported string           `json:"exported_at"`
-			From     string           `json:"from,omitempty"`
-			To       string           `json:"to,omitempty"`
-			Last     headJSON         `json:"last"`
-			Count    int              `json:"count"`
-			Records  []scanlog.Record `json:"records"`
-		}{Version: 1, Site: sites[0], Exported: e.now().UTC().Format(time.RFC3339), From: *from, To: *to,
-			Last: headJSON{rep.Last.Seq, rep.Last.Hash}, Count: len(sel), Records: sel}
-		if doc.Records == nil {
-			doc.Records = []scanlog.Record{}
-		}
-		enc := json.NewEncoder(&b)
-		enc.SetIndent("", " ")
-		enc.Encode(doc)
+		rep.WriteJSON(&b, e.now(), *from, *to)
 	}
 	if *out == "" {
 		e.stdout.Write(b.Bytes())
@@ -204,7 +169,7 @@ func runLog(e *env, args []string) int {
 		e.errorf("%v", err)
 		return exitUsage
 	}
-	fmt.Fprintf(e.stderr, "hufu: wrote %d records of %s to %s\n", len(sel), sites[0], *out)
+	fmt.Fprintf(e.stderr, "hufu: wrote %d records of %s to %s\n", rep.Len(), sites[0], *out)
 	return exitOK
 }
 
@@ -240,60 +205,25 @@ func logVerify(e *env, dir string, sites []string) int {
 	return code
 }
 
-func logStats(e *env, site string, recs []scanlog.Record, asJSON bool) int {
-	type row struct {
-		Hour     string         `json:"hour"`
-		Counts   map[string]int `json:"counts"`
-		Total    int            `json:"total"`
-		Passback int            `json:"passback"`
-	}
-	cols := slices.Clone(decisions)
-	var rows []*row
-	byHour := map[string]*row{}
-	total := &row{Hour: "total", Counts: map[string]int{}}
-	for _, r := range recs {
-		t := r.When().Local()
-		h := time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), 0, 0, 0, time.Local).Format(time.RFC3339)
-		x := byHour[h]
-		if x == nil {
-			x = &row{Hour: h, Counts: map[string]int{}}
-			byHour[h] = x
-			rows = append(rows, x)
-		}
-		if !slices.Contains(cols, r.Decision) {
-			cols = append(cols, r.Decision)
-		}
-		for _, y := range []*row{x, total} {
-			y.Counts[r.Decision]++
-			y.Total++
-			if r.Passback {
-				y.Passback++
-			}
-		}
-	}
-	slices.SortFunc(rows, func(a, b *row) int { return strings.Compare(a.Hour, b.Hour) })
+func logStats(e *env, st *station.Stats, asJSON bool) int {
 	if asJSON {
-		if rows == nil {
-			rows = []*row{}
-		}
-		b, _ := json.Marshal(map[string]any{"hufu_scan_stats": 1, "site": site, "hours": rows, "total": total})
-		fmt.Fprintf(e.stdout, "%s\n", b)
+		writeJSON(e.stdout, st)
 		return exitOK
 	}
 	_, off := time.Now().Zone()
 	zone := fmt.Sprintf("%+03d%02d", off/3600, abs(off%3600/60))
 	fmt.Fprintf(e.stdout, "%-17s", "hour ("+zone+")")
-	for _, c := range cols {
-		fmt.Fprintf(e.stdout, " %*s", max(5, len(c)), c)
+	for _, c := range st.Decisions {
+		fmt.Fprintf(e.stdout, " %*s", max(5, len(c)), termsafe.String(c))
 	}
 	fmt.Fprintf(e.stdout, "  %5s %8s\n", "total", "passback")
-	for _, r := range append(rows, total) {
+	for _, r := range append(st.Hours, st.Total) {
 		label := r.Hour
 		if t, err := time.Parse(time.RFC3339, r.Hour); err == nil {
 			label = t.Format("2006-01-02 15:04")
 		}
 		fmt.Fprintf(e.stdout, "%-17s", label)
-		for _, c := range cols {
+		for _, c := range st.Decisions {
 			fmt.Fprintf(e.stdout, " %*d", max(5, len(c)), r.Counts[c])
 		}
 		fmt.Fprintf(e.stdout, "  %5d %8d\n", r.Total, r.Passback)

@@ -1,22 +1,22 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"net"
 	"os"
 	"os/signal"
 	"path/filepath"
-	"strings"
 	"sync"
 	"syscall"
 	"time"
 
 	"github.com/hufu-project/hufu/bundle/store"
 	"github.com/hufu-project/hufu/internal/scanlog"
+	"github.com/hufu-project/hufu/station"
+	"github.com/hufu-project/hufu/station/folder"
+	"github.com/hufu-project/hufu/station/web"
+	"github.com/hufu-project/hufu/verdict"
 	"github.com/hufu-project/hufu/verifier"
 )
 
@@ -46,12 +46,16 @@ Inputs (any together):
                      at a random port and a secret URL printed at start;
                      open it in a browser on this machine
 
-Names: the guard can type the holder's name from the ID card at the
-scanner. A line with no digit and no colon is a name, not a code. It is
-checked against the pass scanned just before it, if that was less than a
-minute ago and had no name yet (a new verdict is shown and logged);
-otherwise against the next pass scanned within a minute. A name that does
-not match makes the verdict DENY. On the web page, type it in the name box.
+Codes and names: a scanner line is a code only if it starts with HF1:,
+HC1: or HF1P:. The guard types the holder's name from the ID card after
+the = key ("=张三", Enter): the name comes from the keyboard only, so a
+QR code holding a name is refused ("not a code"), never taken for the
+guard's check. A name is checked against the pass scanned just before
+it, if that was less than a minute ago and had no name yet (a new
+verdict is shown and logged); otherwise against the next pass scanned
+within a minute. A name that does not match makes the verdict DENY. Any
+other line is refused with a message, and not logged. On the web page,
+type the name in the name box.
 
 Repeats: the same pass seen again within -dedupe (a camera sees a code
 many times a second; a guard scans twice) is one scan: not logged or shown
@@ -66,14 +70,17 @@ terminal (never colour alone): ✔ ADMIT 通行, ▲ OBSERVE 注意, ✘ DENY �
 photo file (with -photos, matched by the pass's photo digest), the time
 left, the reason and hints, and warnings (a stale trust list, a clock set
 earlier than a time already seen). The terminal rings its bell on DENY,
-INVALID and a passback alert unless -no-bell. With -json, each scan is one
-verify-style JSON object on a line, with "time", "site", "source",
-"log_seq", "passback" and "passback_at", and "photo_file" added; with
--web, the first line is {"hufu_scan_web":1,"url":"…"}.
+INVALID and a passback alert unless -no-bell. Text from a pass is shown
+with control characters escaped. With -json, each scan is one verdict
+object on a line, as verify prints (SPEC.md §17), with "scan" set:
+{"time", "site", "source", "log_seq", "passback", "passback_at",
+"photo_file"}; notes go to standard error. With -web, the first line is
+{"hufu_scan_web":1,"url":"…"}.
 
 The scan log is STATE/scanlog/SITE.jsonl: one record per scan with the
-time, site, guard, issuer, colour, decision, reason and a pseudonym of the
-pass (no name, photo or pass text), chained by hash and synced before the
+time, site, guard, issuer, colour, decision (the verdict's word: admit,
+observe, deny, invalid, cannot_decide or valid), reason and a pseudonym of
+the pass (no name, photo or pass text), chained by hash and synced before the
 verdict is shown. See "hufu help log".
 
 The keys come from the same places as for verify, chosen by the same
@@ -123,7 +130,7 @@ Example:
      ██  ███  ...               ← ✔ ADMIT in block letters, on green
                   ✔  ADMIT  ·  GREEN
       name    not checked — type the name from the ID card
-      valid   23h59m left, until 2026-11-28 15:32
+      valid   23 h 59 min left, until 2026-11-28 15:32 CST
       record  #1 · 15:33:01 · issuer 310000
 `,
 }
@@ -164,7 +171,7 @@ func scanMain(ctx context.Context, e *env, args []string) int {
 	skew := fl.Duration("skew", verifier.DefaultSkew, "")
 	watch := fl.String("watch", "", "")
 	interval := fl.Duration("interval", 500*time.Millisecond, "")
-	web := fl.Bool("web", false, "")
+	webPage := fl.Bool("web", false, "")
 	addr := fl.String("addr", "127.0.0.1:0", "")
 	pos, ok := parse(e, c, fl, args)
 	if !ok {
@@ -191,8 +198,8 @@ func scanMain(ctx context.Context, e *env, args []string) int {
 	if *dedupe < 0 || *passback < 0 || *skew < 0 || *interval <= 0 {
 		return usageError(e, c, "durations must not be negative")
 	}
-	if *web {
-		if err := loopbackOnly(*addr); err != nil {
+	if *webPage {
+		if err := web.LoopbackOnly(*addr); err != nil {
 			return usageError(e, c, "-addr: %v", err)
 		}
 	}
@@ -208,71 +215,39 @@ func scanMain(ctx context.Context, e *env, args []string) int {
 	if err != nil {
 		return usageError(e, c, "%v", err)
 	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		e.errorf("%v", err)
-		return exitUsage
+	t := &terminal{out: e.stdout, errOut: e.stderr, lang: *lang, asJSON: *asJSON, st: newStyle(*color || colorOn(e)), bell: !*noBell, width: termWidth(e)}
+	cfg := station.Config{
+		Site: *site, Guard: *guard, StateDir: dir, Lang: *lang, Now: e.now,
+		Trust:  station.Trust{Keys: src.trust, Label: src.label, Bundle: src.bundle, Err: src.err},
+		Dedupe: *dedupe, Passback: *passback, Skew: *skew, Photos: *photos,
+		Notify:   func(msg string) { fmt.Fprintf(e.stderr, "hufu: %s\n", msg) },
+		OnResult: t.show,
 	}
-	clock, err := loadClockFloor(dir)
-	if err != nil {
-		e.errorf("%v", err)
-		return exitUsage
-	}
-	if src.bundle != nil && clock.see(src.bundle.IssuedAt) {
-		clock.save()
-	}
-	s := &station{
-		e: e, out: e.stdout, site: *site, guard: *guard, lang: *lang, trust: src.trust, label: src.label,
-		trustErr: src.err, bundle: src.bundle,
-		clock: clock, dedupe: *dedupe, passback: *passback, asJSON: *asJSON,
-		st: newStyle(*color || colorOn(e)), bell: !*noBell, width: termWidth(e),
-		recent: map[string]*scanResult{}, used: map[string]time.Time{},
-	}
-	s.skew = *skew
 	if *skew == 0 {
-		s.skew = -1
+		cfg.Skew = -1
 	}
 	if *trustPath == "" && *bundlePath == "" && (src.bundle != nil || src.err != nil) {
-		// The installed bundle: take up a new one when it is installed.
-		s.bundleFile = filepath.Join(dir, store.BundleFile)
-		s.bundleStamp = stampOf(s.bundleFile)
-		s.reopen = func() (*trustSource, int) {
-			return openVerifyTrust(e, c, "", "", *state, rootFiles, dscPaths)
-		}
+		cfg.Reload = reloadInstalled(e, c, *state, filepath.Join(dir, store.BundleFile), rootFiles, dscPaths)
 	}
-	if *photos != "" {
-		if s.photos, err = newPhotoIndex(*photos); err != nil {
-			e.errorf("-photos: %v", err)
-			return exitUsage
-		}
-	}
-	now := e.now()
-	logDir := filepath.Join(dir, "scanlog")
-	s.log, err = scanlog.Open(logDir, *site, scanlog.Options{Visit: func(r scanlog.Record) {
-		if r.Pass != "" && admitted(r.Decision) {
-			if at := r.When(); now.Sub(at) < *passback && !now.Before(at) {
-				s.used[r.Pass] = at
-			}
-		}
-	}})
+	s, err := station.Open(cfg)
 	if err != nil {
-		e.errorf("scan log: %v", err)
-		var p *scanlog.Problem
-		if errors.As(err, &p) {
+		e.errorf("%v", err)
+		if station.IsLogProblem(err) {
+			logDir := filepath.Join(dir, "scanlog")
 			e.hintf("run \"hufu log verify -state %s -site %s\"; to start a new log, move the %s.* files in %s aside", dir, *site, *site, logDir)
 		}
 		return exitUsage
 	}
-	defer s.log.Close()
-	defer clock.save()
-	if p := s.log.SetAside(); p != "" {
+	defer s.Close()
+	if p := s.SetAside(); p != "" {
 		e.warnf("the last record of the scan log was cut short by a crash (its verdict was never shown); moved to %s", p)
 	}
-	fmt.Fprintf(e.stderr, "hufu: station %s (guard %s), scan log %s, %s\n", *site, *guard, s.log.Path(), plural(int(s.log.Last()), "record"))
-	if s.photos != nil {
-		fmt.Fprintf(e.stderr, "hufu: %d photos in %s\n", s.photos.len(), *photos)
+	fmt.Fprintf(e.stderr, "hufu: station %s (guard %s), scan log %s, %s\n", *site, *guard, s.LogPath(), plural(int(s.Records()), "record"))
+	if *photos != "" {
+		fmt.Fprintf(e.stderr, "hufu: %d photos in %s\n", s.Photos(), *photos)
 	}
-	if behind, floor := clock.behind(now, s.tolerance()); behind {
-		e.warnf("this computer's clock (%s) is earlier than a trusted time already seen (%s): check the clock", now.UTC().Format(time.RFC3339), floor.Format(time.RFC3339))
+	if behind, floor := s.ClockBehind(); behind {
+		e.warnf("this computer's clock (%s) is earlier than a trusted time already seen (%s): check the clock", verdict.LocalTime(e.now()), verdict.LocalTime(floor))
 	}
 
 	ctx, cancel := context.WithCancel(ctx)
@@ -286,59 +261,46 @@ func scanMain(ctx context.Context, e *env, args []string) int {
 		}
 		cancel()
 	}
-	if *web {
-		ln, err := net.Listen("tcp", *addr)
-		if err != nil {
-			e.errorf("-web: %v", err)
-			return exitUsage
+	go func() {
+		select {
+		case <-s.Done():
+			fail(s.Err())
+		case <-ctx.Done():
 		}
-		srv, err := newWebServer(s, ln)
-		if err != nil {
-			ln.Close()
-			e.errorf("-web: %v", err)
-			return exitUsage
+	}()
+	if *webPage {
+		if code := serveWeb(ctx, e, s, t, *addr, &wg, fail); code != exitOK {
+			return code
 		}
-		if s.asJSON {
-			fmt.Fprintf(e.stdout, "{\"hufu_scan_web\":1,\"url\":%q}\n", srv.url)
-		} else {
-			fmt.Fprintf(e.stdout, "camera page: %s\n", srv.url)
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := srv.serve(ctx); err != nil {
-				fail(err)
-			}
-		}()
 	}
 	if *watch != "" {
-		w, err := newWatcher(s, *watch, *interval)
+		w, err := folder.New(s, *watch, *interval, func(path, msg string) { e.warnf("%s: %s", path, msg) })
 		if err != nil {
 			e.errorf("-watch: %v", err)
 			return exitUsage
 		}
-		fmt.Fprintf(e.stderr, "hufu: watching %s (%s already there left alone)\n", *watch, plural(w.ignored, "file"))
+		fmt.Fprintf(e.stderr, "hufu: watching %s (%s already there left alone)\n", *watch, plural(w.Ignored, "file"))
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := w.run(ctx); err != nil {
+			if err := w.Run(ctx); err != nil {
 				fail(err)
 			}
 		}()
 	}
 	stdinDone := make(chan struct{})
-	if f, ok := e.stdin.(*os.File); ok && (*web || *watch != "") && inBackground(f) {
+	if f, ok := e.stdin.(*os.File); ok && (*webPage || *watch != "") && inBackground(f) {
 		// Started with "&": the terminal is not ours to read.
 		fmt.Fprintf(e.stderr, "hufu: running in the background: not reading the scanner on the terminal\n")
 	} else {
 		go func() {
 			defer close(stdinDone)
-			if err := s.readScanner(ctx, e.stdin); err != nil {
+			if err := readScanner(ctx, s, t, e.stdin); err != nil {
 				fail(err)
 			}
 		}()
 	}
-	if *web || *watch != "" {
+	if *webPage || *watch != "" {
 		<-ctx.Done()
 	} else {
 		select {
@@ -348,10 +310,10 @@ func scanMain(ctx context.Context, e *env, args []string) int {
 	}
 	cancel()
 	wg.Wait()
-	s.stop() // a scanner line still being read finds the station closed
+	s.Stop() // a scanner line still being read finds the station closed
 	select {
 	case err := <-fatalc:
-		if !errors.Is(err, errStopped) {
+		if err != nil && !errors.Is(err, station.ErrStopped) {
 			e.errorf("%v", err)
 			e.hintf("the station stopped: no verdict is shown that was not logged")
 			return exitUsage
@@ -361,107 +323,39 @@ func scanMain(ctx context.Context, e *env, args []string) int {
 	return exitOK
 }
 
-// readScanner reads scanner lines from r until it ends or ctx is done.
-func (s *station) readScanner(ctx context.Context, r io.Reader) error {
-	lr := newLineReader(r)
-	for ctx.Err() == nil {
-		line, err := lr.next()
-		if line != "" {
-			if ctx.Err() != nil {
-				return nil
-			}
-			if isNameLine(line) {
-				err = s.typedName(line)
-			} else {
-				_, err = s.check(line, "scanner", "")
-			}
-			if err != nil {
-				return err
-			}
-		}
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// isNameLine reports whether a scanner line is a name typed by the guard
-// rather than a code: it has no digit and no colon (every pass has both),
-// and is not longer than a name can be.
-func isNameLine(s string) bool {
-	return !strings.ContainsAny(s, "0123456789:") && len(s) <= 256
-}
-
-// lineReader splits scanner input into lines at CR, LF or CRLF, drops
-// spaces around them, applies backspaces typed by a person, drops other
-// control characters, and bounds the length of a line.
-type lineReader struct {
-	r      *bufio.Reader
-	lastCR bool
-	buf    []byte
-}
-
-// maxLine bounds a scanner line: longer than any QR code, so that the
-// verifier still says too_large.
-const maxLine = 2 * verifier.MaxText
-
-func newLineReader(r io.Reader) *lineReader { return &lineReader{r: bufio.NewReader(r)} }
-
-// next returns the next non-empty line, or "" and the read error (io.EOF
-// at the end); a last line without an ending comes with io.EOF.
-func (lr *lineReader) next() (string, error) {
-	lr.buf = lr.buf[:0]
-	for {
-		c, err := lr.r.ReadByte()
-		if err != nil {
-			return strings.TrimSpace(string(lr.buf)), err
-		}
-		wasCR := lr.lastCR
-		lr.lastCR = c == '\r'
-		switch {
-		case c == '\n' && wasCR:
-			continue
-		case c == '\n' || c == '\r':
-			if line := strings.TrimSpace(string(lr.buf)); line != "" {
-				return line, nil
-			}
-			lr.buf = lr.buf[:0]
-		case c == '\b' || c == 0x7f:
-			if n := len(lr.buf); n > 0 {
-				// Remove the last UTF-8 character.
-				n--
-				for n > 0 && lr.buf[n]&0xc0 == 0x80 {
-					n--
-				}
-				lr.buf = lr.buf[:n]
-			}
-		case c < 0x20 && c != '\t':
-		default:
-			if len(lr.buf) < maxLine {
-				lr.buf = append(lr.buf, c)
-			}
-		}
-	}
-}
-
-// loopbackOnly accepts host:port addresses on the loopback interface.
-func loopbackOnly(addr string) error {
-	host, _, err := net.SplitHostPort(addr)
+// serveWeb serves the camera page on addr until ctx is done.
+func serveWeb(ctx context.Context, e *env, s *station.Station, t *terminal, addr string, wg *sync.WaitGroup, fail func(error)) int {
+	srv, err := web.Listen(s, addr)
 	if err != nil {
-		return err
+		e.errorf("-web: %v", err)
+		return exitUsage
 	}
-	if host == "localhost" {
-		return nil
+	if t.asJSON {
+		fmt.Fprintf(e.stdout, "{\"hufu_scan_web\":1,\"url\":%q}\n", srv.URL)
+	} else {
+		fmt.Fprintf(e.stdout, "camera page: %s\n", srv.URL)
 	}
-	ip := net.ParseIP(host)
-	if ip == nil || !ip.IsLoopback() {
-		return fmt.Errorf("%q is not a loopback address: the camera page is served to this machine only", host)
-	}
-	return nil
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := srv.Serve(ctx); err != nil {
+			fail(err)
+		}
+	}()
+	return exitOK
+}
+
+// reloadInstalled is the station's Reload for the installed bundle: it
+// opens the bundle again when the file changes ("hufu bundle install"
+// while the station runs).
+func reloadInstalled(e *env, c *command, state, file string, roots, dscs []string) func() (*station.Trust, error) {
+	return station.ReloadWhenChanged(file, func() (*station.Trust, error) {
+		src, code := openVerifyTrust(e, c, "", "", state, roots, dscs)
+		if code != exitOK {
+			return nil, errors.New("cannot open " + file)
+		}
+		return &station.Trust{Keys: src.trust, Label: src.label, Bundle: src.bundle, Err: src.err}, nil
+	})
 }
 
 func firstNonEmpty(s ...string) string {

@@ -14,9 +14,11 @@ import (
 
 	"github.com/hufu-project/hufu/internal/base45"
 	"github.com/hufu-project/hufu/internal/scanlog"
+	"github.com/hufu-project/hufu/internal/verdictschema"
 	"github.com/hufu-project/hufu/issuer"
 	"github.com/hufu-project/hufu/keys"
 	"github.com/hufu-project/hufu/pass"
+	"github.com/hufu-project/hufu/verdict"
 	"github.com/hufu-project/hufu/verifier"
 )
 
@@ -138,6 +140,11 @@ func jsonLines(t testing.TB, out string) []map[string]any {
 		if err := json.Unmarshal([]byte(line), &v); err != nil {
 			t.Fatalf("bad JSON line %q: %v", line, err)
 		}
+		if _, ok := v["hufu_verdict"]; ok {
+			if err := verdictschema.Validate([]byte(line)); err != nil {
+				t.Errorf("%s\ndoes not fit the verdict schema: %v", line, err)
+			}
+		}
 		vs = append(vs, v)
 	}
 	return vs
@@ -162,8 +169,8 @@ func TestScannerSession(t *testing.T) {
 		{time.Second, "\n" + red + "\n"}, // LF after the CR above: not an empty line
 		{time.Second, forge(t, green) + "\r\n"},
 		{2 * time.Second, green + "\n"},   // after the dedupe window: passback
-		{time.Second, "张 三\n"},            // a name: checks the pass just scanned
-		{time.Second, "李四\n"},             // the last pass has a name: waits for the next
+		{time.Second, "=张 三\n"},           // a name: checks the pass just scanned
+		{time.Second, "= 李四\n"},           // the last pass has a name: waits for the next
 		{time.Second, yellow + "\n"},      // checked with 李四
 		{time.Second, short + "\r\n"},     // expired
 		{time.Second, "  \r\n\t\r\n"},     // empty lines
@@ -188,13 +195,13 @@ func TestScannerSession(t *testing.T) {
 		{"admit", "", "", true, false, nil},
 		{"observe", "", "key_region_arrival", true, false, nil},
 		{"deny", "", "confirmed", true, false, nil},
-		{"deny", "bad_signature", "", false, false, nil},
+		{"invalid", "bad_signature", "", false, false, nil},
 		{"admit", "", "", true, true, nil},
 		{"admit", "", "", true, true, true},
 		{"observe", "", "key_region_arrival", true, true, true},
-		{"deny", "expired", "", false, false, nil},
+		{"invalid", "expired", "", false, false, nil},
 		{"deny", "", "confirmed", true, false, nil},
-		{"deny", "bad_prefix", "", false, false, nil},
+		{"invalid", "bad_prefix", "", false, false, nil},
 	}
 	if len(vs) != len(wants) {
 		t.Fatalf("%d verdicts, want %d:\n%s\nstderr:\n%s", len(vs), len(wants), stdout.String(), stderr.String())
@@ -203,18 +210,18 @@ func TestScannerSession(t *testing.T) {
 		v := vs[i]
 		str := func(k string) string { s, _ := v[k].(string); return s }
 		if str("decision") != w.decision || str("reason") != w.reason || str("status_reason") != w.status ||
-			v["valid"] != w.valid || (v["passback"] == true) != w.passback || v["name_match"] != w.name {
+			v["valid"] != w.valid || (scanOf(v)["passback"] == true) != w.passback || v["name_match"] != w.name {
 			t.Errorf("verdict %d: %v\nwant %+v", i+1, v, w)
 		}
-		if v["log_seq"] != float64(i+1) || str("site") != "gate-1" || str("source") != "scanner" {
-			t.Errorf("verdict %d: log_seq %v site %v source %v", i+1, v["log_seq"], v["site"], v["source"])
+		if sc := scanOf(v); sc["log_seq"] != float64(i+1) || sc["site"] != "gate-1" || sc["source"] != "scanner" {
+			t.Errorf("verdict %d: scan %v", i+1, sc)
 		}
 	}
 	if !strings.Contains(vs[9]["detail"].(string), "Caps Lock") {
 		t.Errorf("no Caps Lock hint: %v", vs[9]["detail"])
 	}
-	if vs[4]["passback_at"] != start.UTC().Format(time.RFC3339) {
-		t.Errorf("passback_at %v, want %v", vs[4]["passback_at"], start.UTC().Format(time.RFC3339))
+	if scanOf(vs[4])["passback_at"] != start.UTC().Format(time.RFC3339) {
+		t.Errorf("passback_at %v, want %v", scanOf(vs[4])["passback_at"], start.UTC().Format(time.RFC3339))
 	}
 
 	// The log holds every scan, without names or pass text, and verifies.
@@ -223,11 +230,7 @@ func TestScannerSession(t *testing.T) {
 		t.Fatalf("log: %d records, %+v, %v", len(recs), rep, err)
 	}
 	for i, r := range recs {
-		d := wants[i].decision
-		if !wants[i].valid {
-			d = "invalid"
-		}
-		if r.Decision != d || r.Guard != "王师傅" || r.Passback != wants[i].passback {
+		if r.Decision != wants[i].decision || r.Guard != "王师傅" || r.Passback != wants[i].passback {
 			t.Errorf("record %d: %+v", i+1, r)
 		}
 		if r.Time != start.Add(recTimes[i]).UTC().Format(scanlog.TimeLayout) {
@@ -246,6 +249,12 @@ func TestScannerSession(t *testing.T) {
 			t.Errorf("the log contains %q", secret)
 		}
 	}
+}
+
+// scanOf returns the "scan" object of a JSON verdict.
+func scanOf(v map[string]any) map[string]any {
+	sc, _ := v["scan"].(map[string]any)
+	return sc
 }
 
 // recTimes are the times of the session's records after its start.
@@ -279,7 +288,7 @@ func TestScanHC1(t *testing.T) {
 	}
 	s := out.String()
 	for _, want := range []string{"✔  VALID EU DCC  ·  VACCINATION", "holder", "is enough to enter is for your rules",
-		"✘  INVALID", "(key_usage)", "USED HERE 2m0s AGO"} {
+		"✘  INVALID", "(key_usage)", "USED HERE 2 min AGO"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("output lacks %q:\n%s", want, s)
 		}
@@ -319,10 +328,10 @@ func TestClockSanity(t *testing.T) {
 		t.Fatalf("latest-time %q: %v %v", b, err, err2)
 	}
 	// As if the clock had been set back an hour since.
-	later := time.Now().Add(time.Hour).UTC().Format(time.RFC3339)
-	os.WriteFile(filepath.Join(f.state, "latest-time"), []byte(later+"\n"), 0o600)
+	later := time.Now().Add(time.Hour).Truncate(time.Second)
+	os.WriteFile(filepath.Join(f.state, "latest-time"), []byte(later.UTC().Format(time.RFC3339)+"\n"), 0o600)
 	out, errs = scan()
-	if !strings.Contains(errs, "hufu: warning: this computer's clock") || !strings.Contains(errs, later) {
+	if !strings.Contains(errs, "hufu: warning: this computer's clock") || !strings.Contains(errs, verdict.LocalTime(later)) {
 		t.Errorf("no warning at start:\n%s", errs)
 	}
 	if !strings.Contains(out, "警告") || !strings.Contains(out, "本机时钟早于已见过的可信时间") {
@@ -388,11 +397,11 @@ func TestScanBundle(t *testing.T) {
 		t.Errorf("stale bundle:\n%s", out)
 	}
 	out, _ = scan("en", "-bundle", path("expired.hfb"), "-json")
-	if !strings.Contains(out, `"undecided":true,"decision":"undecided","reason":"trust_expired"`) {
+	if !strings.Contains(out, `"decision":"cannot_decide","valid":false,"input":null,"reason":"trust_expired"`) {
 		t.Errorf("expired bundle:\n%s", out)
 	}
 	recs, rep, err := scanlog.Read(filepath.Join(state, "scanlog"), "gate-1")
-	if err != nil || rep.Problem != nil || len(recs) != 4 || recs[3].Decision != "undecided" || recs[3].Reason != "trust_expired" {
+	if err != nil || rep.Problem != nil || len(recs) != 4 || recs[3].Decision != "cannot_decide" || recs[3].Reason != "trust_expired" {
 		t.Fatalf("log: %v %+v %+v", err, rep, recs)
 	}
 	// A bundle installed while the station runs is taken up at once.

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,8 +11,10 @@ import (
 	"time"
 
 	"github.com/hufu-project/hufu/internal/scanlog"
+	"github.com/hufu-project/hufu/internal/verdictschema"
 	"github.com/hufu-project/hufu/issuer"
 	"github.com/hufu-project/hufu/pass"
+	"github.com/hufu-project/hufu/station"
 )
 
 // TestScanHuman checks the terminal verdict: block letters across the
@@ -80,8 +83,8 @@ func TestScanHuman(t *testing.T) {
 }
 
 func TestBigText(t *testing.T) {
-	for _, w := range []string{"admit", "observe", "deny", "invalid", "undecided"} {
-		sym := map[string]string{"admit": "✔", "observe": "▲", "deny": "✘", "invalid": "✘", "undecided": "?"}[w]
+	for _, w := range []string{"admit", "observe", "deny", "invalid", "cannot_decide"} {
+		sym := map[string]string{"admit": "✔", "observe": "▲", "deny": "✘", "invalid": "✘", "cannot_decide": "?"}[w]
 		rows := bigText(sym + " " + say("en", w))
 		if len(rows) != 5 {
 			t.Fatalf("%s: no glyphs", w)
@@ -116,10 +119,10 @@ func TestLangDetect(t *testing.T) {
 
 func TestLineReader(t *testing.T) {
 	in := "a\r\nb\rc\n\n\r\r\n  d  \nHF1:X\b\bY\x01Z\n张三\x7f四\ne"
-	lr := newLineReader(strings.NewReader(in))
+	lr := station.NewLineReader(strings.NewReader(in))
 	var got []string
 	for {
-		line, err := lr.next()
+		line, err := lr.Next()
 		if line != "" {
 			got = append(got, line)
 		}
@@ -130,8 +133,11 @@ func TestLineReader(t *testing.T) {
 	if strings.Join(got, "|") != "a|b|c|d|HF1YZ|张四|e" {
 		t.Errorf("lines %q", got)
 	}
-	if isNameLine("HF1:ABC") || isNameLine("12345") || !isNameLine("Zhang San") || !isNameLine("张三") {
-		t.Error("isNameLine")
+	for line, want := range map[string]bool{"HF1:ABC": true, "hc1:X": true, "HF1P:Z": true, "Zhang San": false,
+		"张三": false, "=张三": false, "12345": false, "https://example.com/HF1:": false} {
+		if station.IsCode(line) != want {
+			t.Errorf("IsCode(%q) = %v", line, !want)
+		}
 	}
 }
 
@@ -163,7 +169,10 @@ func TestLogCommands(t *testing.T) {
 		t.Fatalf("verify: %d %s", code, o)
 	}
 	o, _, _ = cmd("log", "stats", "-json")
-	if !strings.Contains(o, `"counts":{"admit":1}`) || !strings.Contains(o, `"counts":{"invalid":1,"observe":1}`) || !strings.Contains(o, `"total":{"hour":"total","counts":{"admit":1,"invalid":1,"observe":1},"total":3`) {
+	// Every decision is counted, also when it is 0.
+	if !strings.Contains(o, `"counts":{"admit":1,"cannot_decide":0,"deny":0,"invalid":0,"observe":0,"valid":0}`) ||
+		!strings.Contains(o, `"counts":{"admit":0,"cannot_decide":0,"deny":0,"invalid":1,"observe":1,"valid":0}`) ||
+		!strings.Contains(o, `"total":{"hour":"total","counts":{"admit":1,"cannot_decide":0,"deny":0,"invalid":1,"observe":1,"valid":0},"total":3`) {
 		t.Errorf("stats: %s", o)
 	}
 	o, _, _ = cmd("log", "export", "-format", "csv", "-from", "2026-06-01T09:00:00Z")
@@ -175,13 +184,26 @@ func TestLogCommands(t *testing.T) {
 	if _, _, code := cmd("log", "export", "-format", "json", "-to", "2026-06-01T09:00:00Z", "-o", dst); code != 0 {
 		t.Fatal("export -o")
 	}
-	if b, _ := os.ReadFile(dst); !bytes.Contains(b, []byte(`"hufu_scan_export": 1`)) || !bytes.Contains(b, []byte(`"count": 1`)) {
+	b, _ := os.ReadFile(dst)
+	if !bytes.Contains(b, []byte(`"hufu_scan_export": 1`)) || !bytes.Contains(b, []byte(`"count": 1`)) {
 		t.Errorf("json export: %s", b)
+	}
+	// The export's decisions are the verdict's words (SPEC §17).
+	var exp struct {
+		Records []struct{ Decision json.RawMessage }
+	}
+	if err := json.Unmarshal(b, &exp); err != nil || len(exp.Records) != 1 {
+		t.Fatalf("json export: %v %s", err, b)
+	}
+	for _, r := range exp.Records {
+		if err := verdictschema.ValidateDecision(r.Decision); err != nil {
+			t.Errorf("export decision %s: %v", r.Decision, err)
+		}
 	}
 
 	// Tamper: change the decision of record 2.
 	lp := scanlog.LogPath(filepath.Join(f.state, "scanlog"), "gate-1")
-	b, _ := os.ReadFile(lp)
+	b, _ = os.ReadFile(lp)
 	os.WriteFile(lp, bytes.Replace(b, []byte(`"decision":"observe"`), []byte(`"decision":"admit"`), 1), 0o600)
 	o, _, code = cmd("log", "verify", "-site", "gate-1")
 	if code != 1 || !strings.Contains(o, "gate-1: FAILED: edited at line 2 (record 2)") || !strings.Contains(o, "gate-1: 1 record before it intact") {

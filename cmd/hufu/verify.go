@@ -1,16 +1,15 @@
 package main
 
 import (
-	"encoding/hex"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"strings"
 	"time"
 
+	"github.com/hufu-project/hufu/internal/termsafe"
 	"github.com/hufu-project/hufu/keys"
 	"github.com/hufu-project/hufu/pass"
+	"github.com/hufu-project/hufu/verdict"
 	"github.com/hufu-project/hufu/verifier"
 )
 
@@ -73,44 +72,45 @@ Flags:
                   NO_COLOR is set); -color is its old name
 
 Exit status (for several verdicts, the most serious one, in the order
-2, 1, 5, 4, 3, 6, 0):
-    0  admit       a valid green pass (and the name and photo match, if given)
-    3  observe     a valid yellow pass
-    4  deny        a valid red pass, or the name or photo does not match
-    6  valid       a valid EU DCC (HC1): genuine, in date, signed by a DSC
-                   allowed to sign its type; admitting is for your rules
-    1  invalid     not a valid pass: forged, altered, expired, unknown key, …
-    5  undecided   cannot decide: the trust bundle has expired, this
-                   computer's clock is behind it, or it does not verify
-    2  error       usage error, no input, or a file could not be read
+2, 1, 5, 4, 3, 6, 0); the decision word is the JSON "decision":
+    0  admit          a valid green pass (and the name and photo match, if given)
+    3  observe        a valid yellow pass
+    4  deny           a valid red pass, or the name or photo does not match
+    6  valid          a valid EU DCC (HC1): genuine, in date, signed by a DSC
+                      allowed to sign its type; admitting is for your rules
+    1  invalid        not a valid pass: forged, altered, expired, unknown key, …
+    5  cannot_decide  the trust bundle has expired, this computer's clock is
+                      behind it, or it does not verify
+    2  error          usage error, no input, or a file could not be read
 
-JSON output (-json) is one object per line:
-    {"hufu_verdict":1, "valid":true, "undecided":false, "decision":"admit",
-     "colour":"green", "issuer":"310000", "pass_id":"…",
-     "issued_at":"…", "expires_at":"…", "seconds_left":86340,
-     "hints":["health_registration"], "name_match":true, "alg":"ES256",
-     "kid":"…", "trust":"…"}
-and "format":"HF1". For an EU DCC, "decision" is "valid" (or "deny" if the
-name does not match), "format" is "HC1", "issuer" the issuing country, and
-"hc1" holds the certificate:
-    {"hufu_verdict":1, "valid":true, "decision":"valid", "issuer":"AT", …,
-     "format":"HC1", "hc1":{"country":"AT", "type":"vaccination",
-     "name":{"family":"…", "family_std":"…", "given":"…", "given_std":"…"},
-     "date_of_birth":"…", "certificate_id":"URN:UVCI:…",
-     "vaccination":{"disease":"840539006", "product":"EU/1/20/1528",
-     "dose":2, "doses":2, "date":"…", …}}}
-("test" and "recovery" objects likewise). For a code that is not valid:
-    {"hufu_verdict":1, "valid":false, "undecided":false, "decision":"deny",
-     "reason":"expired", "detail":"…"}
-"reason" is a stable code: too_large, bad_prefix, bad_base45,
-bad_compression, bad_cose, unsupported_alg, unknown_key, bad_signature,
-bad_payload, issuer_not_allowed, key_not_valid, key_usage, not_yet_valid,
-expired, revoked_pass, revoked_key, policy_violation, and for "cannot
-decide" trust_expired, clock_behind and trust_unavailable; and for
-images no_qr_code (none found), unreadable_qr (found, not decodable) and
-bad_image (not a readable image). With several verdicts, "input" names
-the file each comes from.
-"status_reason" is why a pass is yellow or red.
+Times are shown in local time with the zone; with -json in UTC.
+
+JSON output (-json) is one object per line, the verdict of SPEC.md §17
+(schema verdict/schema/verdict.v2.json). Every key is always there, null
+when unknown:
+    {"hufu_verdict":2, "decision":"admit", "valid":true, "input":null,
+     "reason":null, "detail":null, "format":"HF1", "colour":"green",
+     "issuer":"310000", "issuer_name":null, "pass_id":"…",
+     "issued_at":"…", "expires_at":"…", "checked_at":"…",
+     "seconds_left":86340, "status_reason":null,
+     "hints":["health_registration"], "name_match":true,
+     "photo_match":null, "photo_id":null, "alg":"ES256", "kid":"…",
+     "trust":"…", "warnings":[], "hc1":null, "scan":null}
+For an EU DCC, "decision" is "valid" (or "deny" if the name does not
+match), "format" is "HC1", "issuer" the issuing country, and "hc1" holds
+the certificate: {"country":"AT", "type":"vaccination", "name":{…},
+"date_of_birth":"…", "certificate_id":"URN:UVCI:…", "vaccination":{…},
+"test":null, "recovery":null}. For a code that is not valid, "decision"
+is "invalid" or "cannot_decide" and "reason" a stable code: too_large,
+bad_prefix, bad_base45, bad_compression, bad_cose, unsupported_alg,
+unknown_key, bad_signature, bad_payload, issuer_not_allowed,
+key_not_valid, key_usage, not_yet_valid, expired, revoked_pass,
+revoked_key, policy_violation, and for cannot_decide trust_expired,
+clock_behind and trust_unavailable; for images no_qr_code (none found),
+unreadable_qr (found, not decodable) and bad_image (not a readable
+image). With several verdicts, "input" names the file each comes from.
+"status_reason" is why a pass is yellow or red. "scan" is set by
+"hufu scan" (see "hufu help scan").
 
 Example:
     $ hufu verify -trust trust.json -name "张三" pass.txt
@@ -165,12 +165,12 @@ func runVerify(e *env, args []string) int {
 		}
 		opts.Now = t
 	}
-	var ck checks
+	var ck verdict.Checks
 	if *name != "" {
 		if _, err := normalizeName(*name); err != nil {
 			return usageError(e, c, "-name: %v", err)
 		}
-		ck.name = *name
+		ck.Name = *name
 	}
 	if *photo != "" {
 		b, err := os.ReadFile(*photo)
@@ -178,7 +178,7 @@ func runVerify(e *env, args []string) int {
 			e.errorf("%v", err)
 			return exitUsage
 		}
-		ck.photo = b
+		ck.Photo = b
 	}
 	src, code := openVerifyTrust(e, c, *trustPath, *bundlePath, *state, rootFiles, dscPaths)
 	if code != exitOK {
@@ -202,23 +202,23 @@ func runVerify(e *env, args []string) int {
 	}
 	st := newStyle(*color || colorOn(e))
 	for i, sc := range scans {
-		var v *verdict
+		var v *verdict.Verdict
 		if sc.reason != "" {
-			v = &verdict{Version: verdictVersion, Decision: "deny", Reason: sc.reason, Detail: sc.detail, Trust: label}
+			v = verdict.Unreadable(sc.reason, sc.detail, now, label)
 		} else if src.err != nil {
-			v = newVerdict(nil, &verifier.Error{Reason: verifier.TrustUnavailable, Err: src.err}, ck, now, label)
+			v = verdict.New(nil, &verifier.Error{Reason: verifier.TrustUnavailable, Err: src.err}, ck, now, label)
 		} else {
 			p, verr := verifier.Verify(sc.text, src.trust, opts)
-			v = newVerdict(p, verr, ck, now, label)
+			v = verdict.New(p, verr, ck, now, label)
 			if p != nil && src.bundle != nil {
 				if is := src.bundle.Issuer(p.Issuer); is != nil {
-					v.issuerName = is.Name.ZH + " · " + is.Name.EN
+					v.IssuerName = is.Name.ZH + " · " + is.Name.EN
 				}
 			}
 		}
 		v.Input = sc.name
 		if *asJSON {
-			if err := v.writeJSON(e.stdout); err != nil {
+			if err := writeJSON(e.stdout, v); err != nil {
 				e.errorf("%v", err)
 				return exitUsage
 			}
@@ -226,9 +226,9 @@ func runVerify(e *env, args []string) int {
 			if i > 0 {
 				fmt.Fprintln(e.stdout)
 			}
-			v.writeHuman(e.stdout, st)
+			writeHuman(e.stdout, v, ck.Photo != nil, st)
 		}
-		code = worst(code, v.exitCode())
+		code = worst(code, exitCode(v))
 	}
 	return code
 }
@@ -327,126 +327,26 @@ func runInspect(e *env, args []string) int {
 	return code
 }
 
+// inspectOne prints one code for inspect. Its text form is escaped line
+// by line (termsafe): the claims are whatever the code's maker wrote.
 func inspectOne(e *env, sc scanned, asJSON bool) int {
+	var in *verdict.Inspection
 	if sc.reason != "" {
-		if asJSON {
-			b, _ := json.Marshal(map[string]any{"input": sc.name, "unverified": true, "decoded": false, "reason": sc.reason, "detail": sc.detail})
-			fmt.Fprintf(e.stdout, "%s\n", b)
-		} else {
-			name := sc.name
-			if name == "" {
-				name = "input"
-			}
-			fmt.Fprintf(e.stdout, "%s: %s\n", name, sc.detail)
-		}
-		return exitInvalid
-	}
-	u, err := verifier.InspectUnverified(sc.text)
-	type inspectJSON struct {
-		Input      string          `json:"input,omitempty"`
-		Unverified bool            `json:"unverified"`
-		Decoded    bool            `json:"decoded"`
-		Reason     string          `json:"reason,omitempty"`
-		Detail     string          `json:"detail,omitempty"`
-		Alg        string          `json:"alg,omitempty"`
-		KID        string          `json:"kid,omitempty"`
-		COSE       string          `json:"cose_hex,omitempty"`
-		Claims     json.RawMessage `json:"claims,omitempty"`
-		ClaimsErr  string          `json:"claims_error,omitempty"`
-		Format     string          `json:"format,omitempty"`
-	}
-	out := inspectJSON{Input: sc.name, Unverified: true}
-	if err != nil {
-		var ve *verifier.Error
-		errors.As(err, &ve)
-		out.Reason = string(ve.Reason)
-		out.Detail = ve.Error()
+		in = verdict.InspectFailed(sc.name, sc.reason, sc.detail)
 	} else {
-		out.Decoded = true
-		out.Format = u.Format
-		out.Alg = string(u.Alg)
-		out.KID = hex.EncodeToString(u.KID)
-		out.COSE = hex.EncodeToString(u.COSE)
-		switch {
-		case u.Pass != nil:
-			out.Claims, _ = json.Marshal(claimsJSON(u))
-		case u.HC1 != nil:
-			out.Claims, _ = json.Marshal(struct {
-				IssuedAt  string `json:"issued_at"`
-				ExpiresAt string `json:"expires_at"`
-				*hc1JSON
-			}{u.HC1.IssuedAt.Format(time.RFC3339), u.HC1.ExpiresAt.Format(time.RFC3339), newHC1JSON(u.HC1)})
-		default:
-			out.ClaimsErr = u.Claim.Error()
-		}
+		in = verdict.Inspect(sc.name, sc.text)
 	}
 	if asJSON {
-		b, _ := json.Marshal(out)
-		fmt.Fprintf(e.stdout, "%s\n", b)
+		writeJSON(e.stdout, in)
 	} else {
-		if sc.name != "" {
-			fmt.Fprintln(e.stdout, sc.name)
+		for _, l := range in.Lines() {
+			fmt.Fprintln(e.stdout, termsafe.String(l))
 		}
-		fmt.Fprintln(e.stdout, "!!! UNVERIFIED — signature, key and times NOT checked; anyone can forge this !!!")
-		if err != nil {
-			fmt.Fprintf(e.stdout, "  does not decode: %v\n", err)
-		} else {
-			if u.Format == verifier.FormatHC1 {
-				fmt.Fprintf(e.stdout, "  format    HC1 (EU Digital COVID Certificate)\n")
-			}
-			fmt.Fprintf(e.stdout, "  alg       %s\n  kid       %s\n", out.Alg, out.KID)
-			if u.HC1 != nil {
-				hc1InspectLines(e.stdout, u.HC1)
-			} else if u.Pass != nil {
-				p := u.Pass
-				fmt.Fprintf(e.stdout, "  issuer    %s\n  pass      %s\n  colour    %s\n  issued    %s\n  expires   %s\n",
-					p.Issuer, p.ID, p.Colour, p.IssuedAt.Format(time.RFC3339), p.ExpiresAt.Format(time.RFC3339))
-				if p.Reason != 0 {
-					fmt.Fprintf(e.stdout, "  reason    %s\n", p.Reason)
-				}
-				if p.Hints != 0 {
-					fmt.Fprintf(e.stdout, "  hints     %s\n", strings.Join(p.Hints.Names(), ", "))
-				}
-				fmt.Fprintf(e.stdout, "  name hash %x\n", p.NameHash)
-				if p.PhotoDigest != nil {
-					fmt.Fprintf(e.stdout, "  photo     %x %s\n", p.PhotoDigest, p.PhotoID)
-				}
-			} else {
-				fmt.Fprintf(e.stdout, "  claims do not decode: %v\n", u.Claim)
-			}
-			fmt.Fprintf(e.stdout, "  COSE      %s\n", out.COSE)
-		}
-		fmt.Fprintln(e.stdout, "!!! UNVERIFIED — run \"hufu verify\" to check it !!!")
 	}
-	if err != nil {
+	if !in.Decoded {
 		return exitInvalid
 	}
 	return exitOK
-}
-
-func claimsJSON(u *verifier.Unverified) map[string]any {
-	p := u.Pass
-	m := map[string]any{
-		"issuer":     p.Issuer,
-		"pass_id":    p.ID.String(),
-		"colour":     p.Colour.String(),
-		"issued_at":  p.IssuedAt.Format(time.RFC3339),
-		"expires_at": p.ExpiresAt.Format(time.RFC3339),
-		"name_hash":  hex.EncodeToString(p.NameHash),
-	}
-	if p.Reason != 0 {
-		m["status_reason"] = p.Reason.String()
-	}
-	if p.Hints != 0 {
-		m["hints"] = p.Hints.Names()
-	}
-	if p.PhotoDigest != nil {
-		m["photo_digest"] = hex.EncodeToString(p.PhotoDigest)
-	}
-	if p.PhotoID != "" {
-		m["photo_id"] = p.PhotoID
-	}
-	return m
 }
 
 func normalizeName(s string) (string, error) {

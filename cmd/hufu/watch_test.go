@@ -66,7 +66,7 @@ func TestWatch(t *testing.T) {
 		t.Fatalf("exit %d", code)
 	}
 	vs := jsonLines(t, rs.stdout.String())
-	if len(vs) != 2 || vs[0]["decision"] != "observe" || vs[0]["source"] != "watch" || vs[1]["reason"] != "bad_signature" {
+	if len(vs) != 2 || vs[0]["decision"] != "observe" || scanOf(vs[0])["source"] != "watch" || vs[1]["reason"] != "bad_signature" {
 		t.Fatalf("verdicts: %v", vs)
 	}
 	recs, rep, _ := scanlog.Read(filepath.Join(f.state, "scanlog"), "gate-1")

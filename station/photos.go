@@ -1,4 +1,4 @@
-package main
+package station
 
 import (
 	"encoding/hex"
@@ -52,6 +52,9 @@ func newPhotoIndex(dir string) (*photoIndex, error) {
 
 // len returns the number of photos indexed.
 func (x *photoIndex) len() int {
+	if x == nil {
+		return 0
+	}
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	return len(x.byDigest)

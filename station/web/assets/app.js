@@ -71,7 +71,7 @@
     const d = resp.display;
     document.body.dataset.state = d.state;
     document.body.dataset.stale = '0';
-    document.body.dataset.seq = String(resp.verdict.log_seq || '');
+    document.body.dataset.seq = String((resp.verdict.scan && resp.verdict.scan.log_seq) || '');
     $('symbol').textContent = d.symbol;
     $('word').textContent = d.word;
     $('word-en').textContent = d.word_en || '';

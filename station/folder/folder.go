@@ -1,8 +1,14 @@
-package main
+// Package folder feeds a guard station from a folder that an IP camera or
+// a phone drops photos into: each new PNG, JPEG or GIF image is decoded
+// (package qr) and every code in it checked once. It is a sub-package so
+// that the station core stays free of image packages.
+package folder
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -10,21 +16,24 @@ import (
 	"time"
 
 	"github.com/hufu-project/hufu/qr"
+	"github.com/hufu-project/hufu/station"
+	"github.com/hufu-project/hufu/verdict"
 )
 
-// watcher polls a folder for new images: a camera or phone dropping
+// A Watcher polls a folder for new images: a camera or phone dropping
 // snapshots. A file is checked once its size and modification time have
 // stayed the same for one poll (so a file still being written is not read
 // half-way), and then not again unless it changes. Files already there at
 // the start, hidden files and files that are not PNG, JPEG or GIF images
 // are left alone. Polling needs no dependency and works on network and
 // removable file systems, where change notification often does not.
-type watcher struct {
-	s        *station
+type Watcher struct {
+	warn     func(path, msg string)
+	s        *station.Station
 	dir      string
 	interval time.Duration
 	files    map[string]*watchedFile
-	ignored  int // files there at the start
+	Ignored  int // files there at the start, left alone
 }
 
 type watchedFile struct {
@@ -33,7 +42,9 @@ type watchedFile struct {
 	done  bool // checked (or not an image) at this size and time
 }
 
-func newWatcher(s *station, dir string, interval time.Duration) (*watcher, error) {
+// New returns a watcher of dir for station s, polling every interval.
+// warn, if not nil, is told about images that hold no readable code.
+func New(s *station.Station, dir string, interval time.Duration, warn func(path, msg string)) (*Watcher, error) {
 	st, err := os.Stat(dir)
 	if err != nil {
 		return nil, err
@@ -41,16 +52,16 @@ func newWatcher(s *station, dir string, interval time.Duration) (*watcher, error
 	if !st.IsDir() {
 		return nil, errors.New(dir + ": not a directory")
 	}
-	w := &watcher{s: s, dir: dir, interval: interval, files: map[string]*watchedFile{}}
+	w := &Watcher{warn: warn, s: s, dir: dir, interval: interval, files: map[string]*watchedFile{}}
 	for name, info := range w.list() {
 		w.files[name] = &watchedFile{size: info.Size(), mtime: info.ModTime(), done: true}
-		w.ignored++
+		w.Ignored++
 	}
 	return w, nil
 }
 
 // list returns the regular, visible files of the folder.
-func (w *watcher) list() map[string]os.FileInfo {
+func (w *Watcher) list() map[string]os.FileInfo {
 	ents, err := os.ReadDir(w.dir)
 	if err != nil {
 		return nil
@@ -70,7 +81,9 @@ func (w *watcher) list() map[string]os.FileInfo {
 	return out
 }
 
-func (w *watcher) run(ctx context.Context) error {
+// Run polls until ctx is done. An error is the station's: the log failed
+// and the station has stopped.
+func (w *Watcher) Run(ctx context.Context) error {
 	tick := time.NewTicker(w.interval)
 	defer tick.Stop()
 	for {
@@ -86,7 +99,7 @@ func (w *watcher) run(ctx context.Context) error {
 }
 
 // poll looks at the folder once and checks the files that are ready.
-func (w *watcher) poll(ctx context.Context) error {
+func (w *Watcher) poll(ctx context.Context) error {
 	now := w.list()
 	for name := range w.files {
 		if _, ok := now[name]; !ok {
@@ -119,7 +132,7 @@ func (w *watcher) poll(ctx context.Context) error {
 }
 
 // check reads one image and checks every code in it.
-func (w *watcher) check(path string) error {
+func (w *Watcher) check(path string) error {
 	b, err := readFileLimited(path, maxImage)
 	if err != nil || !isImage(b) {
 		return nil
@@ -129,17 +142,45 @@ func (w *watcher) check(path string) error {
 		msg := err.Error()
 		switch {
 		case errors.Is(err, qr.ErrNotFound):
-			msg = explain(w.s.lang, reasonText, reasonTextZh, "no_qr_code")
+			msg = verdict.Text(w.s.Lang(), "no_qr_code")
 		case errors.Is(err, qr.ErrUnreadable):
-			msg = explain(w.s.lang, reasonText, reasonTextZh, "unreadable_qr")
+			msg = verdict.Text(w.s.Lang(), "unreadable_qr")
 		}
-		w.s.e.warnf("%s: %s", path, msg)
+		if w.warn != nil {
+			w.warn(path, msg)
+		}
 		return nil
 	}
 	for _, text := range texts {
-		if _, err := w.s.check(text, "watch", ""); err != nil {
+		if _, err := w.s.Check(text, "watch", ""); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// maxImage bounds the size of an image file read.
+const maxImage = 64 << 20
+
+// isImage reports whether data starts like a PNG, JPEG or GIF file.
+func isImage(data []byte) bool {
+	return bytes.HasPrefix(data, []byte("\x89PNG\r\n\x1a\n")) ||
+		bytes.HasPrefix(data, []byte{0xff, 0xd8, 0xff}) ||
+		bytes.HasPrefix(data, []byte("GIF87a")) || bytes.HasPrefix(data, []byte("GIF89a"))
+}
+
+func readFileLimited(path string, max int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > max {
+		return nil, errors.New(path + ": too large")
+	}
+	return b, nil
 }

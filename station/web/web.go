@@ -1,8 +1,13 @@
-package main
+// Package web is the camera page of a guard station as an http.Handler:
+// a page (HTML, script and style, embedded) that reads the laptop camera
+// in the browser and posts frames, and the small API behind it. Any
+// program can mount it; "hufu scan -web" serves it on a loopback address.
+// It decodes frames with package qr, so the station core stays free of
+// image packages.
+package web
 
 import (
 	"bytes"
-	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	"embed"
@@ -16,59 +21,62 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/hufu-project/hufu/qr"
+	"github.com/hufu-project/hufu/station"
+	"github.com/hufu-project/hufu/verdict"
 	"github.com/hufu-project/hufu/verifier"
 )
 
 // The camera page: HTML, script and style, embedded so that the station
 // needs nothing from the network.
 //
-//go:embed web/index.html web/app.js web/style.css
-var webFiles embed.FS
+//go:embed assets/index.html assets/app.js assets/style.css
+var files embed.FS
 
-// webServer serves the camera page and its API on a loopback address.
-// Every request must name the station's secret token in its path
-// (/t/TOKEN/…) or it is not found, and must carry a Host header naming the
-// loopback address (a page on another site that resolves its own name to
-// 127.0.0.1, DNS rebinding, is refused). API calls must also carry the
-// token in the X-Hufu-Token header, which no other page can add without a
-// CORS preflight, and the server answers no preflight.
-type webServer struct {
-	s     *station
-	ln    net.Listener
+// Handler serves the camera page and its API. Every request must name
+// the handler's secret token in its path (/t/TOKEN/…) or it is not found,
+// and must carry a Host header naming the address the handler was made
+// for (a page on another site that resolves its own name to 127.0.0.1,
+// DNS rebinding, is refused). API calls must also carry the token in the
+// X-Hufu-Token header, which no other page can add without a CORS
+// preflight, and the handler answers no preflight.
+//
+// A frame whose scan cannot be logged gets status 500, and the station
+// has stopped (station.Station.Done): the program serving the handler
+// should stop too.
+type Handler struct {
+	s     *station.Station
 	token string
-	url   string
 	hosts map[string]bool
-	srv   *http.Server
-
-	mu    sync.Mutex
-	fatal error
 }
 
 // Limits on camera frames.
 const (
-	maxFramePixels = 1920 * 1080
-	maxFrameJPEG   = 8 << 20
+	MaxFramePixels = 1920 * 1080
+	MaxFrameJPEG   = 8 << 20
 	minFrameSide   = 16
+	maxPhotoFile   = 16 << 20
 )
 
-// The content type of a raw frame: w×h bytes of luminance, row by row,
-// with ?w=W&h=H in the URL.
-const greyFrameType = "application/x-hufu-grey"
+// GreyFrameType is the content type of a raw frame: w×h bytes of
+// luminance, row by row, with ?w=W&h=H in the URL.
+const GreyFrameType = "application/x-hufu-grey"
 
-func newWebServer(s *station, ln net.Listener) (*webServer, error) {
-	tcp, ok := ln.Addr().(*net.TCPAddr)
+// New returns the handler of station s, to be served on the loopback
+// address addr, with a new random token.
+func New(s *station.Station, addr net.Addr) (*Handler, error) {
+	tcp, ok := addr.(*net.TCPAddr)
 	if !ok || !tcp.IP.IsLoopback() {
-		return nil, fmt.Errorf("%v is not a loopback address", ln.Addr())
+		return nil, fmt.Errorf("web: %v is not a loopback address", addr)
 	}
 	tok := make([]byte, 16)
 	rand.Read(tok)
-	w := &webServer{s: s, ln: ln, token: hex.EncodeToString(tok)}
+	w := &Handler{s: s, token: hex.EncodeToString(tok)}
 	port := strconv.Itoa(tcp.Port)
 	w.hosts = map[string]bool{}
 	for _, h := range []string{"127.0.0.1", "localhost", "[::1]", tcp.IP.String()} {
@@ -77,38 +85,16 @@ func newWebServer(s *station, ln net.Listener) (*webServer, error) {
 		}
 		w.hosts[h+":"+port] = true
 	}
-	w.url = "http://" + ln.Addr().String() + "/t/" + w.token + "/"
-	w.srv = &http.Server{
-		Handler:           w,
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    16 << 10,
-	}
 	return w, nil
 }
 
-// serve serves until ctx is done, and returns the error that stopped the
-// station, if any.
-func (w *webServer) serve(ctx context.Context) error {
-	go func() {
-		<-ctx.Done()
-		w.srv.Close()
-	}()
-	err := w.srv.Serve(w.ln)
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if w.fatal != nil {
-		return w.fatal
-	}
-	if errors.Is(err, http.ErrServerClosed) {
-		return nil
-	}
-	return err
-}
+// Path is the page's path, with the secret token: "/t/TOKEN/".
+func (w *Handler) Path() string { return "/t/" + w.token + "/" }
 
-func (w *webServer) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
+// Token is the secret token.
+func (w *Handler) Token() string { return w.token }
+
+func (w *Handler) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	h := rw.Header()
 	h.Set("Cache-Control", "no-store")
 	h.Set("Referrer-Policy", "no-referrer")
@@ -137,17 +123,17 @@ func (w *webServer) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	}
 	switch {
 	case sub == "" || sub == "index.html":
-		w.file(rw, r, "web/index.html", "text/html; charset=utf-8")
+		w.file(rw, r, "assets/index.html", "text/html; charset=utf-8")
 	case sub == "app.js":
-		w.file(rw, r, "web/app.js", "text/javascript; charset=utf-8")
+		w.file(rw, r, "assets/app.js", "text/javascript; charset=utf-8")
 	case sub == "style.css":
-		w.file(rw, r, "web/style.css", "text/css; charset=utf-8")
+		w.file(rw, r, "assets/style.css", "text/css; charset=utf-8")
 	case sub == "api/config":
 		if r.Method != http.MethodGet {
 			http.Error(rw, "method not allowed", http.StatusMethodNotAllowed)
 			return
 		}
-		writeJSONResponse(rw, map[string]any{"lang": w.s.lang, "site": w.s.site, "guard": w.s.guard})
+		writeJSONResponse(rw, map[string]any{"lang": w.s.Lang(), "site": w.s.Site(), "guard": w.s.Guard()})
 	case sub == "api/frame":
 		w.frame(rw, r)
 	case strings.HasPrefix(sub, "photo/"):
@@ -160,7 +146,7 @@ func (w *webServer) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 // apiAllowed checks what an API call must carry besides the token in its
 // path: the token in a header, and if the browser names an origin, this
 // one.
-func (w *webServer) apiAllowed(r *http.Request) bool {
+func (w *Handler) apiAllowed(r *http.Request) bool {
 	if subtle.ConstantTimeCompare([]byte(r.Header.Get("X-Hufu-Token")), []byte(w.token)) != 1 {
 		return false
 	}
@@ -173,12 +159,12 @@ func (w *webServer) apiAllowed(r *http.Request) bool {
 	return true
 }
 
-func (w *webServer) file(rw http.ResponseWriter, r *http.Request, name, ctype string) {
+func (w *Handler) file(rw http.ResponseWriter, r *http.Request, name, ctype string) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		http.Error(rw, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
-	b, err := webFiles.ReadFile(name)
+	b, err := files.ReadFile(name)
 	if err != nil {
 		http.NotFound(rw, r)
 		return
@@ -187,14 +173,14 @@ func (w *webServer) file(rw http.ResponseWriter, r *http.Request, name, ctype st
 	rw.Write(b)
 }
 
-// frameResponse is the API's answer to a camera frame.
-type frameResponse struct {
-	Found   bool     `json:"found"`            // a code was read
-	Seen    bool     `json:"seen"`             // a code was seen but could not be read
-	Repeat  bool     `json:"repeat,omitempty"` // the same scan as moments ago
-	Verdict *verdict `json:"verdict,omitempty"`
-	Display *display `json:"display,omitempty"`
-	Micros  int64    `json:"micros"` // time spent on the frame
+// FrameResponse is the API's answer to a camera frame (POST api/frame).
+type FrameResponse struct {
+	Found   bool             `json:"found"`   // a code was read
+	Seen    bool             `json:"seen"`    // a code was seen but could not be read
+	Repeat  bool             `json:"repeat"`  // the same scan as moments ago
+	Verdict *verdict.Verdict `json:"verdict"` // null when no code was read
+	Display *station.Display `json:"display"` // null when no code was read
+	Micros  int64            `json:"micros"`  // time spent on the frame
 }
 
 // frame decodes a camera frame, checks the codes in it, and answers with
@@ -202,7 +188,7 @@ type frameResponse struct {
 // X-Hufu-Name (percent-encoded), and in X-Hufu-Name-For the ID of the pass
 // it was typed for: it is checked against that pass only, or against any
 // pass if the header is empty (typed before the pass was shown).
-func (w *webServer) frame(rw http.ResponseWriter, r *http.Request) {
+func (w *Handler) frame(rw http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	if r.Method != http.MethodPost {
 		http.Error(rw, "method not allowed", http.StatusMethodNotAllowed)
@@ -218,7 +204,7 @@ func (w *webServer) frame(rw http.ResponseWriter, r *http.Request) {
 		name = ""
 	}
 	name = strings.TrimSpace(name)
-	resp := &frameResponse{}
+	resp := &FrameResponse{}
 	texts, err := qr.DecodeFrame(img)
 	if err != nil {
 		resp.Seen = errors.Is(err, qr.ErrUnreadable)
@@ -227,7 +213,7 @@ func (w *webServer) frame(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	nameFor := r.Header.Get("X-Hufu-Name-For")
-	var best *scanResult
+	var best *station.Result
 	for _, text := range texts {
 		name := name
 		if nameFor != "" {
@@ -236,23 +222,19 @@ func (w *webServer) frame(rw http.ResponseWriter, r *http.Request) {
 				name = ""
 			}
 		}
-		res, err := w.s.check(text, "web", name)
+		res, err := w.s.Check(text, "web", name)
 		if err != nil {
-			w.mu.Lock()
-			w.fatal = err
-			w.mu.Unlock()
 			http.Error(rw, "the scan log cannot be written: the station has stopped", http.StatusInternalServerError)
-			go w.srv.Close()
 			return
 		}
-		if best == nil || severity(res.v) > severity(best.v) {
+		if best == nil || res.Verdict.Severity() > best.Verdict.Severity() {
 			best = res
 		}
 	}
-	resp.Found, resp.Repeat, resp.Verdict = true, best.repeat, best.v
-	resp.Display = w.s.displayFor(best.v)
+	resp.Found, resp.Repeat, resp.Verdict = true, best.Outcome == station.Repeat, best.Verdict
+	resp.Display = best.Display
 	if resp.Display.Photo != "" {
-		resp.Display.Photo = "photo/" + hex.EncodeToString(best.pass.PhotoDigest)
+		resp.Display.Photo = "photo/" + hex.EncodeToString(best.Verdict.Pass.PhotoDigest)
 	}
 	resp.Micros = time.Since(start).Microseconds()
 	writeJSONResponse(rw, resp)
@@ -261,11 +243,11 @@ func (w *webServer) frame(rw http.ResponseWriter, r *http.Request) {
 // readFrame reads a grey or JPEG frame from the request body.
 func readFrame(rw http.ResponseWriter, r *http.Request) (image.Image, error) {
 	switch ct := r.Header.Get("Content-Type"); ct {
-	case greyFrameType:
+	case GreyFrameType:
 		q := r.URL.Query()
 		fw, err1 := strconv.Atoi(q.Get("w"))
 		fh, err2 := strconv.Atoi(q.Get("h"))
-		if err1 != nil || err2 != nil || fw < minFrameSide || fh < minFrameSide || fw > maxFramePixels/fh {
+		if err1 != nil || err2 != nil || fw < minFrameSide || fh < minFrameSide || fw > MaxFramePixels/fh {
 			return nil, errors.New("bad frame size")
 		}
 		pix := make([]byte, fw*fh)
@@ -274,28 +256,28 @@ func readFrame(rw http.ResponseWriter, r *http.Request) (image.Image, error) {
 		}
 		return &image.Gray{Pix: pix, Stride: fw, Rect: image.Rect(0, 0, fw, fh)}, nil
 	case "image/jpeg":
-		b, err := io.ReadAll(http.MaxBytesReader(rw, r.Body, maxFrameJPEG))
+		b, err := io.ReadAll(http.MaxBytesReader(rw, r.Body, MaxFrameJPEG))
 		if err != nil {
 			return nil, fmt.Errorf("frame: %v", err)
 		}
 		cfg, err := jpeg.DecodeConfig(bytes.NewReader(b))
-		if err != nil || cfg.Width < minFrameSide || cfg.Height < minFrameSide || cfg.Width > maxFramePixels/cfg.Height {
+		if err != nil || cfg.Width < minFrameSide || cfg.Height < minFrameSide || cfg.Width > MaxFramePixels/cfg.Height {
 			return nil, errors.New("bad jpeg frame")
 		}
 		return jpeg.Decode(bytes.NewReader(b))
 	default:
-		return nil, fmt.Errorf("content type %q: want %s or image/jpeg", ct, greyFrameType)
+		return nil, fmt.Errorf("content type %q: want %s or image/jpeg", ct, GreyFrameType)
 	}
 }
 
 // photo serves the photo with the given digest from the photo folder.
-func (w *webServer) photo(rw http.ResponseWriter, r *http.Request, digest string) {
+func (w *Handler) photo(rw http.ResponseWriter, r *http.Request, digest string) {
 	d, err := hex.DecodeString(digest)
 	if err != nil || r.Method != http.MethodGet {
 		http.NotFound(rw, r)
 		return
 	}
-	path := w.s.photos.lookup(d)
+	path := w.s.PhotoFile(d)
 	if path == "" {
 		http.NotFound(rw, r)
 		return
@@ -324,19 +306,18 @@ func writeJSONResponse(rw http.ResponseWriter, v any) {
 	rw.Write(b)
 }
 
-// severity orders verdicts for a frame with several codes.
-func severity(v *verdict) int {
-	switch {
-	case !v.Valid && !v.Undecided:
-		return 5
-	case v.Undecided:
-		return 4
-	case v.Decision == "deny":
-		return 3
-	case v.Passback:
-		return 2
-	case v.Decision == "observe":
-		return 1
+func readFileLimited(path string, max int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
 	}
-	return 0
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > max {
+		return nil, fmt.Errorf("%s: larger than %d bytes", path, max)
+	}
+	return b, nil
 }

@@ -1,0 +1,153 @@
+package station
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hufu-project/hufu/internal/scanlog"
+	"github.com/hufu-project/hufu/internal/termsafe"
+	"github.com/hufu-project/hufu/verdict"
+)
+
+// A Report is the part of a site's scan log between two times, read from
+// a log that verifies, for export and counting (SPEC §13, "Export").
+type Report struct {
+	Site     string
+	From, To time.Time // From inclusive, To exclusive; zero = open
+	recs     []scanlog.Record
+	last     scanlog.Record
+}
+
+// OpenReport reads site's log in stateDir. A log that does not verify is
+// an error for which IsLogProblem is true.
+func OpenReport(stateDir, site string, from, to time.Time) (*Report, error) {
+	recs, rep, err := scanlog.Read(filepath.Join(stateDir, "scanlog"), site)
+	if err != nil {
+		return nil, err
+	}
+	if rep.Problem != nil {
+		return nil, fmt.Errorf("station: %s: the log does not verify: %w", site, rep.Problem)
+	}
+	r := &Report{Site: site, From: from, To: to, last: rep.Last}
+	for _, rec := range recs {
+		at := rec.When()
+		if (from.IsZero() || !at.Before(from)) && (to.IsZero() || at.Before(to)) {
+			r.recs = append(r.recs, rec)
+		}
+	}
+	return r, nil
+}
+
+// Len is the number of records in the report.
+func (r *Report) Len() int { return len(r.recs) }
+
+// decision is a record's decision word: logs written before the verdict
+// schema (SPEC §17) say "undecided" for cannot_decide.
+func decision(rec scanlog.Record) string {
+	if rec.Decision == "undecided" {
+		return string(verdict.CannotDecide)
+	}
+	return rec.Decision
+}
+
+// WriteCSV writes the records as CSV with a header line; text fields are
+// escaped for a terminal (termsafe).
+func (r *Report) WriteCSV(w io.Writer) error {
+	c := csv.NewWriter(w)
+	c.Write([]string{"seq", "time", "site", "guard", "source", "issuer", "colour", "decision", "reason", "name", "pass", "passback", "hash"})
+	t := termsafe.String
+	for _, x := range r.recs {
+		c.Write([]string{strconv.FormatUint(x.Seq, 10), x.Time, x.Site, t(x.Guard), t(x.Source), t(x.Issuer), t(x.Colour),
+			decision(x), t(x.Reason), t(x.Name), x.Pass, strconv.FormatBool(x.Passback), x.Hash})
+	}
+	c.Flush()
+	return c.Error()
+}
+
+// WriteJSON writes the export document, exported at now; from and to are
+// the bounds as the user gave them ("" for none).
+func (r *Report) WriteJSON(w io.Writer, now time.Time, from, to string) error {
+	type headJSON struct {
+		Seq  uint64 `json:"seq"`
+		Hash string `json:"hash"`
+	}
+	doc := struct {
+		Version  int              `json:"hufu_scan_export"`
+		Site     string           `json:"site"`
+		Exported string           `json:"exported_at"`
+		From     string           `json:"from,omitempty"`
+		To       string           `json:"to,omitempty"`
+		Last     headJSON         `json:"last"`
+		Count    int              `json:"count"`
+		Records  []scanlog.Record `json:"records"`
+	}{Version: 1, Site: r.Site, Exported: now.UTC().Format(time.RFC3339), From: from, To: to,
+		Last: headJSON{r.last.Seq, r.last.Hash}, Count: len(r.recs), Records: r.recs}
+	if doc.Records == nil {
+		doc.Records = []scanlog.Record{}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", " ")
+	return enc.Encode(doc)
+}
+
+// Stats are the scans of a report counted per hour and decision.
+type Stats struct {
+	Version   int         `json:"hufu_scan_stats"` // 1
+	Site      string      `json:"site"`
+	Hours     []*StatsRow `json:"hours"`
+	Total     *StatsRow   `json:"total"`
+	Decisions []string    `json:"-"` // the columns: every decision word, then any other found
+}
+
+// A StatsRow counts the scans of one hour (RFC 3339, the hour's start in
+// the time zone asked for), or of all ("total").
+type StatsRow struct {
+	Hour     string         `json:"hour"`
+	Counts   map[string]int `json:"counts"` // every decision word is a key, 0 included
+	Total    int            `json:"total"`
+	Passback int            `json:"passback"`
+}
+
+// Stats counts the report's scans per hour in loc and decision.
+func (r *Report) Stats(loc *time.Location) *Stats {
+	st := &Stats{Version: 1, Site: r.Site, Hours: []*StatsRow{}, Total: &StatsRow{Hour: "total", Counts: map[string]int{}}}
+	for _, d := range verdict.Decisions {
+		st.Decisions = append(st.Decisions, string(d))
+	}
+	byHour := map[string]*StatsRow{}
+	for _, rec := range r.recs {
+		t := rec.When().In(loc)
+		h := time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), 0, 0, 0, loc).Format(time.RFC3339)
+		x := byHour[h]
+		if x == nil {
+			x = &StatsRow{Hour: h, Counts: map[string]int{}}
+			byHour[h] = x
+			st.Hours = append(st.Hours, x)
+		}
+		d := decision(rec)
+		if !slices.Contains(st.Decisions, d) {
+			st.Decisions = append(st.Decisions, d)
+		}
+		for _, y := range []*StatsRow{x, st.Total} {
+			y.Counts[d]++
+			y.Total++
+			if rec.Passback {
+				y.Passback++
+			}
+		}
+	}
+	slices.SortFunc(st.Hours, func(a, b *StatsRow) int { return strings.Compare(a.Hour, b.Hour) })
+	for _, row := range append(st.Hours, st.Total) {
+		for _, d := range st.Decisions {
+			row.Counts[d] += 0 // a key for every decision, also when none was made
+		}
+	}
+	return st
+}
