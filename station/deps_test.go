@@ -45,7 +45,7 @@ func TestLayers(t *testing.T) {
 			}
 		}
 	}
-	below := []string{"./verifier", "./bundle", "./keys", "./pass", "./issuer", "./qr", "./internal/scanlog"}
+	below := []string{"./verifier", "./bundle", "./bundle/source", "./bundle/store", "./keys", "./pass", "./issuer", "./qr", "./internal/scanlog", "./internal/filekind", "./internal/atomicfile"}
 	for _, dep := range goList(t, below...) {
 		if strings.HasPrefix(dep, mod+"station") || dep == mod+"verdict" {
 			t.Errorf("a package below the station depends on %s", dep)
