@@ -6,17 +6,33 @@ import (
 	"image/png"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
 func TestMain(m *testing.M) {
+	quickRaceExit()
 	testscript.Main(m, map[string]func(){
 		"hufu": func() {
 			os.Exit(run(&env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}, os.Args[1:]))
 		},
 	})
+}
+
+// quickRaceExit shortens the race detector's pause at exit for the hufu
+// processes the tests start (testscript passes GORACE on to them). A
+// program built with -race sleeps atexit_sleep_ms, 1 s by default, before
+// it exits, so that other goroutines may finish reporting a race; the
+// scripts run some 300 short hufu processes, one after another in each
+// script, and spent most of their time in that sleep. 100 ms still gives
+// a race found while a command exits time to be reported (exit status 66,
+// which fails the script). A GORACE that already sets the option wins.
+func quickRaceExit() {
+	if g := os.Getenv("GORACE"); !strings.Contains(g, "atexit_sleep_ms") {
+		os.Setenv("GORACE", strings.TrimSpace(g+" atexit_sleep_ms=100"))
+	}
 }
 
 // TestScripts runs testdata/script/*.txtar. Besides the standard commands
