@@ -4,7 +4,6 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
-	"crypto/rsa"
 	"encoding/pem"
 	"os"
 	"path/filepath"
@@ -20,7 +19,8 @@ import (
 // on 1 December 2026.
 //
 //	dsc.pem    an ES256 DSC that may sign vaccinations and tests
-//	rsa.pem    a PS256 DSC (RSA 2048) without usage restrictions
+//	rsa.pem    a PS256 DSC (RSA 2048, hc1test's fixed key) without usage
+//	           restrictions
 //	both.pem   both certificates in one file
 //	vacc.txt   a vaccination signed by dsc.pem; vacc.png its QR code
 //	rec.txt    a recovery signed by dsc.pem, which may not sign one
@@ -31,10 +31,7 @@ func hc1Fixture(dir string) error {
 	if err != nil {
 		return err
 	}
-	rk, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		return err
-	}
+	rk := hc1test.RSAKey()
 	from, until := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2027, 12, 31, 0, 0, 0, 0, time.UTC)
 	dEC, err := hc1test.NewDSC(ec, from, until, hc1test.OIDVaccination, hc1test.OIDTestAlt)
 	if err != nil {
