@@ -5,6 +5,9 @@ import (
 	"image"
 	"image/png"
 	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"testing"
@@ -24,15 +27,44 @@ func TestMain(m *testing.M) {
 // quickRaceExit shortens the race detector's pause at exit for the hufu
 // processes the tests start (testscript passes GORACE on to them). A
 // program built with -race sleeps atexit_sleep_ms, 1 s by default, before
-// it exits, so that other goroutines may finish reporting a race; the
-// scripts run some 300 short hufu processes, one after another in each
-// script, and spent most of their time in that sleep. 100 ms still gives
-// a race found while a command exits time to be reported (exit status 66,
-// which fails the script). A GORACE that already sets the option wins.
+// it exits when other threads are running, in case one of them is about
+// to find a race; the scripts run some 300 short hufu processes, one after
+// another in each script, and spent most of their time in that sleep.
+// Reports already under way are waited for whatever the option says (a
+// race fails the command with exit status 66, and so the script). 10 ms
+// is longer than any of these commands runs goroutines of its own after
+// its work is done. A GORACE that already sets the option wins.
 func quickRaceExit() {
 	if g := os.Getenv("GORACE"); !strings.Contains(g, "atexit_sleep_ms") {
-		os.Setenv("GORACE", strings.TrimSpace(g+" atexit_sleep_ms=100"))
+		os.Setenv("GORACE", strings.TrimSpace(g+" atexit_sleep_ms=10"))
 	}
+}
+
+// buildHufu builds the hufu command into dir with the flags the test
+// binary was built with (-race, -tags), for the scripts to run. Started
+// as "hufu", the test binary itself runs the command too (testscript.Main),
+// but it also initialises every package the tests import: under -race,
+// 40 ms of JSON Schema set-up alone in each of some 300 processes. It
+// returns dir, or "" (and logs why) if it could not build, in which case
+// the scripts run the test binary as before.
+func buildHufu(t *testing.T, dir string) string {
+	args := []string{"build", "-o", filepath.Join(dir, "hufu")}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range bi.Settings {
+			switch {
+			case s.Key == "-race" && s.Value == "true":
+				args = append(args, "-race")
+			case s.Key == "-tags":
+				args = append(args, "-tags", s.Value)
+			}
+		}
+	}
+	out, err := exec.Command("go", append(args, ".")...).CombinedOutput()
+	if err != nil {
+		t.Logf("go %s: %v\n%s\nthe scripts run the test binary as hufu", strings.Join(args, " "), err, out)
+		return ""
+	}
+	return dir
 }
 
 // TestScripts runs testdata/script/*.txtar. Besides the standard commands
@@ -43,8 +75,15 @@ func quickRaceExit() {
 //	blankpng FILE        write a PNG image with no QR code in it
 //	hc1fixture           write EU DCC test files (see hc1Fixture)
 func TestScripts(t *testing.T) {
+	bin := buildHufu(t, t.TempDir())
 	testscript.Run(t, testscript.Params{
 		Dir: "testdata/script",
+		Setup: func(env *testscript.Env) error {
+			if bin != "" {
+				env.Setenv("PATH", bin+string(filepath.ListSeparator)+env.Getenv("PATH"))
+			}
+			return nil
+		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"status": func(ts *testscript.TestScript, neg bool, args []string) {
 				if len(args) < 2 {
