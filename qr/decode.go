@@ -65,8 +65,9 @@ func DecodeBytes(data []byte) ([]string, error) {
 		return nil, err
 	}
 	start := time.Now()
-	img, err := decode(&deadlineReader{data: data, deadline: start.Add(maxPixelDecodeTime)})
-	if errors.Is(err, errSlowDecode) || (err == nil && time.Now().After(start.Add(maxPixelDecodeTime))) {
+	r := &deadlineReader{data: data, deadline: start.Add(maxPixelDecodeTime)}
+	img, err := decode(r)
+	if err != nil && r.late {
 		return nil, fmt.Errorf("%w: decoding the %d×%d image took longer than %v", ErrImage, cfg.Width, cfg.Height, maxPixelDecodeTime)
 	}
 	if err != nil {
@@ -89,6 +90,7 @@ var errSlowDecode = errors.New("qr: decoding took too long")
 type deadlineReader struct {
 	data     []byte
 	deadline time.Time
+	late     bool // a read failed for the deadline
 }
 
 func (r *deadlineReader) Read(p []byte) (int, error) {
@@ -96,6 +98,7 @@ func (r *deadlineReader) Read(p []byte) (int, error) {
 		return 0, io.EOF
 	}
 	if time.Now().After(r.deadline) {
+		r.late = true
 		return 0, errSlowDecode
 	}
 	n := copy(p, r.data[:min(len(r.data), 4096)])
