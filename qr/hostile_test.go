@@ -329,3 +329,18 @@ func TestLuminance16(t *testing.T) {
 		}
 	}
 }
+
+// TestDeadlineReader: once its deadline has passed, the reader fails the
+// decoder's next read, so a slow decoding stops and is refused as such.
+func TestDeadlineReader(t *testing.T) {
+	img := image.NewGray16(image.Rect(0, 0, 600, 600))
+	data := encodePNG(img)
+	r := &deadlineReader{data: data, deadline: time.Now().Add(-time.Millisecond)}
+	if _, err := png.Decode(r); err == nil || !r.late {
+		t.Fatalf("past the deadline: err %v, late %v", err, r.late)
+	}
+	r = &deadlineReader{data: data, deadline: time.Now().Add(time.Minute)}
+	if _, err := png.Decode(r); err != nil || r.late {
+		t.Fatalf("before the deadline: err %v, late %v", err, r.late)
+	}
+}
