@@ -1,12 +1,14 @@
 // Package scanlog is the guard station's tamper-evident scan log: one
 // append-only JSON Lines file per site, each record chained to the one
-// before it by SHA-256, each synced to disk before its verdict is shown.
+// before it by HMAC-SHA-256 under the site's secret, so that nobody
+// without the secret can add or change a record, each synced to disk
+// before its verdict is shown.
 //
 // A site's files live together in one directory:
 //
 //	SITE.jsonl        the records, one per line
 //	SITE.head         the last sequence number and hash written (two slots)
-//	SITE.key          the site's secret for pass pseudonyms (mode 0600)
+//	SITE.key          the site's secret, for the chain and pass pseudonyms (mode 0600)
 //	SITE.torn-N       an incomplete last line set aside after a crash
 //
 // A record holds no name, photo or pass text: the pass is recorded as a
