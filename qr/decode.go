@@ -83,10 +83,10 @@ const maxPixelDecodeTime = time.Second
 
 var errSlowDecode = errors.New("qr: decoding took too long")
 
-// deadlineReader hands data to an image decoder and fails every read once
-// the deadline has passed. The decoders read their input a few kilobytes
-// at a time, so decoding stops soon after the deadline: a kilobyte of a
-// compressed PNG decodes to at most about a megabyte of pixels.
+// deadlineReader hands data to an image decoder at most 512 bytes a read,
+// and fails every read once the deadline has passed, so decoding stops
+// soon after it: 512 bytes of a compressed PNG inflate to at most about
+// half a megabyte of pixels.
 type deadlineReader struct {
 	data     []byte
 	deadline time.Time
@@ -101,7 +101,7 @@ func (r *deadlineReader) Read(p []byte) (int, error) {
 		r.late = true
 		return 0, errSlowDecode
 	}
-	n := copy(p, r.data[:min(len(r.data), 4096)])
+	n := copy(p, r.data[:min(len(r.data), 512)])
 	r.data = r.data[n:]
 	return n, nil
 }
