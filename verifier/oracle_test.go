@@ -123,15 +123,22 @@ func oracle(msg []byte, trust *keys.TrustFile) (reason verifier.Reason, note str
 		return verifier.BadCOSE, ""
 	}
 	var alg gocose.Algorithm
-	var kalg keys.Alg
 	switch a := hdr[uint64(1)].(type) {
 	case int64:
 		alg = gocose.Algorithm(a)
 	case uint64:
-		return verifier.UnsupportedAlg, ""
+		alg = 0 // a positive alg: none the format allows
 	default:
 		return verifier.BadCOSE, ""
 	}
+	// strict: the unprotected header is empty, the payload attached, the
+	// signature 64 bytes. The form comes first: an algorithm the format
+	// does not allow is reported only for an otherwise well-formed
+	// message (SPEC §3).
+	if !bytes.Equal(m.Headers.RawUnprotected, []byte{0xa0}) || m.Payload == nil || len(m.Signature) != 64 {
+		return verifier.BadCOSE, ""
+	}
+	var kalg keys.Alg
 	switch alg {
 	case gocose.AlgorithmES256:
 		kalg = keys.ES256
@@ -139,11 +146,6 @@ func oracle(msg []byte, trust *keys.TrustFile) (reason verifier.Reason, note str
 		kalg = keys.EdDSA
 	default:
 		return verifier.UnsupportedAlg, ""
-	}
-	// strict: the unprotected header is empty, the payload attached, the
-	// signature 64 bytes.
-	if !bytes.Equal(m.Headers.RawUnprotected, []byte{0xa0}) || m.Payload == nil || len(m.Signature) != 64 {
-		return verifier.BadCOSE, ""
 	}
 	var cands []*keys.Key
 	for _, k := range trust.Keys(kid) {
