@@ -94,8 +94,8 @@ func fxCanonical(b []byte) (v any, ok bool, note string) {
 // documented when it cannot decide. Each check marked "strict" is one that
 // go-cose alone does not make.
 func oracle(msg []byte, trust *keys.TrustFile) (reason verifier.Reason, note string) {
-	if len(msg) > cose.MaxMessage { // strict: no size limit
-		return verifier.BadCOSE, ""
+	if len(msg) > cose.MaxMessage { // strict: go-cose has no size limit
+		return verifier.TooLarge, ""
 	}
 	var m gocose.Sign1Message
 	if err := m.UnmarshalCBOR(msg); err != nil {
