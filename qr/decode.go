@@ -31,9 +31,10 @@ const DefaultBudget = 200 * time.Millisecond
 
 // MaxDecodeTime is the hard deadline of Decode and DecodeBytes, counted
 // from the call (for DecodeBytes, from the start of the image's decoding,
-// which itself may take at most 1 s): every attempt, the first
-// included, stops reading candidates once it has passed, and reports what
-// it has.
+// which itself may take at most 1 s): for a picture larger than 2.1
+// million pixels, every attempt, the first included, stops reading
+// candidates once it has passed, and reports what it has. Smaller
+// pictures are bounded by the number and size of the attempts.
 const MaxDecodeTime = 1400 * time.Millisecond
 
 // DecodeBytes decodes a PNG, JPEG or GIF image, recognised by its content,
@@ -134,6 +135,12 @@ func decodeTries(img image.Image, budget time.Duration, maxTries int, hard time.
 		return nil, fmt.Errorf("%w: %d×%d image is larger than %d pixels", ErrImage, b.Dx(), b.Dy(), MaxPixels)
 	}
 	p := workPlane(img)
+	if p.w*p.h <= smallPicture {
+		// The attempts' work is bounded by their number and the picture's
+		// size; a deadline would only make the result depend on the
+		// machine's load (or the race detector).
+		hard = time.Time{}
+	}
 	s := &session{deadline: time.Now().Add(budget), hard: hard, maxTries: maxTries}
 	return s.run(p)
 }
@@ -143,7 +150,7 @@ func decodeTries(img image.Image, budget time.Duration, maxTries int, hard time.
 // candidates it reads, and gives up once it has passed.
 type session struct {
 	deadline time.Time // no attempt starts after it
-	hard     time.Time // every attempt stops at it
+	hard     time.Time // every attempt stops at it; zero for a small picture
 	texts    []string
 	found    [][]float64 // corners of the codes read, for skipping them
 	seen     bool        // a code was seen
@@ -153,9 +160,13 @@ type session struct {
 	dec      *zxdecoder.Decoder
 }
 
+// smallPicture is the largest picture, in pixels, whose attempts are not
+// cut short by the hard deadline: a 1080p frame and a bit more.
+const smallPicture = 2_100_000
+
 // expired reports whether the session's hard deadline has passed.
 func (s *session) expired() bool {
-	return time.Now().After(s.hard)
+	return !s.hard.IsZero() && time.Now().After(s.hard)
 }
 
 func (s *session) run(p plane) ([]string, error) {

@@ -76,6 +76,12 @@ func hostileImages() []hostile {
 			img.Pix = noiseBytes(2, len(img.Pix))
 			return encodePNG(img)
 		}},
+		{"noise-gray-png-1449", func() []byte {
+			// The largest picture whose attempts ignore the hard deadline.
+			img := image.NewGray(image.Rect(0, 0, 1449, 1449))
+			img.Pix = noiseBytes(5, len(img.Pix))
+			return encodePNG(img)
+		}},
 		{"blank-nrgba64-png-4096", func() []byte {
 			// 8 bytes a pixel: 128 MB decoded, the most MaxDecodeBytes allows.
 			img := image.NewNRGBA64(image.Rect(0, 0, 4096, 4096))
@@ -286,20 +292,35 @@ func TestWorkPlane(t *testing.T) {
 	}
 }
 
-// TestHardDeadline: every attempt, the first included, stops at the hard
-// deadline; before it, the same picture is read.
+// TestHardDeadline: on a picture above smallPicture, every attempt, the
+// first included, stops at the hard deadline; before it, the same picture
+// is read. A small picture ignores it.
 func TestHardDeadline(t *testing.T) {
 	text := passText(rand.New(rand.NewPCG(5, 6)), 260)
 	data, err := PNG(text, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	img, _ := png.Decode(bytes.NewReader(data))
+	code, _ := png.Decode(bytes.NewReader(data))
+	// The code on a white picture larger than smallPicture.
+	img := image.NewGray(image.Rect(0, 0, 2000, 1200))
+	for i := range img.Pix {
+		img.Pix[i] = 0xff
+	}
+	cb := code.Bounds()
+	for y := cb.Min.Y; y < cb.Max.Y; y++ {
+		for x := cb.Min.X; x < cb.Max.X; x++ {
+			img.Set(600+x, 300+y, code.At(x, y))
+		}
+	}
 	if got, err := decodeTries(img, time.Minute, 0, time.Now().Add(-time.Millisecond)); !errors.Is(err, ErrNotFound) {
 		t.Errorf("past the hard deadline: %q, %v; want ErrNotFound", got, err)
 	}
 	if got, err := decodeTries(img, time.Minute, 0, time.Now().Add(time.Minute)); err != nil || len(got) != 1 || got[0] != text {
 		t.Errorf("before the hard deadline: %q, %v", got, err)
+	}
+	if got, err := decodeTries(code, time.Minute, 0, time.Now().Add(-time.Millisecond)); err != nil || len(got) != 1 || got[0] != text {
+		t.Errorf("small picture past the hard deadline: %q, %v", got, err)
 	}
 }
 
