@@ -39,8 +39,9 @@
 // more are first read at half size; pictures above [MaxWorkPixels] are
 // shrunk to it as their luminance is extracted. It stops at the first
 // attempt that reads something, or when an attempt ends after
-// [DefaultBudget]; every attempt stops at [MaxDecodeTime], and
-// DecodeBytes refuses an image whose decoding alone takes a second.
+// [DefaultBudget]; on pictures above 2.1 megapixels every attempt stops
+// at [MaxDecodeTime], and DecodeBytes refuses an image whose decoding
+// alone takes a second.
 // [DecodeFrame], for live camera frames, makes only the first two attempts
 // (as it is, inverted): the next frame is the next chance.
 //
