@@ -63,9 +63,12 @@ type Entry struct {
 // Open opens site's log in dir for appending, creating dir (mode 0700),
 // the site's secret, head and log files as needed. It checks the whole
 // chain first and refuses a log that does not verify, returning the
-// *Problem, whose Kind is a stable code: a station must not start on it. An incomplete last line, left by a crash in the middle of a
-// write, is moved to a file of its own (see SetAside) before the log is
-// used; a head file one record behind is brought up to date.
+// *Problem, whose Kind is a stable code: a station must not start on it
+// (a record forged without the site's secret is such a problem). An
+// incomplete last line, left by a crash in the middle of a write, is
+// moved to a file of its own (see SetAside) before the log is used; a
+// head file one record behind, whose last record's keyed hash verifies,
+// is brought up to date.
 func Open(dir, site string, opt Options) (l *Log, err error) {
 	if err := ValidSite(site); err != nil {
 		return nil, fmt.Errorf("scanlog: %v", err)
