@@ -26,6 +26,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hufu-project/hufu/internal/dgctest"
 	"github.com/hufu-project/hufu/internal/hc1test"
 )
 
@@ -376,12 +377,9 @@ func FuzzParseDSC(f *testing.F) {
 }
 
 // TestParseDSCWithEUTestData cross-checks ParseDSC with crypto/x509 on the
-// certificates of the EU DCC test data, when it is beside the repository.
+// certificates of the EU DCC test data in testdata/dgc.
 func TestParseDSCWithEUTestData(t *testing.T) {
-	dir := filepath.Join("..", "..", "shared", "testdata", "dgc")
-	if _, err := os.Stat(dir); err != nil {
-		t.Skip("the EU DCC test data is not at ../shared/testdata/dgc beside the repository")
-	}
+	dir := dgctest.Dir(t)
 	n, unsupported := 0, 0
 	filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
 		if err != nil || d.IsDir() || filepath.Ext(path) != ".json" {

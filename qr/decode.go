@@ -8,6 +8,7 @@ import (
 	"image/gif"
 	"image/jpeg"
 	"image/png"
+	"io"
 	"math"
 	"time"
 
@@ -28,22 +29,32 @@ const MaxPixels = 40_000_000
 // the whole budget.
 const DefaultBudget = 200 * time.Millisecond
 
+// MaxDecodeTime is the hard deadline of Decode and DecodeBytes, counted
+// from the call (for DecodeBytes, from the start of the image's decoding,
+// which itself may take at most 1 s): for a picture larger than 2.1
+// million pixels, every attempt, the first included, stops reading
+// candidates once it has passed, and reports what it has. Smaller
+// pictures are bounded by the number and size of the attempts.
+const MaxDecodeTime = 1400 * time.Millisecond
+
 // DecodeBytes decodes a PNG, JPEG or GIF image, recognised by its content,
 // and returns every QR text in it, as Decode does. Images larger than
-// MaxPixels are refused before they are decoded.
+// MaxPixels, or whose decoding would take more than MaxDecodeBytes, are
+// refused from their header, before they are decoded. Of a GIF, only the
+// first frame is read.
 func DecodeBytes(data []byte) ([]string, error) {
 	var decodeConfig func(r *bytes.Reader) (image.Config, error)
-	var decode func(r *bytes.Reader) (image.Image, error)
+	var decode func(r io.Reader) (image.Image, error)
 	switch {
 	case bytes.HasPrefix(data, []byte("\x89PNG\r\n\x1a\n")):
 		decodeConfig = func(r *bytes.Reader) (image.Config, error) { return png.DecodeConfig(r) }
-		decode = func(r *bytes.Reader) (image.Image, error) { return png.Decode(r) }
+		decode = func(r io.Reader) (image.Image, error) { return png.Decode(r) }
 	case bytes.HasPrefix(data, []byte("\xff\xd8\xff")):
 		decodeConfig = func(r *bytes.Reader) (image.Config, error) { return jpeg.DecodeConfig(r) }
-		decode = func(r *bytes.Reader) (image.Image, error) { return jpeg.Decode(r) }
+		decode = func(r io.Reader) (image.Image, error) { return jpeg.Decode(r) }
 	case bytes.HasPrefix(data, []byte("GIF87a")), bytes.HasPrefix(data, []byte("GIF89a")):
 		decodeConfig = func(r *bytes.Reader) (image.Config, error) { return gif.DecodeConfig(r) }
-		decode = func(r *bytes.Reader) (image.Image, error) { return gif.Decode(r) }
+		decode = func(r io.Reader) (image.Image, error) { return gif.Decode(r) }
 	default:
 		return nil, fmt.Errorf("%w: not a png, jpeg or gif image", ErrImage)
 	}
@@ -51,17 +62,49 @@ func DecodeBytes(data []byte) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrImage, err)
 	}
-	if cfg.Width <= 0 || cfg.Height <= 0 {
-		return nil, fmt.Errorf("%w: empty image", ErrImage)
+	if err := checkHeader(data, cfg); err != nil {
+		return nil, err
 	}
-	if cfg.Width > MaxPixels/cfg.Height {
-		return nil, fmt.Errorf("%w: %d×%d image is larger than %d pixels", ErrImage, cfg.Width, cfg.Height, MaxPixels)
+	start := time.Now()
+	r := &deadlineReader{data: data, deadline: start.Add(maxPixelDecodeTime)}
+	img, err := decode(r)
+	if err != nil && r.late {
+		return nil, fmt.Errorf("%w: decoding the %d×%d image took longer than %v", ErrImage, cfg.Width, cfg.Height, maxPixelDecodeTime)
 	}
-	img, err := decode(bytes.NewReader(data))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrImage, err)
 	}
-	return Decode(img)
+	return decodeTries(img, DefaultBudget, 0, start.Add(MaxDecodeTime))
+}
+
+// maxPixelDecodeTime bounds the standard library's decoding of an image's
+// pixels in DecodeBytes: past it, the decoder's next read fails and the
+// image is refused. What is left of MaxDecodeTime goes to the attempts.
+const maxPixelDecodeTime = time.Second
+
+var errSlowDecode = errors.New("qr: decoding took too long")
+
+// deadlineReader hands data to an image decoder at most 512 bytes a read,
+// and fails every read once the deadline has passed, so decoding stops
+// soon after it: 512 bytes of a compressed PNG inflate to at most about
+// half a megabyte of pixels.
+type deadlineReader struct {
+	data     []byte
+	deadline time.Time
+	late     bool // a read failed for the deadline
+}
+
+func (r *deadlineReader) Read(p []byte) (int, error) {
+	if len(r.data) == 0 {
+		return 0, io.EOF
+	}
+	if time.Now().After(r.deadline) {
+		r.late = true
+		return 0, errSlowDecode
+	}
+	n := copy(p, r.data[:min(len(r.data), 512)])
+	r.data = r.data[n:]
+	return n, nil
 }
 
 // Decode returns the texts of every QR code found in img, each once, in the
@@ -70,15 +113,17 @@ func DecodeBytes(data []byte) ([]string, error) {
 // reported when the same attempt reads them (the first attempt that reads
 // anything is the last).
 func Decode(img image.Image) ([]string, error) {
-	return decodeBudget(img, DefaultBudget)
+	return decodeTries(img, DefaultBudget, 0, time.Now().Add(MaxDecodeTime))
 }
 
 func decodeBudget(img image.Image, budget time.Duration) ([]string, error) {
-	return decodeTries(img, budget, 0)
+	return decodeTries(img, budget, 0, time.Now().Add(max(budget, MaxDecodeTime)))
 }
 
-// decodeTries decodes img making at most maxTries attempts (0: all).
-func decodeTries(img image.Image, budget time.Duration, maxTries int) ([]string, error) {
+// decodeTries decodes img making at most maxTries attempts (0: all): no
+// attempt starts after budget has passed, and every attempt stops at the
+// hard deadline.
+func decodeTries(img image.Image, budget time.Duration, maxTries int, hard time.Time) ([]string, error) {
 	if img == nil {
 		return nil, fmt.Errorf("%w: nil image", ErrImage)
 	}
@@ -89,14 +134,23 @@ func decodeTries(img image.Image, budget time.Duration, maxTries int) ([]string,
 	if b.Dx() > MaxPixels/b.Dy() {
 		return nil, fmt.Errorf("%w: %d×%d image is larger than %d pixels", ErrImage, b.Dx(), b.Dy(), MaxPixels)
 	}
-	p := luminance(img)
-	s := &session{deadline: time.Now().Add(budget), maxTries: maxTries}
+	p := workPlane(img)
+	if p.w*p.h <= smallPicture {
+		// The attempts' work is bounded by their number and the picture's
+		// size; a deadline would only make the result depend on the
+		// machine's load (or the race detector).
+		hard = time.Time{}
+	}
+	s := &session{deadline: time.Now().Add(budget), hard: hard, maxTries: maxTries}
 	return s.run(p)
 }
 
 // session is one call of Decode: what was found so far and what went wrong.
+// Every attempt checks the hard deadline between its steps and between the
+// candidates it reads, and gives up once it has passed.
 type session struct {
-	deadline time.Time
+	deadline time.Time // no attempt starts after it
+	hard     time.Time // every attempt stops at it; zero for a small picture
 	texts    []string
 	found    [][]float64 // corners of the codes read, for skipping them
 	seen     bool        // a code was seen
@@ -106,9 +160,18 @@ type session struct {
 	dec      *zxdecoder.Decoder
 }
 
+// smallPicture is the largest picture, in pixels, whose attempts are not
+// cut short by the hard deadline: a 1080p frame and a bit more.
+const smallPicture = 2_100_000
+
+// expired reports whether the session's hard deadline has passed.
+func (s *session) expired() bool {
+	return !s.hard.IsZero() && time.Now().After(s.hard)
+}
+
 func (s *session) run(p plane) ([]string, error) {
 	for _, a := range attempts(p) {
-		if len(s.texts) > 0 || time.Now().After(s.deadline) || (s.maxTries > 0 && s.tries >= s.maxTries) {
+		if len(s.texts) > 0 || time.Now().After(s.deadline) || s.expired() || (s.maxTries > 0 && s.tries >= s.maxTries) {
 			break
 		}
 		s.tries++
@@ -200,7 +263,7 @@ func (s *session) tryScaled(p, grey plane, scale float64, kind binarizerKind, ha
 	default:
 		bm = hybridBinarize(p)
 	}
-	if err != nil || bm == nil {
+	if err != nil || bm == nil || s.expired() {
 		return
 	}
 	s.found = s.found[:0]
@@ -214,7 +277,7 @@ func (s *session) tryScaled(p, grey plane, scale float64, kind binarizerKind, ha
 	if err == nil {
 		s.readAll(grey, scale, bm, infos)
 	}
-	if len(s.texts) > 0 {
+	if len(s.texts) > 0 || s.expired() {
 		return
 	}
 	if info, err := zxdet.NewFinderPatternFinder(bm, nil).Find(hints); err == nil {
@@ -225,6 +288,9 @@ func (s *session) tryScaled(p, grey plane, scale float64, kind binarizerKind, ha
 // readAll reads the code of every finder triple.
 func (s *session) readAll(grey plane, scale float64, bm *gozxing.BitMatrix, infos []*zxdet.FinderPatternInfo) {
 	for _, info := range infos {
+		if s.expired() {
+			return
+		}
 		if s.covered(info.GetTopLeft()) {
 			continue
 		}
@@ -242,6 +308,9 @@ func (s *session) readOne(grey plane, scale float64, bm *gozxing.BitMatrix, info
 	}
 	dims, ms := dimensions(bm, info)
 	for _, dim := range dims {
+		if s.expired() {
+			return
+		}
 		hs := initials(bm, info, dim, ms)
 		for _, h := range hs {
 			if s.read(sampleBits(bm, h, dim), h, dim) || s.read(sampled(h, dim), h, dim) {

@@ -21,7 +21,8 @@
 //
 // [Decode] returns every QR text found in an image, each once; [DecodeBytes]
 // does the same for PNG, JPEG or GIF data, recognised by content and refused
-// above [MaxPixels] before decoding. Grey, YCbCr (JPEG, camera frames), RGBA,
+// from its header, before decoding, above [MaxPixels] or when decoding it
+// would take more than [MaxDecodeBytes] of memory. Grey, YCbCr (JPEG, camera frames), RGBA,
 // NRGBA and paletted images are read from their pixel slices, never pixel
 // by pixel through At.
 //
@@ -35,8 +36,12 @@
 // gozxing's try-harder scan, a global-histogram binarizer (faded prints),
 // the picture stretched along four directions (strong perspective), a
 // two-times enlargement and a sharpened copy. Photos of 5 megapixels or
-// more are first read at half size. It stops at the first attempt that
-// reads something, or when an attempt ends after [DefaultBudget].
+// more are first read at half size; pictures above [MaxWorkPixels] are
+// shrunk to it as their luminance is extracted. It stops at the first
+// attempt that reads something, or when an attempt ends after
+// [DefaultBudget]; on pictures above 2.1 megapixels every attempt stops
+// at [MaxDecodeTime], and DecodeBytes refuses an image whose decoding
+// alone takes a second.
 // [DecodeFrame], for live camera frames, makes only the first two attempts
 // (as it is, inverted): the next frame is the next chance.
 //

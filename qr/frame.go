@@ -1,6 +1,9 @@
 package qr
 
-import "image"
+import (
+	"image"
+	"time"
+)
 
 // frameTries is how many of Decode's attempts DecodeFrame makes: the
 // picture as it is, and inverted (a light code on a dark phone screen).
@@ -13,5 +16,5 @@ const frameTries = 2
 // to the camera is read from the next frame without waiting for a retry
 // to end. Results and errors are as for Decode.
 func DecodeFrame(img image.Image) ([]string, error) {
-	return decodeTries(img, DefaultBudget, frameTries)
+	return decodeTries(img, DefaultBudget, frameTries, time.Now().Add(MaxDecodeTime))
 }

@@ -14,8 +14,9 @@ type plane struct {
 
 // luminance returns the luminance plane of img. Grey and YCbCr images whose
 // rows are already packed are used in place (the plane must then not be
-// written to); RGBA, NRGBA and paletted images are converted from their
-// pixel slices; only other image types go through img.At.
+// written to); RGBA, NRGBA, 16-bit grey and colour, and paletted images
+// are converted from their pixel slices; only other image types go
+// through img.At.
 func luminance(img image.Image) plane {
 	b := img.Bounds()
 	w, h := b.Dx(), b.Dy()
@@ -48,6 +49,34 @@ func luminance(img image.Image) plane {
 				s := src[4*x : 4*x+4 : 4*x+4]
 				l, a := lum(uint32(s[0]), uint32(s[1]), uint32(s[2])), uint32(s[3])
 				dst[x] = byte((l*a + 255*(255-a) + 127) / 255)
+			}
+		}
+	case *image.Gray16:
+		p.pix = make([]byte, w*h)
+		for y := 0; y < h; y++ {
+			src := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):][: 2*w : 2*w]
+			dst := p.pix[y*w : (y+1)*w : (y+1)*w]
+			for x := range dst {
+				dst[x] = src[2*x] // the high byte: as color.Gray16 converts to 8 bits
+			}
+		}
+	case *image.NRGBA64:
+		p.pix = make([]byte, w*h)
+		for y := 0; y < h; y++ {
+			src := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):][: 8*w : 8*w]
+			dst := p.pix[y*w : (y+1)*w : (y+1)*w]
+			for x := range dst {
+				r, g, bl, a := rgba16(src[8*x : 8*x+8 : 8*x+8])
+				dst[x] = lum16(r*a/0xffff, g*a/0xffff, bl*a/0xffff, a)
+			}
+		}
+	case *image.RGBA64:
+		p.pix = make([]byte, w*h)
+		for y := 0; y < h; y++ {
+			src := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):][: 8*w : 8*w]
+			dst := p.pix[y*w : (y+1)*w : (y+1)*w]
+			for x := range dst {
+				dst[x] = lum16(rgba16(src[8*x : 8*x+8 : 8*x+8]))
 			}
 		}
 	case *image.Paletted:
@@ -97,7 +126,18 @@ func lum(r, g, b uint32) uint32 {
 
 // colorLum is the luminance of c composited over white.
 func colorLum(c color.Color) byte {
-	r, g, b, a := c.RGBA() // premultiplied, 16-bit
+	return lum16(c.RGBA())
+}
+
+// lum16 is the luminance of premultiplied 16-bit r, g, b, a composited
+// over white, in 8 bits.
+func lum16(r, g, b, a uint32) byte {
 	l := (19595*r + 38470*g + 7471*b + 1<<15) >> 16
 	return byte((l + 0xffff - a) >> 8)
+}
+
+// rgba16 reads four big-endian 16-bit samples.
+func rgba16(s []byte) (r, g, b, a uint32) {
+	return uint32(s[0])<<8 | uint32(s[1]), uint32(s[2])<<8 | uint32(s[3]),
+		uint32(s[4])<<8 | uint32(s[5]), uint32(s[6])<<8 | uint32(s[7])
 }

@@ -13,14 +13,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hufu-project/hufu/internal/dgctest"
 	"github.com/hufu-project/hufu/keys"
 	"github.com/hufu-project/hufu/qr"
 	"github.com/hufu-project/hufu/verifier"
 )
 
-// The EU DCC test data (dgc-testdata) lives beside the repository, in
-// ../shared/testdata/dgc; it is not copied into the repository. Its
-// README.md explains the fields.
+// The EU DCC test data (dgc-testdata, Apache-2.0) is in testdata/dgc at
+// the repository root; its README.md explains the fields.
 
 // dgcVector is one test case of the EU test data.
 type dgcVector struct {
@@ -33,31 +33,6 @@ type dgcVector struct {
 		Description string `json:"DESCRIPTION"`
 	} `json:"TESTCTX"`
 	Expected map[string]any `json:"EXPECTEDRESULTS"`
-}
-
-// dgcDir returns the EU test data directory, ../shared/testdata/dgc from
-// the repository root, or "" if it is absent.
-func dgcDir(t testing.TB) string {
-	dir, err := filepath.Abs(".")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for !fileExists(filepath.Join(dir, "go.mod")) {
-		if filepath.Dir(dir) == dir {
-			t.Fatal("no go.mod above the test's directory")
-		}
-		dir = filepath.Dir(dir)
-	}
-	data := filepath.Join(dir, "..", "shared", "testdata", "dgc")
-	if st, err := os.Stat(data); err != nil || !st.IsDir() {
-		return ""
-	}
-	return data
-}
-
-func fileExists(p string) bool {
-	_, err := os.Stat(p)
-	return err == nil
 }
 
 func loadDGC(t testing.TB, dir string) []*dgcVector {
@@ -223,10 +198,7 @@ const (
 // trusting its CERTIFICATE as a DSC), InspectUnverified and qr.DecodeBytes,
 // and compares every EXPECTED* field that hufu covers.
 func TestDGC(t *testing.T) {
-	dir := dgcDir(t)
-	if dir == "" {
-		t.Skip("the EU DCC test data is not at ../shared/testdata/dgc beside the repository; skipping the conformance test (the HC1 unit tests still run)")
-	}
+	dir := dgctest.Dir(t)
 	vs := loadDGC(t, dir)
 	if len(vs) == 0 {
 		t.Fatalf("no vectors in %s", dir)

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hufu-project/hufu/internal/dgctest"
 	"github.com/hufu-project/hufu/internal/hc1test"
 	"github.com/hufu-project/hufu/keys"
 	"github.com/hufu-project/hufu/testvectors"
@@ -65,20 +66,17 @@ func FuzzVerify(f *testing.F) {
 
 // FuzzHC1: any text gives exactly one of a pass or an *Error with a known
 // reason, never a panic, and InspectUnverified agrees with Verify on what
-// decodes. Seeded with the PREFIX of every EU test vector (when the data is
-// beside the repository) and with generated codes of every envelope
+// decodes. Seeded with the PREFIX of every EU test vector (testdata/dgc) and with generated codes of every envelope
 // variation; the trust holds the generated DSCs and the EU test
 // certificates, so that seeds get past the signature.
 func FuzzHC1(f *testing.F) {
 	var trusted []*keys.Key
 	var seeds []string
-	if dir := dgcDir(f); dir != "" {
-		for _, v := range loadDGC(f, dir) {
-			seeds = append(seeds, v.Prefix)
-			if der, err := base64.StdEncoding.DecodeString(v.Ctx.Certificate); err == nil {
-				if k, err := keys.ParseDSC(der); err == nil {
-					trusted = append(trusted, k)
-				}
+	for _, v := range loadDGC(f, dgctest.Dir(f)) {
+		seeds = append(seeds, v.Prefix)
+		if der, err := base64.StdEncoding.DecodeString(v.Ctx.Certificate); err == nil {
+			if k, err := keys.ParseDSC(der); err == nil {
+				trusted = append(trusted, k)
 			}
 		}
 	}

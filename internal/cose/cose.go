@@ -104,7 +104,14 @@ func ParseSign1Max(b []byte, max int) (Sign1, error) {
 	if m.Protected, err = r.Bytes(); err != nil {
 		return m, malformed("protected header: %v", err)
 	}
-	if m.Alg, m.KID, err = parseProtected(m.Protected); err != nil {
+	// An algorithm the format does not allow is reported only for a
+	// message whose form is otherwise right (64-byte signature included):
+	// a garbled or truncated message is malformed, whatever its header
+	// says.
+	var algErr error
+	if m.Alg, m.KID, err = parseProtected(m.Protected); errors.Is(err, ErrUnsupportedAlg) {
+		algErr = err
+	} else if err != nil {
 		return m, err
 	}
 	start := r.Offset()
@@ -132,7 +139,7 @@ func ParseSign1Max(b []byte, max int) (Sign1, error) {
 	if !r.Done() {
 		return m, malformed("%d trailing bytes", len(r.Rest()))
 	}
-	return m, nil
+	return m, algErr
 }
 
 func parseProtected(p []byte) (Alg, []byte, error) {

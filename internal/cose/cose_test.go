@@ -270,6 +270,28 @@ func TestUnsupportedAlg(t *testing.T) {
 	}
 }
 
+// TestFormBeforeAlg: a message that is malformed after a header with an
+// unsupported algorithm is malformed, not unsupported_alg: the form comes
+// first, as go-cose sees it (found by FuzzOracleEnvelope in package
+// verifier).
+func TestFormBeforeAlg(t *testing.T) {
+	whole := AppendSign1(nil, AppendProtected(nil, -17, testKID), testPayload, testSig)
+	if _, err := ParseSign1(whole); !errors.Is(err, ErrUnsupportedAlg) {
+		t.Fatalf("whole message: %v, want ErrUnsupportedAlg", err)
+	}
+	prot := AppendProtected(nil, -17, testKID)
+	for _, bad := range [][]byte{
+		whole[:2+len(prot)+1], // cut after the protected header
+		AppendSign1(nil, prot, testPayload, testSig[:63]),
+		append(bytes.Clone(whole), 0),
+		sign1(benc(prot), hdr(kidPair), benc(testPayload), benc(testSig)),
+	} {
+		if _, err := ParseSign1(bad); !errors.Is(err, ErrMalformed) || errors.Is(err, ErrUnsupportedAlg) {
+			t.Errorf("%x: %v, want ErrMalformed only", bad, err)
+		}
+	}
+}
+
 // FuzzParseSign1 checks that ParseSign1 never panics, that it fails with
 // exactly one of its two errors, and that whatever it accepts is exactly
 // what AppendSign1 and AppendProtected write.

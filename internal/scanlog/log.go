@@ -63,9 +63,12 @@ type Entry struct {
 // Open opens site's log in dir for appending, creating dir (mode 0700),
 // the site's secret, head and log files as needed. It checks the whole
 // chain first and refuses a log that does not verify, returning the
-// *Problem. An incomplete last line, left by a crash in the middle of a
-// write, is moved to a file of its own (see SetAside) before the log is
-// used; a head file one record behind is brought up to date.
+// *Problem, whose Kind is a stable code: a station must not start on it
+// (a record forged without the site's secret is such a problem). An
+// incomplete last line, left by a crash in the middle of a write, is
+// moved to a file of its own (see SetAside) before the log is used; a
+// head file one record behind, whose last record's keyed hash verifies,
+// is brought up to date.
 func Open(dir, site string, opt Options) (l *Log, err error) {
 	if err := ValidSite(site); err != nil {
 		return nil, fmt.Errorf("scanlog: %v", err)
@@ -106,7 +109,7 @@ func Open(dir, site string, opt Options) (l *Log, err error) {
 		return nil, herr
 	}
 	lines, torn := splitLines(data)
-	recs, rep := check(lines, site, h, herr)
+	recs, rep := check(lines, site, h, herr, secret)
 	if rep.Problem != nil {
 		return nil, rep.Problem
 	}
@@ -185,8 +188,10 @@ func (l *Log) Pseudonym(issuer string, id []byte) string {
 
 // Append adds a record for e to the log with one write, and syncs it and
 // then the head to disk before it returns: once Append returns, the
-// record survives a crash. After a write or sync fails, the log takes no
-// more records.
+// record survives a crash. Every string of e is recorded as Text makes
+// it, so no value a pass can carry is refused; Append fails on content
+// only for programmer errors (no decision, a pass that is not a
+// pseudonym). After a write or sync fails, the log takes no more records.
 func (l *Log) Append(e Entry) (Record, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -195,14 +200,15 @@ func (l *Log) Append(e Entry) (Record, error) {
 	}
 	r := Record{
 		Version: Version, Seq: l.last.seq + 1, Time: e.Time.UTC().Format(TimeLayout), Site: l.site,
-		Guard: e.Guard, Source: e.Source, Issuer: e.Issuer, Colour: e.Colour, Decision: e.Decision,
-		Reason: e.Reason, Name: e.Name, Pass: e.Pass, Passback: e.Passback, Prev: l.last.hash,
+		Guard: Text(e.Guard), Source: Text(e.Source), Issuer: Text(e.Issuer), Colour: Text(e.Colour),
+		Decision: Text(e.Decision), Reason: Text(e.Reason), Name: Text(e.Name), Pass: e.Pass,
+		Passback: e.Passback, Prev: l.last.hash,
 	}
 	if err := r.check(); err != nil {
 		return Record{}, err
 	}
-	canon, sum := r.canonical()
-	r.Hash = hex.EncodeToString(sum[:])
+	canon := r.canonical()
+	r.Hash = r.sum(canon, l.secret)
 	l.buf = appendLine(l.buf[:0], canon, r.Hash)
 	if _, err := l.f.Write(l.buf); err != nil {
 		l.err = fmt.Errorf("scanlog: writing record %d: %w", r.Seq, err)
@@ -234,22 +240,32 @@ func (l *Log) Close() error {
 	return errors.Join(err1, err2)
 }
 
+// readSecret reads the site's secret; nil, with no error, if there is
+// none.
+func readSecret(path string) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	s, err := hex.DecodeString(strings.TrimSpace(string(b)))
+	if err != nil || len(s) != 32 {
+		return nil, fmt.Errorf("scanlog: %s: not a site secret (64 hex digits)", path)
+	}
+	return s, nil
+}
+
 // loadSecret reads the site's secret, creating it (32 random bytes in hex,
 // mode 0600, never overwritten) if there is none.
 func loadSecret(path string) ([]byte, error) {
 	for range 2 {
-		b, err := os.ReadFile(path)
-		if err == nil {
-			s, err := hex.DecodeString(strings.TrimSpace(string(b)))
-			if err != nil || len(s) != 32 {
-				return nil, fmt.Errorf("scanlog: %s: not a site secret (64 hex digits)", path)
-			}
-			return s, nil
+		s, err := readSecret(path)
+		if err != nil || s != nil {
+			return s, err
 		}
-		if !errors.Is(err, fs.ErrNotExist) {
-			return nil, err
-		}
-		s := make([]byte, 32)
+		s = make([]byte, 32)
 		rand.Read(s)
 		err = atomicfile.Create(path, []byte(hex.EncodeToString(s)+"\n"), 0o600)
 		if err == nil {

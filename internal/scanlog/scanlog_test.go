@@ -2,6 +2,7 @@ package scanlog
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"os"
@@ -69,17 +70,40 @@ func writeLines(t testing.TB, dir string, lines [][]byte) {
 	}
 }
 
-// rehash returns line with its hash recomputed after f changes it.
-func rehash(t testing.TB, line []byte, f func(*Record)) []byte {
+// secretOf returns the site secret of gate-1's log in dir.
+func secretOf(t testing.TB, dir string) []byte {
 	t.Helper()
-	r, err := ParseLine(line)
+	s, err := readSecret(keyPath(dir, "gate-1"))
+	if err != nil || s == nil {
+		t.Fatalf("secret: %v", err)
+	}
+	return s
+}
+
+// parse parses a line of gate-1's log in dir.
+func parse(t testing.TB, dir string, line []byte) Record {
+	t.Helper()
+	r, err := ParseLine(line, secretOf(t, dir))
 	if err != nil {
 		t.Fatal(err)
 	}
-	f(&r)
-	canon, sum := r.canonical()
-	out := appendLine(nil, canon, hex.EncodeToString(sum[:]))
+	return r
+}
+
+// encode returns the line for r with its hash computed under secret.
+func encode(r Record, secret []byte) []byte {
+	canon := r.canonical()
+	out := appendLine(nil, canon, r.sum(canon, secret))
 	return out[:len(out)-1]
+}
+
+// rehash returns line with its hash recomputed, with the site's secret,
+// after f changes it.
+func rehash(t testing.TB, dir string, line []byte, f func(*Record)) []byte {
+	t.Helper()
+	r := parse(t, dir, line)
+	f(&r)
+	return encode(r, secretOf(t, dir))
 }
 
 func TestAppendVerifyReopen(t *testing.T) {
@@ -108,9 +132,9 @@ func TestAppendVerifyReopen(t *testing.T) {
 	if len(lines) != 6 {
 		t.Fatalf("%d lines", len(lines))
 	}
-	// The line is exactly the record's JSON: the hash is SHA-256 of the
-	// line without its hash member.
-	if !bytes.HasPrefix(lines[0], []byte(`{"hufu_scan":1,"seq":1,"time":"2026-06-01T08:00:00.000Z","site":"gate-1","guard":"王师傅","source":"scanner","issuer":"310000","colour":"green","decision":"admit","reason":"","name":"","pass":"abababababababababababababababab","passback":false,"prev":"`+ZeroHash+`","hash":"`)) {
+	// The line is exactly the record's JSON: the hash is HMAC-SHA-256,
+	// under the site's secret, of the line without its hash member.
+	if !bytes.HasPrefix(lines[0], []byte(`{"hufu_scan":2,"seq":1,"time":"2026-06-01T08:00:00.000Z","site":"gate-1","guard":"王师傅","source":"scanner","issuer":"310000","colour":"green","decision":"admit","reason":"","name":"","pass":"abababababababababababababababab","passback":false,"prev":"`+ZeroHash+`","hash":"`)) {
 		t.Errorf("first line %s", lines[0])
 	}
 	if _, err := Open(dir, "gate-1", Options{}); err != nil {
@@ -179,11 +203,11 @@ func TestTamper(t *testing.T) {
 			return l
 		}, Edited, 3, 3, "does not match its hash"},
 		{"edited_rehashed", func(t *testing.T, dir string, l [][]byte) [][]byte {
-			l[2] = rehash(t, l[2], func(r *Record) { r.Decision = "admit"; r.Reason = "" })
+			l[2] = rehash(t, dir, l[2], func(r *Record) { r.Decision = "admit"; r.Reason = "" })
 			return l
 		}, Edited, 3, 3, "recomputed"},
 		{"edited_last_rehashed", func(t *testing.T, dir string, l [][]byte) [][]byte {
-			l[5] = rehash(t, l[5], func(r *Record) { r.Decision = "invalid"; r.Reason = "expired" })
+			l[5] = rehash(t, dir, l[5], func(r *Record) { r.Decision = "invalid"; r.Reason = "expired" })
 			return l
 		}, Edited, 6, 6, "head file holds another hash"},
 		{"not_canonical", func(t *testing.T, dir string, l [][]byte) [][]byte {
@@ -209,7 +233,7 @@ func TestTamper(t *testing.T) {
 		{"truncated_with_head", func(t *testing.T, dir string, l [][]byte) [][]byte {
 			f, _ := os.OpenFile(headPath(dir, "gate-1"), os.O_RDWR, 0)
 			defer f.Close()
-			r, _ := ParseLine(l[4])
+			r := parse(t, dir, l[4])
 			writeHead(f, head{seq: 5, hash: r.Hash}, false)
 			f.WriteAt(bytes.Repeat([]byte{' '}, headSlot), 0) // slot of record 6
 			return l[:5]
@@ -226,17 +250,17 @@ func TestTamper(t *testing.T) {
 			return append(l[:3:3], append([][]byte{l[1]}, l[3:]...)...)
 		}, Inserted, 4, 2, "a copy of record 2"},
 		{"inserted_foreign", func(t *testing.T, dir string, l [][]byte) [][]byte {
-			x := rehash(t, l[2], func(r *Record) { r.Seq = 77 })
+			x := rehash(t, dir, l[2], func(r *Record) { r.Seq = 77 })
 			return append(l[:2:2], append([][]byte{x}, l[2:]...)...)
 		}, Inserted, 3, 77, "not part of the chain"},
 		{"inserted_same_number", func(t *testing.T, dir string, l [][]byte) [][]byte {
 			// A forged record 3 chained to record 2, before the real one.
-			x := rehash(t, l[2], func(r *Record) { r.Decision = "admit"; r.Reason = ""; r.Colour = "green" })
+			x := rehash(t, dir, l[2], func(r *Record) { r.Decision = "admit"; r.Reason = ""; r.Colour = "green" })
 			return append(l[:2:2], append([][]byte{x}, l[2:]...)...)
 		}, Inserted, 3, 3, "the chain continues from that one"},
 		{"appended", func(t *testing.T, dir string, l [][]byte) [][]byte {
-			x := rehash(t, l[5], func(r *Record) { r.Seq = 7; r.Prev = r.Hash })
-			y := rehash(t, x, func(r *Record) { r.Seq = 8; r.Prev = r.Hash })
+			x := rehash(t, dir, l[5], func(r *Record) { r.Seq = 7; r.Prev = r.Hash })
+			y := rehash(t, dir, x, func(r *Record) { r.Seq = 8; r.Prev = r.Hash })
 			return append(l, x, y)
 		}, Inserted, 8, 8, "added after"},
 		{"head_missing", func(t *testing.T, dir string, l [][]byte) [][]byte {
@@ -300,7 +324,7 @@ func TestTorn(t *testing.T) {
 		// The head names record 4, whose line is now torn: as after a crash
 		// between write and sync, the head is never ahead of a shown
 		// record, but here it is; put it back one, as a real crash leaves it.
-		r3, _ := ParseLine(lines[2])
+		r3 := parse(t, dir, lines[2])
 		f, _ := os.OpenFile(headPath(dir, "gate-1"), os.O_RDWR, 0)
 		f.WriteAt(bytes.Repeat([]byte{' '}, 2*headSlot), 0)
 		writeHead(f, head{seq: 3, hash: r3.Hash}, true)
@@ -337,7 +361,7 @@ func TestTorn(t *testing.T) {
 func TestHeadBehind(t *testing.T) {
 	dir := newLog(t, 3)
 	lines := readLines(t, dir)
-	r2, _ := ParseLine(lines[1])
+	r2 := parse(t, dir, lines[1])
 	os.WriteFile(headPath(dir, "gate-1"), append(head{seq: 2, hash: r2.Hash}.slot(), head{seq: 1, hash: ZeroHash}.slot()...), 0o600)
 	rep, _ := Verify(dir, "gate-1")
 	if rep.Problem != nil || !rep.HeadBehind {
@@ -378,9 +402,6 @@ func TestAppendRejects(t *testing.T) {
 	}
 	defer l.Close()
 	for _, e := range []Entry{
-		{Time: t0, Guard: `a"b`, Decision: "admit"},
-		{Time: t0, Guard: "x\ny", Decision: "admit"},
-		{Time: t0, Guard: strings.Repeat("x", 65), Decision: "admit"},
 		{Time: t0, Decision: ""},
 		{Time: t0, Decision: "admit", Pass: "nothex"},
 	} {
@@ -390,6 +411,61 @@ func TestAppendRejects(t *testing.T) {
 	}
 	if r, err := l.Append(entry(0)); err != nil || r.Seq != 1 {
 		t.Fatalf("after rejects: %+v %v", r, err)
+	}
+}
+
+// TestAppendAnyPassValue: every value a verified pass can carry is
+// recorded, never refused (SPEC allows issuer IDs with & < > " \, and an
+// EU certificate's country is any text of any length up to the HC1
+// limits), and the log still verifies and reads back the same values.
+func TestAppendAnyPassValue(t *testing.T) {
+	long := strings.Repeat("Ü", 150) // 300 bytes
+	cases := []struct{ in, want string }{
+		{"R&D", "R&D"},
+		{`say "hi"`, `say "hi"`},
+		{`back\slash`, `back\slash`},
+		{"<script>", "<script>"},
+		{"new\nline\r\ttab", "new\nline\r\ttab"},
+		{"\x00\x01\x1f\x7f\u0085\u2028\u2029", "\x00\x01\x1f\x7f\u0085\u2028\u2029"},
+		{"\x1b[2J\x1b[32mVALID", "\x1b[2J\x1b[32mVALID"},
+		{"\xff\xfeDE", "\uFFFDDE"},
+		{"\ufffd", "\ufffd"},
+		{long, strings.Repeat("Ü", 126) + "…"},
+		{strings.Repeat("x", 64<<10), strings.Repeat("x", MaxString-3) + "…"},
+	}
+	dir := newLog(t, 0)
+	l, err := Open(dir, "gate-1", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, c := range cases {
+		e := Entry{Time: t0.Add(time.Duration(i) * time.Second), Guard: c.in, Source: "scanner",
+			Issuer: c.in, Colour: "green", Decision: "valid", Reason: c.in, Pass: strings.Repeat("cd", 16)}
+		r, err := l.Append(e)
+		if err != nil {
+			t.Fatalf("Append with %q: %v", c.in, err)
+		}
+		if r.Issuer != c.want || r.Guard != c.want || r.Reason != c.want {
+			t.Errorf("recorded %q, want %q", r.Issuer, c.want)
+		}
+		if len(r.Issuer) > MaxString {
+			t.Errorf("recorded %d bytes", len(r.Issuer))
+		}
+	}
+	l.Close()
+	recs, rep, err := Read(dir, "gate-1")
+	if err != nil || rep.Problem != nil || len(recs) != len(cases) {
+		t.Fatalf("read back: %d records, %+v, %v", len(recs), rep, err)
+	}
+	for i, c := range cases {
+		if recs[i].Issuer != c.want {
+			t.Errorf("record %d reads back %q, want %q", i+1, recs[i].Issuer, c.want)
+		}
+	}
+	for i, line := range readLines(t, dir) {
+		if bytes.ContainsAny(line, "\x00\x1b\x7f\n") || bytes.Contains(line, []byte("\u2028")) || bytes.Contains(line, []byte("\u0085")) {
+			t.Errorf("line %d holds a raw control character: %q", i+1, line)
+		}
 	}
 }
 
@@ -418,6 +494,7 @@ func TestSites(t *testing.T) {
 // exactly what Append writes for the record it returns.
 func FuzzParseLine(f *testing.F) {
 	dir := newLog(f, 6)
+	secret := secretOf(f, dir)
 	lines := readLines(f, dir)
 	if len(lines) == 0 {
 		f.Fatal("no seeds")
@@ -427,24 +504,147 @@ func FuzzParseLine(f *testing.F) {
 		f.Add(l[:len(l)/2])
 		f.Add(bytes.Replace(l, []byte(`"seq":`), []byte(`"seq":0`), 1))
 		f.Add(bytes.Replace(l, []byte(`"admit"`), []byte(`"\u0061dmit"`), 1))
+		f.Add(bytes.Replace(l, []byte(`"wang"`), []byte(`"w\u0000\"\\g"`), 1))
 	}
 	f.Add([]byte(`{}`))
 	f.Add([]byte(`{"hufu_scan":1,"hufu_scan":1}`))
 	f.Fuzz(func(t *testing.T, line []byte) {
-		r, err := ParseLine(line)
+		r, err := ParseLine(line, secret)
 		if err != nil {
 			if !errors.Is(err, ErrMalformed) && !errors.Is(err, ErrHash) {
 				t.Fatalf("error %v is neither ErrMalformed nor ErrHash", err)
 			}
 			return
 		}
-		canon, sum := r.canonical()
-		if hex.EncodeToString(sum[:]) != r.Hash {
-			t.Fatal("accepted a wrong hash")
-		}
-		want := appendLine(nil, canon, r.Hash)
-		if !bytes.Equal(want[:len(want)-1], line) {
+		if want := encode(r, secret); !bytes.Equal(want, line) {
 			t.Fatalf("accepted %q, which re-encodes as %q", line, want)
 		}
 	})
+}
+
+// TestForgedAppend reproduces the forgery of issue 11 (item 4): whoever can
+// write the log but does not hold the site's secret appends a canonical
+// record with a recomputed unkeyed hash, leaving the head one behind as a
+// crash would. Verify must report it, and Open must refuse the log, so the
+// station does not start (and so never moves the head over the forgery).
+func TestForgedAppend(t *testing.T) {
+	for _, version := range []int{1, 2} {
+		dir := newLog(t, 3)
+		lines := readLines(t, dir)
+		last := parse(t, dir, lines[2])
+		forged := Record{Version: version, Seq: 4, Time: "2026-06-01T09:00:00.000Z", Site: "gate-1",
+			Guard: "wang", Source: "scanner", Issuer: "310000", Colour: "green", Decision: "admit",
+			Pass: strings.Repeat("ef", 16), Prev: last.Hash}
+		canon := forged.canonical()
+		sum := sha256.Sum256(canon) // unkeyed: all the forger can compute
+		line := appendLine(nil, canon, hex.EncodeToString(sum[:]))
+		writeLines(t, dir, append(lines, line[:len(line)-1]))
+
+		rep, err := Verify(dir, "gate-1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := Edited // version 1 after version 2, or a hash not keyed with the secret
+		if p := rep.Problem; p == nil || p.Kind != want || p.Line != 4 || p.Seq != 4 {
+			t.Fatalf("version %d forgery: report %+v, problem %v; want %s at line 4", version, rep, rep.Problem, want)
+		}
+		before, _ := os.ReadFile(headPath(dir, "gate-1"))
+		_, err = Open(dir, "gate-1", Options{})
+		var p *Problem
+		if !errors.As(err, &p) || p.Kind != want {
+			t.Fatalf("version %d forgery: Open = %v, want a *Problem of kind %s", version, err, want)
+		}
+		if after, _ := os.ReadFile(headPath(dir, "gate-1")); !bytes.Equal(before, after) {
+			t.Errorf("version %d forgery: Open moved the head over it", version)
+		}
+	}
+}
+
+// TestKeyed: a version 2 log cannot be checked without its secret, and a
+// record hashed under another site's secret does not verify.
+func TestKeyed(t *testing.T) {
+	dir := newLog(t, 2)
+	if err := os.Rename(keyPath(dir, "gate-1"), keyPath(dir, "gate-1")+".away"); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Verify(dir, "gate-1")
+	if err != nil || rep.Problem == nil || rep.Problem.Kind != BadKey || rep.Problem.Line != 1 {
+		t.Fatalf("without the secret: %+v %v", rep, err)
+	}
+	os.Rename(keyPath(dir, "gate-1")+".away", keyPath(dir, "gate-1"))
+
+	other := newLog(t, 0)
+	lines := readLines(t, dir)
+	r := parse(t, dir, lines[1])
+	r.Decision = "admit"
+	lines[1] = encode(r, secretOf(t, other))
+	writeLines(t, dir, lines)
+	rep, _ = Verify(dir, "gate-1")
+	if rep.Problem == nil || rep.Problem.Kind != Edited || rep.Problem.Line != 2 {
+		t.Fatalf("another site's secret: %+v", rep)
+	}
+}
+
+// TestVersion1Log: a log written in version 1 (unkeyed, before issue 11)
+// still verifies and exports, and a station continues it in version 2; a
+// version 1 record after a version 2 one is refused.
+func TestVersion1Log(t *testing.T) {
+	dir := newLog(t, 0) // creates the secret and an empty head
+	prev := ZeroHash
+	var lines [][]byte
+	for i := range 3 {
+		e := entry(i)
+		r := Record{Version: 1, Seq: uint64(i + 1), Time: e.Time.UTC().Format(TimeLayout), Site: "gate-1",
+			Guard: e.Guard, Source: e.Source, Issuer: e.Issuer, Colour: e.Colour, Decision: e.Decision,
+			Reason: e.Reason, Pass: e.Pass, Prev: prev}
+		line := encode(r, nil)
+		if i == 0 && !bytes.HasPrefix(line, []byte(`{"hufu_scan":1,"seq":1,"time":"2026-06-01T08:00:00.000Z","site":"gate-1","guard":"王师傅",`)) {
+			t.Fatalf("version 1 line %s", line)
+		}
+		r = parse(t, dir, line)
+		lines, prev = append(lines, line), r.Hash
+	}
+	writeLines(t, dir, lines)
+	hf, _ := os.OpenFile(headPath(dir, "gate-1"), os.O_RDWR, 0)
+	writeHead(hf, head{seq: 3, hash: prev}, true)
+	hf.Close()
+	if rep, err := Verify(dir, "gate-1"); err != nil || rep.Problem != nil || rep.Records != 3 {
+		t.Fatalf("version 1 log: %+v %v", rep, err)
+	}
+	// A forged version 1 record after the head of a version 1 log: the
+	// head one behind is a crash's only when the record is keyed.
+	forged := encode(Record{Version: 1, Seq: 4, Time: "2026-06-01T09:00:00.000Z", Site: "gate-1",
+		Source: "web", Decision: "admit", Prev: prev}, nil)
+	writeLines(t, dir, append(lines[:3:3], forged))
+	if rep, _ := Verify(dir, "gate-1"); rep.Problem == nil || rep.Problem.Kind != Inserted || rep.Problem.Line != 4 {
+		t.Fatalf("forged version 1 record: %+v", rep)
+	}
+	if _, err := Open(dir, "gate-1", Options{}); err == nil {
+		t.Fatal("Open accepted a forged version 1 record")
+	}
+	writeLines(t, dir, lines)
+	l, err := Open(dir, "gate-1", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r4, err := l.Append(entry(3))
+	l.Close()
+	if err != nil || r4.Version != 2 || r4.Prev != prev {
+		t.Fatalf("continued with %+v, %v", r4, err)
+	}
+	if rep, _ := Verify(dir, "gate-1"); rep.Problem != nil || rep.Records != 4 {
+		t.Fatalf("mixed log: %+v", rep)
+	}
+	// A version 1 record after the version 2 one, chained and with the
+	// head moved: refused for its version.
+	r5 := Record{Version: 1, Seq: 5, Time: r4.Time, Site: "gate-1", Source: "web", Decision: "admit", Prev: r4.Hash}
+	lines = append(readLines(t, dir), encode(r5, nil))
+	writeLines(t, dir, lines)
+	r5 = parse(t, dir, lines[4])
+	hf, _ = os.OpenFile(headPath(dir, "gate-1"), os.O_RDWR, 0)
+	writeHead(hf, head{seq: 5, hash: r5.Hash}, true)
+	hf.Close()
+	if rep, _ := Verify(dir, "gate-1"); rep.Problem == nil || rep.Problem.Kind != Edited || rep.Problem.Line != 5 {
+		t.Fatalf("version 1 after version 2: %+v", rep)
+	}
 }

@@ -21,6 +21,7 @@ const (
 	Reordered Kind = "reordered" // records are out of order
 	Truncated Kind = "truncated" // records are missing from the end
 	BadHead   Kind = "head"      // the head file is missing or unreadable
+	BadKey    Kind = "key"       // the site secret is missing, so keyed hashes cannot be checked
 )
 
 // Problem says what is wrong with a log and where: the first bad record.
@@ -114,8 +115,12 @@ func Read(dir, site string) ([]Record, *Report, error) {
 	if missingLog && errors.Is(herr, errNoHead) {
 		return nil, nil, fmt.Errorf("scanlog: no log for site %q in %s", site, dir)
 	}
+	secret, err := readSecret(keyPath(dir, site))
+	if err != nil {
+		return nil, nil, err
+	}
 	lines, torn := splitLines(data)
-	recs, rep := check(lines, site, h, herr)
+	recs, rep := check(lines, site, h, herr, secret)
 	rep.Torn = len(torn)
 	return recs, rep, nil
 }
@@ -135,13 +140,14 @@ func splitLines(data []byte) (lines [][]byte, torn []byte) {
 
 // check follows the hash chain through lines and compares its end with the
 // head h (herr if it could not be read), naming the first bad record.
-func check(lines [][]byte, site string, h head, herr error) ([]Record, *Report) {
+// secret is the site's secret, nil if there is none.
+func check(lines [][]byte, site string, h head, herr error, secret []byte) ([]Record, *Report) {
 	n := len(lines)
 	rep := &Report{Records: n, Head: h.seq}
 	recs := make([]Record, n)
 	errs := make([]error, n)
 	for i, ln := range lines {
-		recs[i], errs[i] = ParseLine(ln)
+		recs[i], errs[i] = ParseLine(ln, secret)
 		if errs[i] == nil && recs[i].Site != site {
 			errs[i] = fmt.Errorf("%w: site %q in the log of site %q", ErrMalformed, recs[i].Site, site)
 		}
@@ -169,11 +175,17 @@ func check(lines [][]byte, site string, h head, herr error) ([]Record, *Report) 
 			if s == 0 {
 				s = seq
 			}
-			what := "it does not match its hash: its content was changed"
+			if errors.Is(errs[i], ErrNoKey) {
+				return fail(BadKey, i, s, "the site secret (%s.key) is missing, so the record's keyed hash cannot be checked", site)
+			}
+			what := "it does not match its hash: its content was changed, or it was not written with this site's secret"
 			if !errors.Is(errs[i], ErrHash) {
 				what = strings.TrimPrefix(errs[i].Error(), "scanlog: ")
 			}
 			return fail(Edited, i, s, "%s", what)
+		}
+		if i > 0 && r.Version < recs[i-1].Version {
+			return fail(Edited, i, r.Seq, "a version %d record after a version %d one: the station writes only version %d", r.Version, recs[i-1].Version, Version)
 		}
 		if r.Seq == seq && r.Prev == prev {
 			bySeq[seq] = i
@@ -223,6 +235,8 @@ func check(lines [][]byte, site string, h head, herr error) ([]Record, *Report) 
 		}
 		return fail(BadHead, -1, 0, "%s", strings.TrimPrefix(herr.Error(), "scanlog: "))
 	case h.seq == last && h.hash == prev:
+	case h.seq+1 == last && h.hash == recs[n-1].Prev && recs[n-1].Version == 1:
+		return fail(Inserted, n-1, last, "the station's last record is record %d; this one, with an unkeyed (version 1) hash, was added after it", h.seq)
 	case h.seq+1 == last && h.hash == recs[n-1].Prev:
 		rep.HeadBehind = true
 	case h.seq > last:
