@@ -29,6 +29,7 @@ func TestCrash(t *testing.T) {
 	if testing.Short() {
 		t.Skip("short")
 	}
+	t.Parallel()
 	f := newFixture(t)
 	const rounds, perRound = 12, 120
 	texts := make([]string, rounds*perRound)

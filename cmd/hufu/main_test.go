@@ -75,6 +75,7 @@ func buildHufu(t *testing.T, dir string) string {
 //	blankpng FILE        write a PNG image with no QR code in it
 //	hc1fixture           write EU DCC test files (see hc1Fixture)
 func TestScripts(t *testing.T) {
+	t.Parallel() // beside TestCrash and TestWebCamera, which wait on processes too
 	bin := buildHufu(t, t.TempDir())
 	testscript.Run(t, testscript.Params{
 		Dir: "testdata/script",

@@ -145,6 +145,7 @@ func y4m(t testing.TB, path string, img *image.Gray, frames int) {
 // a new verdict, and reports the time from frame grab to verdict painted.
 func TestWebCamera(t *testing.T) {
 	bin := findChromium(t)
+	t.Parallel()
 	f := newFixture(t)
 	text := f.issue(t, issuer.Claims{Name: "张三", Colour: pass.Green, Hints: pass.TestSuggested})
 	video := filepath.Join(f.dir, "pass.y4m")
