@@ -2,6 +2,7 @@ package verdict
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -69,5 +70,38 @@ func TestJSONRoundTrip(t *testing.T) {
 	}
 	if u := New(nil, &verifier.Error{Reason: verifier.TrustExpired}, Checks{}, now, ""); u.Decision != CannotDecide || u.IsValid() {
 		t.Errorf("undecided: %+v", u)
+	}
+}
+
+func TestReport(t *testing.T) {
+	no, yes := false, true
+	at := time.Date(2026, 6, 1, 8, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		v    Verdict
+		head string
+		rows []string // labels, in order
+	}{
+		{Verdict{Decision: Admit, Colour: "green", Issuer: "310000", IssuerName: "上海市 · Shanghai", ExpiresAt: at, CheckedAt: at},
+			"✔  ADMIT  ·  GREEN", []string{"colour", "issuer", "pass", "name", "valid", "signed"}},
+		{Verdict{Decision: Deny, Colour: "green", NameMatch: &no, Hints: []string{"test_suggested"}, Warnings: []string{"trust_stale"}},
+			"✘  DENY  ·  NAME DOES NOT MATCH THIS CODE", []string{"colour", "issuer", "pass", "name", "valid", "hint", "warning", "signed"}},
+		{Verdict{Decision: Observe, Colour: "yellow", NameMatch: &yes, PhotoMatch: &yes, StatusReason: "close_contact"},
+			"▲  OBSERVE  ·  YELLOW", []string{"colour", "issuer", "pass", "name", "photo", "valid", "reason", "signed"}},
+		{Verdict{Decision: Invalid, Reason: "expired", Detail: "expired 2 h ago", Trust: "trust file t.json (unsigned)"},
+			"✘  INVALID — DO NOT ADMIT", []string{"reason", "detail", "trust"}},
+		{Verdict{Decision: CannotDecide, Reason: "trust_expired"}, "?  CANNOT DECIDE", []string{"reason"}},
+	} {
+		r := tc.v.Report(false)
+		var labels []string
+		for _, row := range r.Rows {
+			labels = append(labels, row[0])
+		}
+		if r.Head != tc.head || !slices.Equal(labels, tc.rows) {
+			t.Errorf("%s: got %q %q, want %q %q", tc.v.Decision, r.Head, labels, tc.head, tc.rows)
+		}
+	}
+	r := (&Verdict{Decision: Admit, Colour: "green", IssuerName: "上海市 · Shanghai", Issuer: "310000"}).Report(false)
+	if r.Rows[1] != [2]string{"issuer", "310000  上海市 · Shanghai"} {
+		t.Errorf("issuer row %q", r.Rows[1])
 	}
 }
