@@ -549,7 +549,7 @@ func bundleSign(e *env, c *command, args []string) int {
 		e.hintf("sign bundles with a root key (hufu keygen -root)")
 		return exitUsage
 	}
-	if !isRootKeyFile(*keyFile) {
+	if !keys.IsRootKeyFile(*keyFile) {
 		if !*force {
 			e.errorf("%s is not marked as a bundle root key", *keyFile)
 			e.hintf("make root keys with \"hufu keygen -root\"; give -f to sign with this one anyway")
@@ -725,7 +725,7 @@ func bundlePin(e *env, c *command, args []string) int {
 		return e.fail(err)
 	}
 	for _, r := range roots {
-		if slices.ContainsFunc(added, func(a crypto.PublicKey) bool { return sameKey(a, r) }) {
+		if slices.ContainsFunc(added, func(a crypto.PublicKey) bool { return keys.Equal(a, r) }) {
 			fmt.Fprintf(e.stderr, "hufu: pinned root %s (%s) in %s\n", kidHex(r), algOf(r), st.Dir)
 		} else {
 			fmt.Fprintf(e.stderr, "hufu: root %s is already pinned\n", kidHex(r))

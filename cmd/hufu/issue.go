@@ -1,7 +1,6 @@
 package main
 
 import (
-	"crypto"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -166,12 +165,6 @@ func checkRegionCode(e *env, iss string) {
 	e.warnf("issuer ID %q is not a six-digit region code such as 310000; verifiers reject its passes unless their trust lists exactly %q", iss, iss)
 }
 
-func sameKey(a, b crypto.PublicKey) bool {
-	x, err1 := keys.MarshalPublic(a)
-	y, err2 := keys.MarshalPublic(b)
-	return err1 == nil && err2 == nil && string(x) == string(y)
-}
-
 func parseLevel(s string) (qr.Level, bool) {
 	switch strings.ToUpper(s) {
 	case "L":
@@ -244,7 +237,7 @@ func issue(e *env, c *command, f *issueFlags) (string, int) {
 	if !ok {
 		return "", exitUsage
 	}
-	if isRootKeyFile(f.key) {
+	if keys.IsRootKeyFile(f.key) {
 		e.errorf("%s is a bundle root key; passes are signed with an issuer key", f.key)
 		return "", exitUsage
 	}

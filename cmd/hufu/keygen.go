@@ -1,18 +1,14 @@
 package main
 
 import (
-	"bytes"
 	"crypto"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
-	"slices"
 	"strings"
 	"time"
 
-	"github.com/hufu-project/hufu/internal/atomicfile"
 	"github.com/hufu-project/hufu/keys"
 )
 
@@ -62,39 +58,21 @@ func runKeygen(e *env, args []string) int {
 	if *out == "" {
 		return usageError(e, c, "-o FILE is required")
 	}
-	a, err := parseAlg(*alg)
+	a, err := keys.ParseAlg(*alg)
 	if err != nil {
-		return usageError(e, c, "%v", err)
-	}
-	pubPath := *out + ".pub"
-	for _, p := range []string{*out, pubPath} {
-		if _, err := os.Lstat(p); err == nil {
-			e.errorf("%s already exists; hufu never overwrites a key", p)
-			return exitUsage
-		}
+		return usageError(e, c, "%v", strings.TrimPrefix(err.Error(), "keys: "))
 	}
 	priv, err := keys.Generate(a)
-	if err != nil {
-		return e.fail(err)
-	}
-	data, err := keys.EncodePrivatePEM(priv)
-	if err == nil && *root {
-		data = append([]byte(rootMarker+"\n"), data...)
-	}
 	if err == nil {
-		err = atomicfile.Create(*out, data, 0o600)
+		err = keys.WriteKeyPair(*out, priv, *root)
 	}
-	if err != nil {
-		if errors.Is(err, fs.ErrExist) {
-			e.errorf("%s already exists; hufu never overwrites a key", *out)
-		} else {
-			e.errorf("writing private key: %v", err)
-		}
+	var pe *fs.PathError
+	switch {
+	case errors.Is(err, fs.ErrExist) && errors.As(err, &pe):
+		e.errorf("%s already exists; hufu never overwrites a key", pe.Path)
 		return exitUsage
-	}
-	if err := keys.WritePublicFile(pubPath, priv.Public()); err != nil {
-		e.errorf("writing public key: %v", err)
-		return exitUsage
+	case err != nil:
+		return e.fail(err)
 	}
 	kid, _ := keys.KID(priv.Public())
 	fmt.Fprintln(e.stdout, hex.EncodeToString(kid))
@@ -102,30 +80,8 @@ func runKeygen(e *env, args []string) int {
 	if *root {
 		role = "bundle root, private"
 	}
-	fmt.Fprintf(e.stderr, "hufu: wrote %s (%s, mode 0600) and %s\n", *out, role, pubPath)
+	fmt.Fprintf(e.stderr, "hufu: wrote %s (%s, mode 0600) and %s.pub\n", *out, role, *out)
 	return exitOK
-}
-
-// rootMarker is the line before the PEM block of a bundle root key.
-const rootMarker = "Hufu-Key-Role: bundle-root"
-
-// isRootKeyFile reports whether the private key file at path is marked as
-// a bundle root key.
-func isRootKeyFile(path string) bool {
-	data, err := readFileLimited(path, 64<<10)
-	if err != nil {
-		return false
-	}
-	head, _, found := bytes.Cut(data, []byte("-----BEGIN"))
-	if !found {
-		return false
-	}
-	for _, line := range strings.Split(string(head), "\n") {
-		if strings.TrimSpace(line) == rootMarker {
-			return true
-		}
-	}
-	return false
 }
 
 // readPrivateKey reads a private key file for a command, warning if others
@@ -142,16 +98,6 @@ func readPrivateKey(e *env, path string) (crypto.Signer, bool) {
 		return nil, false
 	}
 	return priv, true
-}
-
-func parseAlg(s string) (keys.Alg, error) {
-	switch strings.ToUpper(s) {
-	case "ES256":
-		return keys.ES256, nil
-	case "EDDSA", "ED25519":
-		return keys.EdDSA, nil
-	}
-	return "", fmt.Errorf("unknown algorithm %q (want ES256 or EdDSA)", s)
 }
 
 var cmdTrust = &command{
@@ -279,50 +225,11 @@ func runTrust(e *env, args []string) int {
 		}
 		*tf.dst = t.UTC()
 	}
-	t, err := keys.ReadTrustFile(*trustPath)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		t, err = keys.NewTrust()
-	case err != nil:
-	default:
-		// An existing entry for the same key is extended, not duplicated.
-		var rebuilt []*keys.Key
-		for _, old := range t.All() {
-			if old.Alg == k.Alg && equalKey(old, k) {
-				for _, iss := range old.Issuers {
-					if !slices.Contains(k.Issuers, iss) {
-						k.Issuers = append(k.Issuers, iss)
-					}
-				}
-				if *from == "" {
-					k.ValidFrom = old.ValidFrom
-				}
-				if *until == "" {
-					k.ValidUntil = old.ValidUntil
-				}
-				continue
-			}
-			rebuilt = append(rebuilt, old)
-		}
-		t, err = keys.NewTrust(rebuilt...)
-	}
-	if err == nil {
-		err = t.Add(k)
-	}
-	if err == nil {
-		err = keys.WriteTrustFile(*trustPath, t)
-	}
-	if err != nil {
+	if k, err = keys.AddToTrustFile(*trustPath, k); err != nil {
 		return fileError(e, *trustPath, err, "a trust file", "")
 	}
 	fmt.Fprintf(e.stderr, "hufu: %s: added key %s (%s) for %s\n", *trustPath, hex.EncodeToString(kid), alg, strings.Join(k.Issuers, ","))
 	return exitOK
-}
-
-func equalKey(a, b *keys.Key) bool {
-	x, err1 := keys.MarshalPublic(a.Public)
-	y, err2 := keys.MarshalPublic(b.Public)
-	return err1 == nil && err2 == nil && string(x) == string(y)
 }
 
 // readPublicKey reads a public key file for a command, reporting errors

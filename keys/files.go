@@ -1,0 +1,139 @@
+package keys
+
+import (
+	"bytes"
+	"crypto"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/hufu-project/hufu/internal/atomicfile"
+)
+
+// RootMarker is the line before the PEM block of a trust bundle root
+// key's file (WriteKeyPair with root): explanatory text, which PEM readers
+// such as OpenSSL skip.
+const RootMarker = "Hufu-Key-Role: bundle-root"
+
+// ParseAlg returns the algorithm named s: ES256, or EdDSA (Ed25519 also
+// works), in any case.
+func ParseAlg(s string) (Alg, error) {
+	switch strings.ToUpper(s) {
+	case "ES256":
+		return ES256, nil
+	case "EDDSA", "ED25519":
+		return EdDSA, nil
+	}
+	return "", fmt.Errorf("keys: unknown algorithm %q (want ES256 or EdDSA)", s)
+}
+
+// WriteKeyPair writes priv to path (PKCS#8 PEM, mode 0600, led by
+// RootMarker if root) and its public key to path+".pub"
+// (SubjectPublicKeyInfo PEM). It never replaces a file: if either exists,
+// it writes nothing and returns an *fs.PathError for it wrapping
+// fs.ErrExist.
+func WriteKeyPair(path string, priv crypto.Signer, root bool) error {
+	pubPath := path + ".pub"
+	for _, p := range []string{path, pubPath} {
+		if _, err := os.Lstat(p); err == nil {
+			return &fs.PathError{Op: "create", Path: p, Err: fs.ErrExist}
+		}
+	}
+	data, err := EncodePrivatePEM(priv)
+	if err != nil {
+		return err
+	}
+	if root {
+		data = append([]byte(RootMarker+"\n"), data...)
+	}
+	if err := atomicfile.Create(path, data, 0o600); errors.Is(err, fs.ErrExist) {
+		return &fs.PathError{Op: "create", Path: path, Err: fs.ErrExist}
+	} else if err != nil {
+		return fmt.Errorf("keys: writing private key: %w", err)
+	}
+	if err := WritePublicFile(pubPath, priv.Public()); err != nil {
+		return fmt.Errorf("keys: writing public key: %w", err)
+	}
+	return nil
+}
+
+// IsRootKey reports whether a private key file's contents are marked as
+// a trust bundle root key: a line RootMarker before the PEM block.
+func IsRootKey(data []byte) bool {
+	head, _, found := bytes.Cut(data, []byte("-----BEGIN"))
+	if !found {
+		return false
+	}
+	for _, line := range strings.Split(string(head), "\n") {
+		if strings.TrimSpace(line) == RootMarker {
+			return true
+		}
+	}
+	return false
+}
+
+// IsRootKeyFile is IsRootKey on the file at path; false if it cannot be
+// read.
+func IsRootKeyFile(path string) bool {
+	data, err := readLimited(path, 64<<10)
+	return err == nil && IsRootKey(data)
+}
+
+// Equal reports whether a and b are the same public key.
+func Equal(a, b crypto.PublicKey) bool {
+	x, err1 := MarshalPublic(a)
+	y, err2 := MarshalPublic(b)
+	return err1 == nil && err2 == nil && bytes.Equal(x, y)
+}
+
+// AddToTrustFile adds k to the trust file at path, creating the file if
+// there is none, and writes it back atomically. A key the file already
+// lists is extended, not repeated: k's issuers are added to it, and
+// k's window, on each side where it is set, replaces the listed one. It
+// returns the entry as written.
+func AddToTrustFile(path string, k *Key) (*Key, error) {
+	t, err := ReadTrustFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		t, err = NewTrust()
+	}
+	if err != nil {
+		return nil, err
+	}
+	k = &Key{KID: k.KID, Alg: k.Alg, Public: k.Public, Issuers: append([]string(nil), k.Issuers...), ValidFrom: k.ValidFrom, ValidUntil: k.ValidUntil}
+	var rest []*Key
+	for _, old := range t.All() {
+		if old.Alg != k.Alg || !Equal(old.Public, k.Public) {
+			rest = append(rest, old)
+			continue
+		}
+		for _, iss := range old.Issuers {
+			if !slices.Contains(k.Issuers, iss) {
+				k.Issuers = append(k.Issuers, iss)
+			}
+		}
+		k.ValidFrom = orTime(k.ValidFrom, old.ValidFrom)
+		k.ValidUntil = orTime(k.ValidUntil, old.ValidUntil)
+	}
+	if t, err = NewTrust(rest...); err == nil {
+		err = t.Add(k)
+	}
+	if err == nil {
+		err = WriteTrustFile(path, t)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return k, nil
+}
+
+// orTime is t, or else if t is zero.
+func orTime(t, other time.Time) time.Time {
+	if t.IsZero() {
+		return other
+	}
+	return t
+}

@@ -1,0 +1,94 @@
+package keys
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+)
+
+func TestWriteKeyPair(t *testing.T) {
+	dir := t.TempDir()
+	for _, root := range []bool{false, true} {
+		path := filepath.Join(dir, "k")
+		if root {
+			path += "root"
+		}
+		priv, err := Generate(EdDSA)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := WriteKeyPair(path, priv, root); err != nil {
+			t.Fatal(err)
+		}
+		st, err := os.Stat(path)
+		if err != nil || st.Mode().Perm() != 0o600 {
+			t.Fatalf("%s: %v, mode %v, want 0600", path, err, st.Mode())
+		}
+		if IsRootKeyFile(path) != root {
+			t.Errorf("IsRootKeyFile(%s) = %v, want %v", path, !root, root)
+		}
+		back, err := ReadPrivateFile(path)
+		if err != nil || !Equal(back.Public(), priv.Public()) {
+			t.Fatalf("read back: %v", err)
+		}
+		pub, err := ReadPublicFile(path + ".pub")
+		if err != nil || !Equal(pub, priv.Public()) {
+			t.Fatalf("public key: %v", err)
+		}
+		// Never over an existing file, private or public.
+		other, _ := Generate(ES256)
+		var pe *fs.PathError
+		if err := WriteKeyPair(path, other, root); !errors.Is(err, fs.ErrExist) || !errors.As(err, &pe) || pe.Path != path {
+			t.Errorf("second write: %v, want fs.ErrExist for %s", err, path)
+		}
+		os.Remove(path)
+		if err := WriteKeyPair(path, other, root); !errors.As(err, &pe) || pe.Path != path+".pub" {
+			t.Errorf("with only the .pub there: %v", err)
+		}
+		if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("a refused write left %s", path)
+		}
+	}
+	if _, err := ParseAlg("ed25519"); err != nil {
+		t.Error(err)
+	}
+	if _, err := ParseAlg("RS256"); err == nil {
+		t.Error("ParseAlg(RS256) succeeded")
+	}
+}
+
+func TestAddToTrustFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "trust.json")
+	priv, _ := Generate(ES256)
+	kid, _ := KID(priv.Public())
+	other, _ := Generate(EdDSA)
+	okid, _ := KID(other.Public())
+	until := time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)
+	from := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	steps := []*Key{
+		{KID: kid, Alg: ES256, Public: priv.Public(), Issuers: []string{"310000"}, ValidUntil: until},
+		{KID: okid, Alg: EdDSA, Public: other.Public(), Issuers: []string{"320000"}},
+		{KID: kid, Alg: ES256, Public: priv.Public(), Issuers: []string{"330000", "310000"}, ValidFrom: from},
+	}
+	for _, k := range steps {
+		if _, err := AddToTrustFile(path, k); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tf, err := ReadTrustFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := tf.All()
+	if len(all) != 2 {
+		t.Fatalf("%d keys, want 2 (the same key extended, not repeated)", len(all))
+	}
+	k := tf.Keys(kid)[0]
+	if !slices.Equal(k.Issuers, []string{"330000", "310000"}) || !k.ValidFrom.Equal(from) || !k.ValidUntil.Equal(until) {
+		t.Errorf("extended key: issuers %v, window %v–%v", k.Issuers, k.ValidFrom, k.ValidUntil)
+	}
+}
