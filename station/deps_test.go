@@ -47,13 +47,22 @@ func TestLayers(t *testing.T) {
 	}
 	below := []string{"./verifier", "./bundle", "./bundle/source", "./bundle/store", "./keys", "./pass", "./issuer", "./qr", "./internal/scanlog", "./internal/filekind", "./internal/atomicfile"}
 	for _, dep := range goList(t, below...) {
-		if strings.HasPrefix(dep, mod+"station") || dep == mod+"verdict" {
-			t.Errorf("a package below the station depends on %s", dep)
+		if strings.HasPrefix(dep, mod+"station") || dep == mod+"verdict" || dep == mod+"input" {
+			t.Errorf("a package below the station and input depends on %s", dep)
 		}
 	}
 	for _, dep := range goList(t, "./verdict") {
 		if strings.HasPrefix(dep, mod+"station") || dep == mod+"bundle" || dep == mod+"internal/scanlog" {
 			t.Errorf("verdict depends on %s, a package beside or above it", dep)
+		}
+	}
+	// input reads files and pictures: no network, processes or flags, and
+	// nothing of the deciding side (verdict, station).
+	for _, dep := range goList(t, "./input") {
+		for _, bad := range []string{"net", "os/exec", "flag", mod + "verdict", mod + "station"} {
+			if dep == bad || strings.HasPrefix(dep, bad+"/") {
+				t.Errorf("input depends on %s", dep)
+			}
 		}
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/hufu-project/hufu/bundle"
 	"github.com/hufu-project/hufu/bundle/source"
 	"github.com/hufu-project/hufu/bundle/store"
+	"github.com/hufu-project/hufu/input"
 	"github.com/hufu-project/hufu/internal/atomicfile"
 	"github.com/hufu-project/hufu/keys"
 	"github.com/hufu-project/hufu/pass"
@@ -262,7 +263,7 @@ func fileError(e *env, path string, err error, want, hint string) int {
 func loadRoots(e *env, files []string) ([]crypto.PublicKey, int) {
 	var roots []crypto.PublicKey
 	for _, f := range files {
-		data, err := readFileLimited(f, 1<<20)
+		data, err := input.ReadFile(f, 1<<20)
 		if err != nil {
 			return nil, e.fail(err)
 		}
@@ -439,7 +440,7 @@ func bundleRevoke(e *env, c *command, args []string) int {
 		if err != nil {
 			return e.fail(err)
 		}
-		u, err := verifier.InspectUnverified(scans[0].text)
+		u, err := verifier.InspectUnverified(scans[0].Text)
 		if err == nil && u.Pass == nil {
 			err = u.Claim
 		}

@@ -67,7 +67,7 @@ func TestTerminalInput(t *testing.T) {
 	ctl.Write([]byte("HF1:ABC\n"))
 	var errb bytes.Buffer
 	scans, err := readScans(&env{stdin: tty, stderr: &errb}, "-")
-	if err != nil || len(scans) != 1 || scans[0].text != "HF1:ABC" {
+	if err != nil || len(scans) != 1 || scans[0].Text != "HF1:ABC" {
 		t.Errorf("a typed line: %+v, %v", scans, err)
 	}
 }

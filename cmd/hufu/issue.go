@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hufu-project/hufu/bundle/source"
+	"github.com/hufu-project/hufu/input"
 	"github.com/hufu-project/hufu/internal/atomicfile"
 	"github.com/hufu-project/hufu/issuer"
 	"github.com/hufu-project/hufu/keys"
@@ -242,7 +243,7 @@ func issue(e *env, c *command, f *issueFlags) (string, int) {
 		return "", exitUsage
 	}
 	if f.trust != "" {
-		data, err := readFileLimited(f.trust, source.MaxSize)
+		data, err := input.ReadFile(f.trust, source.MaxSize)
 		if err == nil {
 			err = source.CheckKey(data, priv.Public(), f.iss)
 		}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hufu-project/hufu/input"
 	"github.com/hufu-project/hufu/internal/termsafe"
 	"github.com/hufu-project/hufu/keys"
 	"github.com/hufu-project/hufu/pass"
@@ -126,10 +127,6 @@ Example:
 
 func init() { cmdVerify.run = runVerify }
 
-// maxInput bounds how much of an input file verify reads. More than the
-// verifier accepts, so that oversize input gets the too_large verdict.
-const maxInput = 1 << 20
-
 func runVerify(e *env, args []string) int {
 	c := cmdVerify
 	fl := flagSet(e, c)
@@ -203,12 +200,12 @@ func runVerify(e *env, args []string) int {
 	st := newStyle(*color || colorOn(e))
 	for i, sc := range scans {
 		var v *verdict.Verdict
-		if sc.reason != "" {
-			v = verdict.Unreadable(sc.reason, sc.detail, now, label)
+		if sc.Reason != "" {
+			v = verdict.Unreadable(sc.Reason, sc.Detail, now, label)
 		} else if src.err != nil {
 			v = verdict.New(nil, &verifier.Error{Reason: verifier.TrustUnavailable, Err: src.err}, ck, now, label)
 		} else {
-			p, verr := verifier.Verify(sc.text, src.trust, opts)
+			p, verr := verifier.Verify(sc.Text, src.trust, opts)
 			v = verdict.New(p, verr, ck, now, label)
 			if p != nil && src.bundle != nil {
 				if is := src.bundle.Issuer(p.Issuer); is != nil {
@@ -216,7 +213,7 @@ func runVerify(e *env, args []string) int {
 				}
 			}
 		}
-		v.Input = sc.name
+		v.Input = sc.Source
 		if *asJSON {
 			if err := writeJSON(e.stdout, v); err != nil {
 				e.errorf("%v", err)
@@ -329,12 +326,12 @@ func runInspect(e *env, args []string) int {
 
 // inspectOne prints one code for inspect. Its text form is escaped line
 // by line (termsafe): the claims are whatever the code's maker wrote.
-func inspectOne(e *env, sc scanned, asJSON bool) int {
+func inspectOne(e *env, sc input.Code, asJSON bool) int {
 	var in *verdict.Inspection
-	if sc.reason != "" {
-		in = verdict.InspectFailed(sc.name, sc.reason, sc.detail)
+	if sc.Reason != "" {
+		in = verdict.InspectFailed(sc.Source, sc.Reason, sc.Detail)
 	} else {
-		in = verdict.Inspect(sc.name, sc.text)
+		in = verdict.Inspect(sc.Source, sc.Text)
 	}
 	if asJSON {
 		writeJSON(e.stdout, in)
