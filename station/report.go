@@ -151,3 +151,118 @@ func (r *Report) Stats(loc *time.Location) *Stats {
 	}
 	return st
 }
+
+// WriteText writes the counts as a table for people: a row per hour, in
+// the time zone of the hours (its offset in the heading, from zone), then
+// the total; a column per decision, then the total and the passback alerts.
+func (st *Stats) WriteText(w io.Writer, zone *time.Location) error {
+	_, off := time.Now().In(zone).Zone()
+	if off < 0 {
+		off = -off
+		fmt.Fprintf(w, "%-17s", fmt.Sprintf("hour (-%02d%02d)", off/3600, off%3600/60))
+	} else {
+		fmt.Fprintf(w, "%-17s", fmt.Sprintf("hour (+%02d%02d)", off/3600, off%3600/60))
+	}
+	for _, c := range st.Decisions {
+		fmt.Fprintf(w, " %*s", max(5, len(c)), termsafe.String(c))
+	}
+	fmt.Fprintf(w, "  %5s %8s\n", "total", "passback")
+	for _, r := range append(st.Hours, st.Total) {
+		label := r.Hour
+		if t, err := time.Parse(time.RFC3339, r.Hour); err == nil {
+			label = t.Format("2006-01-02 15:04")
+		}
+		fmt.Fprintf(w, "%-17s", label)
+		for _, c := range st.Decisions {
+			fmt.Fprintf(w, " %*d", max(5, len(c)), r.Counts[c])
+		}
+		if _, err := fmt.Fprintf(w, "  %5d %8d\n", r.Total, r.Passback); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// A LogCheck is what checking a site's scan log found ("hufu log verify";
+// SPEC §13). Its JSON form is the object "hufu log verify -json" prints,
+// every key present.
+type LogCheck struct {
+	Version    int              `json:"hufu_log_verify"` // 1
+	Site       string           `json:"site"`
+	OK         bool             `json:"ok"`
+	Records    int              `json:"records"`   // complete records
+	LastSeq    *uint64          `json:"last_seq"`  // the last intact record; nil if none
+	LastTime   *string          `json:"last_time"` // its time
+	LastHash   *string          `json:"last_hash"` // its hash, in hex
+	Problem    *LogCheckProblem `json:"problem"`   // the first bad record; nil if none
+	HeadBehind bool             `json:"head_behind"`
+	TornBytes  int              `json:"torn_bytes"` // an incomplete last line, left by a crash
+	FirstTime  string           `json:"-"`          // the first record's time, for Lines
+	problem    string           // the problem, for Lines
+}
+
+// A LogCheckProblem is the first bad record of a log.
+type LogCheckProblem struct {
+	Kind   string `json:"kind"` // edited, inserted, deleted, reordered, truncated, …
+	Line   int    `json:"line"`
+	Seq    uint64 `json:"seq"`
+	Detail string `json:"detail"`
+}
+
+// CheckLog follows the chain of site's scan log in stateDir. A log that
+// does not verify is a LogCheck with a Problem, not an error; an error is
+// a log that could not be read at all.
+func CheckLog(stateDir, site string) (*LogCheck, error) {
+	dir := filepath.Join(stateDir, "scanlog")
+	rep, err := scanlog.Verify(dir, site)
+	if err != nil {
+		return nil, err
+	}
+	c := &LogCheck{Version: 1, Site: site, OK: rep.Problem == nil, Records: rep.Records,
+		HeadBehind: rep.HeadBehind, TornBytes: rep.Torn}
+	if rep.Last.Seq > 0 {
+		c.LastSeq, c.LastTime, c.LastHash = &rep.Last.Seq, &rep.Last.Time, &rep.Last.Hash
+	}
+	if p := rep.Problem; p != nil {
+		c.Problem = &LogCheckProblem{Kind: string(p.Kind), Line: p.Line, Seq: p.Seq, Detail: p.Detail}
+		c.problem = strings.TrimPrefix(p.Error(), "scanlog: ")
+	} else if rep.Records > 0 {
+		if recs, _, err := scanlog.Read(dir, site); err == nil && len(recs) > 0 {
+			c.FirstTime = recs[0].Time
+		}
+	}
+	return c, nil
+}
+
+// Lines is the check for people, a line each, led by the site.
+func (c *LogCheck) Lines() []string {
+	var l []string
+	add := func(format string, args ...any) { l = append(l, c.Site+": "+fmt.Sprintf(format, args...)) }
+	records := func(n int) string {
+		if n == 1 {
+			return "1 record"
+		}
+		return strconv.Itoa(n) + " records"
+	}
+	switch {
+	case c.Problem != nil:
+		var last uint64
+		if c.LastSeq != nil {
+			last = *c.LastSeq
+		}
+		add("FAILED: %s", c.problem)
+		add("%s before it intact", records(int(last)))
+		return l
+	case c.Records == 0:
+		add("ok: no records")
+	default:
+		add("ok: %s, %s to %s, last %d (%s…)", records(c.Records), c.FirstTime, *c.LastTime, *c.LastSeq, (*c.LastHash)[:16])
+	}
+	if c.HeadBehind {
+		add("note: the head file is one record behind (a crash just after the last record was written); the station brings it up to date when it next starts")
+	}
+	if c.TornBytes > 0 {
+		add("note: an incomplete last line of %d bytes, from a crash during a write: its verdict was never shown; the station sets it aside when it next starts", c.TornBytes)
+	}
+	return l
+}

@@ -443,10 +443,29 @@ func TestReport(t *testing.T) {
 	if rep, _ := OpenReport(f.state, "gate-1", f.clk.Now().Add(time.Second), time.Time{}); rep.Len() != 0 {
 		t.Error("from after the last scan")
 	}
+	b.Reset()
+	if err := st.WriteText(&b, time.UTC); err != nil {
+		t.Fatal(err)
+	}
+	if lines := strings.Split(strings.TrimSpace(b.String()), "\n"); len(lines) != 3 ||
+		!strings.HasPrefix(lines[0], "hour (+0000)      admit observe  deny invalid cannot_decide valid  total passback") ||
+		!strings.HasPrefix(lines[2], "total                 1       0     0       1             0     0      2        0") {
+		t.Errorf("table:\n%s", b.String())
+	}
+	c, err := CheckLog(f.state, "gate-1")
+	if err != nil || !c.OK || c.Records != 2 || *c.LastSeq != 2 || c.Problem != nil || len(c.Lines()) != 1 ||
+		!strings.HasPrefix(c.Lines()[0], "gate-1: ok: 2 records, ") {
+		t.Fatalf("CheckLog: %v %+v %q", err, c, c.Lines())
+	}
 	lp := filepath.Join(f.state, "scanlog", "gate-1.jsonl")
 	data, _ := os.ReadFile(lp)
 	os.WriteFile(lp, []byte(strings.Replace(string(data), `"decision":"admit"`, `"decision":"deny"`, 1)), 0o600)
 	if _, err := OpenReport(f.state, "gate-1", time.Time{}, time.Time{}); !IsLogProblem(err) {
 		t.Errorf("a tampered log: %v", err)
+	}
+	c, err = CheckLog(f.state, "gate-1")
+	if err != nil || c.OK || c.Problem == nil || c.Problem.Kind != "edited" || c.Problem.Seq != 1 ||
+		!strings.HasPrefix(c.Lines()[0], "gate-1: FAILED: ") || c.Lines()[1] != "gate-1: 0 records before it intact" {
+		t.Errorf("CheckLog of a tampered log: %v %+v %q", err, c, c.Lines())
 	}
 }

@@ -10,7 +10,6 @@ import (
 
 	"github.com/hufu-project/hufu/internal/atomicfile"
 	"github.com/hufu-project/hufu/internal/scanlog"
-	"github.com/hufu-project/hufu/internal/termsafe"
 	"github.com/hufu-project/hufu/station"
 )
 
@@ -174,68 +173,24 @@ func runLog(e *env, args []string) int {
 	return exitOK
 }
 
-// logVerifyJSON is one line of "log verify -json": every key present.
-type logVerifyJSON struct {
-	Version    int             `json:"hufu_log_verify"`
-	Site       string          `json:"site"`
-	OK         bool            `json:"ok"`
-	Records    int             `json:"records"`
-	LastSeq    *uint64         `json:"last_seq"`
-	LastTime   *string         `json:"last_time"`
-	LastHash   *string         `json:"last_hash"`
-	Problem    *logProblemJSON `json:"problem"`
-	HeadBehind bool            `json:"head_behind"`
-	TornBytes  int             `json:"torn_bytes"`
-}
-
-type logProblemJSON struct {
-	Kind   string `json:"kind"` // a scanlog.Kind: edited, inserted, deleted, …
-	Line   int    `json:"line"`
-	Seq    uint64 `json:"seq"`
-	Detail string `json:"detail"`
-}
-
 func logVerify(e *env, dir string, sites []string, asJSON bool) int {
 	code := exitOK
 	for _, site := range sites {
-		rep, err := scanlog.Verify(dir, site)
-		if err != nil {
+		c, err := station.CheckLog(filepath.Dir(dir), site)
+		switch {
+		case err != nil:
 			e.errorf("%v", err)
 			code = exitUsage
 			continue
-		}
-		if rep.Problem != nil {
+		case !c.OK:
 			code = worst(code, exitInvalid)
 		}
 		if asJSON {
-			j := logVerifyJSON{Version: 1, Site: site, OK: rep.Problem == nil, Records: rep.Records,
-				HeadBehind: rep.HeadBehind, TornBytes: rep.Torn}
-			if rep.Last.Seq > 0 {
-				j.LastSeq, j.LastTime, j.LastHash = &rep.Last.Seq, &rep.Last.Time, &rep.Last.Hash
-			}
-			if p := rep.Problem; p != nil {
-				j.Problem = &logProblemJSON{Kind: string(p.Kind), Line: p.Line, Seq: p.Seq, Detail: p.Detail}
-			}
-			writeJSON(e.stdout, j)
+			writeJSON(e.stdout, c)
 			continue
 		}
-		if rep.Problem != nil {
-			fmt.Fprintf(e.stdout, "%s: FAILED: %s\n", site, strings.TrimPrefix(rep.Problem.Error(), "scanlog: "))
-			fmt.Fprintf(e.stdout, "%s: %s before it intact\n", site, plural(int(rep.Last.Seq), "record"))
-			continue
-		}
-		if rep.Records == 0 {
-			fmt.Fprintf(e.stdout, "%s: ok: no records\n", site)
-		} else {
-			recs, _, _ := scanlog.Read(dir, site)
-			fmt.Fprintf(e.stdout, "%s: ok: %s, %s to %s, last %d (%s…)\n", site, plural(rep.Records, "record"),
-				recs[0].Time, rep.Last.Time, rep.Last.Seq, rep.Last.Hash[:16])
-		}
-		if rep.HeadBehind {
-			fmt.Fprintf(e.stdout, "%s: note: the head file is one record behind (a crash just after the last record was written); the station brings it up to date when it next starts\n", site)
-		}
-		if rep.Torn > 0 {
-			fmt.Fprintf(e.stdout, "%s: note: an incomplete last line of %d bytes, from a crash during a write: its verdict was never shown; the station sets it aside when it next starts\n", site, rep.Torn)
+		for _, l := range c.Lines() {
+			fmt.Fprintln(e.stdout, l)
 		}
 	}
 	return code
@@ -246,30 +201,8 @@ func logStats(e *env, st *station.Stats, asJSON bool) int {
 		writeJSON(e.stdout, st)
 		return exitOK
 	}
-	_, off := time.Now().Zone()
-	zone := fmt.Sprintf("%+03d%02d", off/3600, abs(off%3600/60))
-	fmt.Fprintf(e.stdout, "%-17s", "hour ("+zone+")")
-	for _, c := range st.Decisions {
-		fmt.Fprintf(e.stdout, " %*s", max(5, len(c)), termsafe.String(c))
-	}
-	fmt.Fprintf(e.stdout, "  %5s %8s\n", "total", "passback")
-	for _, r := range append(st.Hours, st.Total) {
-		label := r.Hour
-		if t, err := time.Parse(time.RFC3339, r.Hour); err == nil {
-			label = t.Format("2006-01-02 15:04")
-		}
-		fmt.Fprintf(e.stdout, "%-17s", label)
-		for _, c := range st.Decisions {
-			fmt.Fprintf(e.stdout, " %*d", max(5, len(c)), r.Counts[c])
-		}
-		fmt.Fprintf(e.stdout, "  %5d %8d\n", r.Total, r.Passback)
+	if err := st.WriteText(e.stdout, time.Local); err != nil {
+		return e.fail(err)
 	}
 	return exitOK
-}
-
-func abs(x int) int {
-	if x < 0 {
-		return -x
-	}
-	return x
 }
