@@ -2,6 +2,8 @@ package station
 
 import (
 	"bufio"
+	"context"
+	"errors"
 	"io"
 	"strings"
 
@@ -54,6 +56,41 @@ func (s *Station) Line(line, source string) (*Result, error) {
 		return s.TypedName(strings.TrimSpace(strings.TrimPrefix(line, NameMarker)))
 	}
 	return nil, &NotCodeError{Line: line}
+}
+
+// ReadScanner reads the lines of r (NewLineReader) from source, a
+// handheld scanner or a keyboard, and hands each to s.Line until r ends or
+// ctx is done. A line that is not a code, a name that cannot be used, and
+// a name that waits for its pass are not errors: note is called with a
+// message for the guard, in s's language. The error is r's, or the one
+// that stopped the station (ErrStopped once it is closed).
+func ReadScanner(ctx context.Context, s *Station, r io.Reader, source string, note func(msg string)) error {
+	lr := NewLineReader(r)
+	for ctx.Err() == nil {
+		line, err := lr.Next()
+		if line != "" && ctx.Err() == nil {
+			res, lerr := s.Line(line, source)
+			var ne *NameError
+			var nc *NotCodeError
+			switch {
+			case errors.As(lerr, &ne):
+				note(Say(s.Lang(), "name_bad", strings.TrimPrefix(ne.Error(), "station: unusable name: ")))
+			case errors.As(lerr, &nc):
+				note(Say(s.Lang(), "not_code", NameMarker))
+			case lerr != nil:
+				return lerr
+			case res == nil:
+				note(Say(s.Lang(), "name_pending", strings.TrimSpace(strings.TrimPrefix(line, NameMarker))))
+			}
+		}
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // A LineReader splits scanner input into lines at CR, LF or CRLF, drops

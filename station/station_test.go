@@ -469,3 +469,29 @@ func TestReport(t *testing.T) {
 		t.Errorf("CheckLog of a tampered log: %v %+v %q", err, c, c.Lines())
 	}
 }
+
+// TestReadScanner: scanner lines become scans; a line that is not a code
+// and a name waiting for its pass are notes for the guard, not errors
+// and not logged; a name typed before a pass checks it, and one typed
+// after a pass that was checked with a name waits for the next.
+func TestReadScanner(t *testing.T) {
+	f := newFixture(t)
+	var results []*Result
+	s := f.open(t, func(c *Config) { c.OnResult = func(r *Result) { results = append(results, r) } })
+	in := "hello\r\n=张三\n" + f.issue(t, "张三", pass.Green) + "\n=李四\n"
+	var notes []string
+	if err := ReadScanner(t.Context(), s, strings.NewReader(in), "scanner", func(m string) { notes = append(notes, m) }); err != nil {
+		t.Fatal(err)
+	}
+	if len(notes) != 3 || !strings.Contains(notes[0], NameMarker) || !strings.Contains(notes[1], "张三") || !strings.Contains(notes[2], "李四") {
+		t.Errorf("notes %q", notes)
+	}
+	if len(results) != 1 || results[0].Verdict.Decision != verdict.Admit || results[0].Verdict.NameMatch == nil ||
+		results[0].Source != "scanner" || len(f.records(t)) != 1 {
+		t.Fatalf("results %+v, %d records", results, len(f.records(t)))
+	}
+	s.Close()
+	if err := ReadScanner(t.Context(), s, strings.NewReader(f.issue(t, "x", pass.Green)+"\n"), "scanner", func(string) {}); !errors.Is(err, ErrStopped) {
+		t.Errorf("after Close: %v, want ErrStopped", err)
+	}
+}

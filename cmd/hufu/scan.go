@@ -295,7 +295,7 @@ func scanMain(ctx context.Context, e *env, args []string) int {
 	} else {
 		go func() {
 			defer close(stdinDone)
-			if err := readScanner(ctx, s, t, e.stdin); err != nil {
+			if err := station.ReadScanner(ctx, s, e.stdin, "scanner", t.note); err != nil {
 				fail(err)
 			}
 		}()

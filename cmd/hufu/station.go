@@ -1,11 +1,8 @@
 package main
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"sync"
 
 	"github.com/hufu-project/hufu/internal/termsafe"
@@ -52,34 +49,4 @@ func (t *terminal) note(msg string) {
 		return
 	}
 	fmt.Fprintf(t.out, "%s%s%s\n", t.st.bold, termsafe.String(msg), t.st.reset)
-}
-
-// readScanner reads scanner lines from r until it ends or ctx is done.
-func readScanner(ctx context.Context, s *station.Station, t *terminal, r io.Reader) error {
-	lr := station.NewLineReader(r)
-	for ctx.Err() == nil {
-		line, err := lr.Next()
-		if line != "" && ctx.Err() == nil {
-			res, lerr := s.Line(line, "scanner")
-			var ne *station.NameError
-			var nc *station.NotCodeError
-			switch {
-			case errors.As(lerr, &ne):
-				t.note(say(t.lang, "name_bad", strings.TrimPrefix(ne.Error(), "station: unusable name: ")))
-			case errors.As(lerr, &nc):
-				t.note(say(t.lang, "not_code", station.NameMarker))
-			case lerr != nil:
-				return lerr
-			case res == nil:
-				t.note(say(t.lang, "name_pending", strings.TrimSpace(strings.TrimPrefix(line, station.NameMarker))))
-			}
-		}
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-	}
-	return nil
 }
