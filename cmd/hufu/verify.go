@@ -8,7 +8,6 @@ import (
 
 	"github.com/hufu-project/hufu/input"
 	"github.com/hufu-project/hufu/internal/termsafe"
-	"github.com/hufu-project/hufu/keys"
 	"github.com/hufu-project/hufu/pass"
 	"github.com/hufu-project/hufu/verdict"
 	"github.com/hufu-project/hufu/verifier"
@@ -228,40 +227,6 @@ func runVerify(e *env, args []string) int {
 		code = worst(code, exitCode(v))
 	}
 	return code
-}
-
-// loadTrust reads the trust file, if any, and adds the keys of the DSC
-// files to it. It returns the trust and a label that says where it came
-// from.
-func loadTrust(trustPath string, dscPaths []string) (*keys.TrustFile, string, error) {
-	var (
-		trust  *keys.TrustFile
-		labels []string
-		err    error
-	)
-	if trustPath != "" {
-		if trust, err = keys.ReadTrustFile(trustPath); err != nil {
-			return nil, "", err
-		}
-		labels = append(labels, "trust file "+trustPath+" (unsigned)")
-	} else if trust, err = keys.NewTrust(); err != nil {
-		return nil, "", err
-	}
-	for _, p := range dscPaths {
-		ks, err := keys.ReadDSCFile(p)
-		if err != nil {
-			return nil, "", err
-		}
-		for _, k := range ks {
-			if err := trust.Add(k); err != nil {
-				return nil, "", fmt.Errorf("%s: %v", p, err)
-			}
-		}
-	}
-	if len(dscPaths) > 0 {
-		labels = append(labels, "DSC file "+strings.Join(dscPaths, ", "))
-	}
-	return trust, strings.Join(labels, "; "), nil
 }
 
 // colorOn reports whether standard output is a terminal that wants colour.
