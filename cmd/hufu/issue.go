@@ -192,24 +192,8 @@ func issue(e *env, c *command, f *issueFlags) (string, int) {
 		return "", usageError(e, c, "-colour green|yellow|red is required")
 	}
 	var cl issuer.Claims
-	var ok bool
-	if cl.Colour, ok = pass.ParseColour(strings.ToLower(f.colour)); !ok {
-		return "", usageError(e, c, "unknown colour %q (want green, yellow or red)", f.colour)
-	}
-	if f.reason != "" {
-		if cl.Reason, ok = pass.ParseReason(f.reason); !ok {
-			return "", usageError(e, c, "unknown reason %q", f.reason)
-		}
-		if cl.Colour == pass.Green {
-			return "", usageError(e, c, "a green pass carries no reason; use -hint for advice")
-		}
-	}
-	for _, h := range f.hints {
-		bit, ok := pass.ParseHint(h)
-		if !ok {
-			return "", usageError(e, c, "unknown hint %q", h)
-		}
-		cl.Hints |= bit
+	if err := cl.SetStatus(f.colour, f.reason, f.hints); err != nil {
+		return "", usageError(e, c, "%v", strings.TrimPrefix(err.Error(), "issuer: "))
 	}
 	if _, err := pass.NormalizeName(f.name); err != nil {
 		return "", usageError(e, c, "-name: %v", err)
