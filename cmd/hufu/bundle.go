@@ -21,6 +21,7 @@ import (
 	"github.com/hufu-project/hufu/internal/atomicfile"
 	"github.com/hufu-project/hufu/keys"
 	"github.com/hufu-project/hufu/pass"
+	"github.com/hufu-project/hufu/station"
 	"github.com/hufu-project/hufu/verifier"
 )
 
@@ -192,16 +193,8 @@ func stateDir(e *env, flag string) (string, error) {
 	return st.Dir, nil
 }
 
-// trustSource is what verify checks passes against.
-type trustSource struct {
-	trust  verifier.Trust
-	bundle *bundle.Bundle
-	label  string
-	err    error // the bundle was refused: every pass is trust_unavailable
-}
-
 // openTrust is openVerifyTrust without DSCs.
-func openTrust(e *env, c *command, trustPath, bundlePath, state string, rootFiles []string) (*trustSource, int) {
+func openTrust(e *env, c *command, trustPath, bundlePath, state string, rootFiles []string) (*station.Trust, int) {
 	return openVerifyTrust(e, c, trustPath, bundlePath, state, rootFiles, nil)
 }
 
@@ -211,7 +204,7 @@ func openTrust(e *env, c *command, trustPath, bundlePath, state string, rootFile
 // directory (checked against the pinned roots and the high-water mark),
 // and EU DSCs beside or alone. Nothing to decide with is a usage error; a
 // refused bundle makes every verdict "cannot decide" (trust_unavailable).
-func openVerifyTrust(e *env, c *command, trustPath, bundlePath, state string, rootFiles, dscPaths []string) (*trustSource, int) {
+func openVerifyTrust(e *env, c *command, trustPath, bundlePath, state string, rootFiles, dscPaths []string) (*station.Trust, int) {
 	if trustPath != "" && bundlePath != "" {
 		return nil, usageError(e, c, "give -trust FILE or -bundle FILE, not both")
 	}
@@ -246,7 +239,7 @@ func openVerifyTrust(e *env, c *command, trustPath, bundlePath, state string, ro
 	if err != nil {
 		return nil, exitUsage
 	}
-	return &trustSource{trust: t.Trust, bundle: t.Bundle, label: t.Label, err: t.Err}, exitOK
+	return &station.Trust{Keys: t.Trust, Bundle: t.Bundle, Label: t.Label, Err: t.Err}, exitOK
 }
 
 // fileError reports a file that could not be read as what a flag wants,
@@ -863,18 +856,18 @@ func bundleStatus(e *env, c *command, args []string) int {
 	if code != exitOK {
 		return code
 	}
-	if src.err != nil {
-		if errors.Is(src.err, store.Rollback) {
-			e.errorf("%s is older than a bundle installed before: %v", src.label, src.err)
+	if src.Err != nil {
+		if errors.Is(src.Err, store.Rollback) {
+			e.errorf("%s is older than a bundle installed before: %v", src.Label, src.Err)
 			e.hintf("the file was replaced by an older one; install the newest bundle again")
 		} else {
-			e.errorf("%s does not verify against the pinned roots: %v", src.label, src.err)
+			e.errorf("%s does not verify against the pinned roots: %v", src.Label, src.Err)
 		}
 		return exitUndecid
 	}
-	d := store.Describe(src.bundle)
-	path := strings.TrimPrefix(src.label, "trust bundle ")
-	st := store.State(src.bundle, now, verifier.DefaultSkew)
+	d := store.Describe(src.Bundle)
+	path := strings.TrimPrefix(src.Label, "trust bundle ")
+	st := store.State(src.Bundle, now, verifier.DefaultSkew)
 	rc := exitOK
 	if st == store.Expired || st == store.ClockBehind {
 		rc = exitUndecid

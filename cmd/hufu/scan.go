@@ -208,8 +208,8 @@ func scanMain(ctx context.Context, e *env, args []string) int {
 	if code != exitOK {
 		return code
 	}
-	if src.err != nil {
-		e.warnf("the trust bundle cannot be used: %v; every verdict will be CANNOT DECIDE", src.err)
+	if src.Err != nil {
+		e.warnf("the trust bundle cannot be used: %v; every verdict will be CANNOT DECIDE", src.Err)
 	}
 	dir, err := stateDir(e, *state)
 	if err != nil {
@@ -218,7 +218,7 @@ func scanMain(ctx context.Context, e *env, args []string) int {
 	t := &terminal{out: e.stdout, errOut: e.stderr, lang: *lang, asJSON: *asJSON, st: newStyle(*color || colorOn(e)), bell: !*noBell, width: termWidth(e)}
 	cfg := station.Config{
 		Site: *site, Guard: *guard, StateDir: dir, Lang: *lang, Now: e.now,
-		Trust:  station.Trust{Keys: src.trust, Label: src.label, Bundle: src.bundle, Err: src.err},
+		Trust:  *src,
 		Dedupe: *dedupe, Passback: *passback, Skew: *skew, Photos: *photos,
 		Notify:   func(msg string) { fmt.Fprintf(e.stderr, "hufu: %s\n", msg) },
 		OnResult: t.show,
@@ -226,7 +226,7 @@ func scanMain(ctx context.Context, e *env, args []string) int {
 	if *skew == 0 {
 		cfg.Skew = -1
 	}
-	if *trustPath == "" && *bundlePath == "" && (src.bundle != nil || src.err != nil) {
+	if *trustPath == "" && *bundlePath == "" && (src.Bundle != nil || src.Err != nil) {
 		cfg.Reload = reloadInstalled(e, c, *state, filepath.Join(dir, store.BundleFile), rootFiles, dscPaths)
 	}
 	s, err := station.Open(cfg)
@@ -354,7 +354,7 @@ func reloadInstalled(e *env, c *command, state, file string, roots, dscs []strin
 		if code != exitOK {
 			return nil, errors.New("cannot open " + file)
 		}
-		return &station.Trust{Keys: src.trust, Label: src.label, Bundle: src.bundle, Err: src.err}, nil
+		return src, nil
 	})
 }
 

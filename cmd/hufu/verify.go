@@ -180,7 +180,7 @@ func runVerify(e *env, args []string) int {
 	if code != exitOK {
 		return code
 	}
-	label := src.label
+	label := src.Label
 
 	input := "-"
 	if len(pos) == 1 {
@@ -201,13 +201,13 @@ func runVerify(e *env, args []string) int {
 		var v *verdict.Verdict
 		if sc.Reason != "" {
 			v = verdict.Unreadable(sc.Reason, sc.Detail, now, label)
-		} else if src.err != nil {
-			v = verdict.New(nil, &verifier.Error{Reason: verifier.TrustUnavailable, Err: src.err}, ck, now, label)
+		} else if src.Err != nil {
+			v = verdict.New(nil, &verifier.Error{Reason: verifier.TrustUnavailable, Err: src.Err}, ck, now, label)
 		} else {
-			p, verr := verifier.Verify(sc.Text, src.trust, opts)
+			p, verr := verifier.Verify(sc.Text, src.Keys, opts)
 			v = verdict.New(p, verr, ck, now, label)
-			if p != nil && src.bundle != nil {
-				if is := src.bundle.Issuer(p.Issuer); is != nil {
+			if p != nil && src.Bundle != nil {
+				if is := src.Bundle.Issuer(p.Issuer); is != nil {
 					v.IssuerName = is.Name.ZH + " · " + is.Name.EN
 				}
 			}
