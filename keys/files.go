@@ -3,6 +3,7 @@ package keys
 import (
 	"bytes"
 	"crypto"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -136,4 +137,54 @@ func orTime(t, other time.Time) time.Time {
 		return other
 	}
 	return t
+}
+
+// A TrustList describes the keys of a trust file, for people and programs:
+// its JSON form is the object "hufu trust list -json" prints, every key
+// present, times null when open.
+type TrustList struct {
+	Version int             `json:"hufu_trust_list"` // 1
+	Keys    []TrustListItem `json:"keys"`
+}
+
+// A TrustListItem is one key of a TrustList.
+type TrustListItem struct {
+	KID        string     `json:"kid"` // hex
+	Alg        string     `json:"alg"`
+	Issuers    []string   `json:"issuers"`
+	ValidFrom  *time.Time `json:"valid_from"`
+	ValidUntil *time.Time `json:"valid_until"`
+}
+
+// List describes t's keys, in the order they were added.
+func (t *TrustFile) List() *TrustList {
+	l := &TrustList{Version: 1, Keys: []TrustListItem{}}
+	opt := func(t time.Time) *time.Time {
+		if t.IsZero() {
+			return nil
+		}
+		t = t.UTC()
+		return &t
+	}
+	for _, k := range t.keys {
+		l.Keys = append(l.Keys, TrustListItem{hex.EncodeToString(k.KID), string(k.Alg), slices.Clone(k.Issuers), opt(k.ValidFrom), opt(k.ValidUntil)})
+	}
+	return l
+}
+
+// Lines is the list for people, a line per key: kid, algorithm, issuers
+// and window.
+func (l *TrustList) Lines() []string {
+	var out []string
+	for _, k := range l.Keys {
+		s := fmt.Sprintf("%s  %-5s  issuers %s", k.KID, k.Alg, strings.Join(k.Issuers, ","))
+		if k.ValidFrom != nil {
+			s += "  from " + k.ValidFrom.Format(time.RFC3339)
+		}
+		if k.ValidUntil != nil {
+			s += "  until " + k.ValidUntil.Format(time.RFC3339)
+		}
+		out = append(out, s)
+	}
+	return out
 }

@@ -1,6 +1,7 @@
 package keys
 
 import (
+	"encoding/hex"
 	"errors"
 	"io/fs"
 	"os"
@@ -90,5 +91,23 @@ func TestAddToTrustFile(t *testing.T) {
 	k := tf.Keys(kid)[0]
 	if !slices.Equal(k.Issuers, []string{"330000", "310000"}) || !k.ValidFrom.Equal(from) || !k.ValidUntil.Equal(until) {
 		t.Errorf("extended key: issuers %v, window %v–%v", k.Issuers, k.ValidFrom, k.ValidUntil)
+	}
+}
+
+func TestTrustList(t *testing.T) {
+	priv, _ := Generate(ES256)
+	kid, _ := KID(priv.Public())
+	until := time.Date(2027, 1, 1, 8, 0, 0, 0, time.FixedZone("CST", 8*3600))
+	tf, err := NewTrust(&Key{KID: kid, Alg: ES256, Public: priv.Public(), Issuers: []string{"310000", "320000"}, ValidUntil: until})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := tf.List()
+	if l.Version != 1 || len(l.Keys) != 1 || l.Keys[0].ValidFrom != nil || l.Keys[0].ValidUntil.Location() != time.UTC {
+		t.Fatalf("%+v", l)
+	}
+	want := hex.EncodeToString(kid) + "  ES256  issuers 310000,320000  until 2027-01-01T00:00:00Z"
+	if lines := l.Lines(); len(lines) != 1 || lines[0] != want {
+		t.Errorf("lines %q, want %q", lines, want)
 	}
 }

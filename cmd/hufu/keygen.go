@@ -167,31 +167,10 @@ func runTrust(e *env, args []string) int {
 			return fileError(e, *trustPath, err, "a trust file", "")
 		}
 		if *asJSON {
-			type entry struct {
-				KID        string     `json:"kid"`
-				Alg        string     `json:"alg"`
-				Issuers    []string   `json:"issuers"`
-				ValidFrom  *time.Time `json:"valid_from"`
-				ValidUntil *time.Time `json:"valid_until"`
-			}
-			list := struct {
-				Version int     `json:"hufu_trust_list"`
-				Keys    []entry `json:"keys"`
-			}{1, []entry{}}
-			for _, k := range t.All() {
-				list.Keys = append(list.Keys, entry{hex.EncodeToString(k.KID), string(k.Alg), k.Issuers, optTime(k.ValidFrom), optTime(k.ValidUntil)})
-			}
-			return printJSON(e, list)
+			return printJSON(e, t.List())
 		}
-		for _, k := range t.All() {
-			fmt.Fprintf(e.stdout, "%x  %-5s  issuers %s", k.KID, k.Alg, strings.Join(k.Issuers, ","))
-			if !k.ValidFrom.IsZero() {
-				fmt.Fprintf(e.stdout, "  from %s", k.ValidFrom.Format(time.RFC3339))
-			}
-			if !k.ValidUntil.IsZero() {
-				fmt.Fprintf(e.stdout, "  until %s", k.ValidUntil.Format(time.RFC3339))
-			}
-			fmt.Fprintln(e.stdout)
+		for _, l := range t.List().Lines() {
+			fmt.Fprintln(e.stdout, l)
 		}
 		return exitOK
 	}
@@ -244,13 +223,4 @@ func readPublicKey(e *env, path string) (crypto.PublicKey, bool) {
 		return nil, false
 	}
 	return pub, true
-}
-
-// optTime is t in UTC, or nil for the zero time (null in JSON).
-func optTime(t time.Time) *time.Time {
-	if t.IsZero() {
-		return nil
-	}
-	t = t.UTC()
-	return &t
 }
