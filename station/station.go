@@ -54,6 +54,29 @@ type Trust struct {
 	Err    error          // the trust source cannot be used: every verdict is cannot_decide
 }
 
+// Verdict checks one code's text against t, as verify does: a trust
+// source that cannot be used gives cannot_decide (trust_unavailable), and
+// a pass's issuer is named from the bundle, in both languages ("上海市 ·
+// Shanghai").
+func (t *Trust) Verdict(text string, ck verdict.Checks, opts verifier.Options) *verdict.Verdict {
+	now := opts.Now
+	if now.IsZero() {
+		now = time.Now()
+		opts.Now = now
+	}
+	if t.Err != nil {
+		return verdict.New(nil, &verifier.Error{Reason: verifier.TrustUnavailable, Err: t.Err}, ck, now, t.Label)
+	}
+	p, err := verifier.Verify(text, t.Keys, opts)
+	v := verdict.New(p, err, ck, now, t.Label)
+	if p != nil && t.Bundle != nil {
+		if is := t.Bundle.Issuer(p.Issuer); is != nil {
+			v.IssuerName = is.Name.ZH + " · " + is.Name.EN
+		}
+	}
+	return v
+}
+
 // Config configures a station. Site and StateDir are required; the zero
 // value of every other field is safe.
 type Config struct {

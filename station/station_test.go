@@ -495,3 +495,18 @@ func TestReadScanner(t *testing.T) {
 		t.Errorf("after Close: %v, want ErrStopped", err)
 	}
 }
+
+// TestTrustVerdict: a code checked against a trust source, as verify
+// does; an unusable source decides nothing.
+func TestTrustVerdict(t *testing.T) {
+	f := newFixture(t)
+	tr := &Trust{Keys: f.trust, Label: "test trust"}
+	v := tr.Verdict(f.issue(t, "张三", pass.Green), verdict.Checks{Name: "李四"}, verifier.Options{})
+	if v.Decision != verdict.Deny || v.Trust != "test trust" || v.Issuer != "310000" {
+		t.Errorf("%+v", v)
+	}
+	tr.Err = errors.New("bundle refused")
+	if v := tr.Verdict(f.issue(t, "张三", pass.Green), verdict.Checks{}, verifier.Options{}); v.Decision != verdict.CannotDecide || v.Reason != string(verifier.TrustUnavailable) {
+		t.Errorf("unusable trust: %+v", v)
+	}
+}

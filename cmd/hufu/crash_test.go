@@ -51,9 +51,8 @@ func TestCrash(t *testing.T) {
 	var all []shown
 	tears := 0
 	for round := range rounds {
-		cmd := exec.Command(os.Args[0], "scan", "-trust", f.trust, "-state", f.state, "-site", "gate-1",
+		cmd := exec.Command(hufuBinary(t), "scan", "-trust", f.trust, "-state", f.state, "-site", "gate-1",
 			"-guard", "crash", "-json", "-dedupe", "0", "-passback", "0")
-		cmd.Args[0] = "hufu" // run as the hufu command (testscript.Main)
 		cmd.Env = append(os.Environ(), "NO_COLOR=1")
 		stdin, err := cmd.StdinPipe()
 		if err != nil {

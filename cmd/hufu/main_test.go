@@ -10,6 +10,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -17,7 +18,7 @@ import (
 
 func TestMain(m *testing.M) {
 	quickRaceExit()
-	testscript.Main(m, map[string]func(){
+	testscript.Main(removeBuilt{m}, map[string]func(){
 		"hufu": func() {
 			os.Exit(run(&env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}, os.Args[1:]))
 		},
@@ -40,31 +41,58 @@ func quickRaceExit() {
 	}
 }
 
-// buildHufu builds the hufu command into dir with the flags the test
-// binary was built with (-race, -tags), for the scripts to run. Started
-// as "hufu", the test binary itself runs the command too (testscript.Main),
-// but it also initialises every package the tests import: under -race,
-// 40 ms of JSON Schema set-up alone in each of some 300 processes. It
-// returns dir, or "" (and logs why) if it could not build, in which case
-// the scripts run the test binary as before.
-func buildHufu(t *testing.T, dir string) string {
-	args := []string{"build", "-o", filepath.Join(dir, "hufu")}
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		for _, s := range bi.Settings {
-			switch {
-			case s.Key == "-race" && s.Value == "true":
-				args = append(args, "-race")
-			case s.Key == "-tags":
-				args = append(args, "-tags", s.Value)
+// hufuBinary returns the hufu command, built once per test run into a
+// temporary directory (removed after the tests) with the flags the test
+// binary was built with (-race, -tags), for the scripts and the end-to-end
+// tests to run. Started as "hufu", the test binary itself runs the
+// command too (testscript.Main), but it also initialises every package the
+// tests import: under -race, 40 ms of JSON Schema set-up alone in each of
+// some 300 processes.
+func hufuBinary(t testing.TB) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		if builtDir, buildErr = os.MkdirTemp("", "hufu-test-"); buildErr != nil {
+			return
+		}
+		builtHufu = filepath.Join(builtDir, "hufu")
+		args := []string{"build", "-o", builtHufu}
+		if bi, ok := debug.ReadBuildInfo(); ok {
+			for _, s := range bi.Settings {
+				switch {
+				case s.Key == "-race" && s.Value == "true":
+					args = append(args, "-race")
+				case s.Key == "-tags":
+					args = append(args, "-tags", s.Value)
+				}
 			}
 		}
+		if out, err := exec.Command("go", append(args, ".")...).CombinedOutput(); err != nil {
+			buildErr = fmt.Errorf("go %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
 	}
-	out, err := exec.Command("go", append(args, ".")...).CombinedOutput()
-	if err != nil {
-		t.Logf("go %s: %v\n%s\nthe scripts run the test binary as hufu", strings.Join(args, " "), err, out)
-		return ""
-	}
-	return dir
+	return builtHufu
+}
+
+var (
+	buildOnce sync.Once
+	builtDir  string
+	builtHufu string
+	buildErr  error
+)
+
+// removeBuilt runs the tests, then removes the hufu binary built for them.
+type removeBuilt struct{ m *testing.M }
+
+func (r removeBuilt) Run() int {
+	defer func() {
+		if builtDir != "" {
+			os.RemoveAll(builtDir)
+		}
+	}()
+	return r.m.Run()
 }
 
 // TestScripts runs testdata/script/*.txtar. Besides the standard commands
@@ -76,13 +104,11 @@ func buildHufu(t *testing.T, dir string) string {
 //	hc1fixture           write EU DCC test files (see hc1Fixture)
 func TestScripts(t *testing.T) {
 	t.Parallel() // beside TestCrash and TestWebCamera, which wait on processes too
-	bin := buildHufu(t, t.TempDir())
+	bin := filepath.Dir(hufuBinary(t))
 	testscript.Run(t, testscript.Params{
 		Dir: "testdata/script",
 		Setup: func(env *testscript.Env) error {
-			if bin != "" {
-				env.Setenv("PATH", bin+string(filepath.ListSeparator)+env.Getenv("PATH"))
-			}
+			env.Setenv("PATH", bin+string(filepath.ListSeparator)+env.Getenv("PATH"))
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){

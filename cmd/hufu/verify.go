@@ -198,19 +198,9 @@ func runVerify(e *env, args []string) int {
 	}
 	st := newStyle(*color || colorOn(e))
 	for i, sc := range scans {
-		var v *verdict.Verdict
-		if sc.Reason != "" {
-			v = verdict.Unreadable(sc.Reason, sc.Detail, now, label)
-		} else if src.Err != nil {
-			v = verdict.New(nil, &verifier.Error{Reason: verifier.TrustUnavailable, Err: src.Err}, ck, now, label)
-		} else {
-			p, verr := verifier.Verify(sc.Text, src.Keys, opts)
-			v = verdict.New(p, verr, ck, now, label)
-			if p != nil && src.Bundle != nil {
-				if is := src.Bundle.Issuer(p.Issuer); is != nil {
-					v.IssuerName = is.Name.ZH + " · " + is.Name.EN
-				}
-			}
+		v := verdict.Unreadable(sc.Reason, sc.Detail, now, label)
+		if sc.Reason == "" {
+			v = src.Verdict(sc.Text, ck, opts)
 		}
 		v.Input = sc.Source
 		if *asJSON {
