@@ -54,24 +54,31 @@ func (t *terminal) note(msg string) {
 	fmt.Fprintf(t.out, "%s%s%s\n", t.st.bold, termsafe.String(msg), t.st.reset)
 }
 
-// readScanner reads scanner lines from r until it ends or ctx is done.
-func readScanner(ctx context.Context, s *station.Station, t *terminal, r io.Reader) error {
+// readScanner reads lines from r until it ends or ctx is done, and hands
+// each to line: s.Line (a keyboard wedge), s.ScannerLine or
+// s.KeyboardLine.
+func readScanner(ctx context.Context, t *terminal, r io.Reader, line func(string) (*station.Result, error)) error {
 	lr := station.NewLineReader(r)
 	for ctx.Err() == nil {
-		line, err := lr.Next()
-		if line != "" && ctx.Err() == nil {
-			res, lerr := s.Line(line, "scanner")
+		l, err := lr.Next()
+		if l != "" && ctx.Err() == nil {
+			res, lerr := line(l)
 			var ne *station.NameError
 			var nc *station.NotCodeError
+			var tc *station.TypedCodeError
 			switch {
 			case errors.As(lerr, &ne):
 				t.note(say(t.lang, "name_bad", strings.TrimPrefix(ne.Error(), "station: unusable name: ")))
+			case errors.As(lerr, &nc) && nc.Scanner:
+				t.note(say(t.lang, "not_code_scan"))
 			case errors.As(lerr, &nc):
 				t.note(say(t.lang, "not_code", station.NameMarker))
+			case errors.As(lerr, &tc):
+				t.note(say(t.lang, "code_typed"))
 			case lerr != nil:
 				return lerr
 			case res == nil:
-				t.note(say(t.lang, "name_pending", strings.TrimSpace(strings.TrimPrefix(line, station.NameMarker))))
+				t.note(say(t.lang, "name_pending", strings.TrimSpace(strings.TrimPrefix(l, station.NameMarker))))
 			}
 		}
 		if err == io.EOF {
