@@ -18,6 +18,11 @@
 //   - trust reload: a running station takes up a newly installed bundle
 //     through Config.Reload.
 //
+// The guard may type the holder's name for a pass. Where a keyboard-wedge
+// scanner and the keyboard share one input (Line), a QR code can type a
+// name too; ScannerLine and KeyboardLine, for a scanner read from its own
+// device (OpenScanner), keep codes and names apart.
+//
 // A station is safe for concurrent use; scans are handled one at a time,
 // in the order they are logged. It has no flags, terminal or processes:
 // "hufu scan" is one front end, the camera page (package station/web)
