@@ -128,11 +128,14 @@ func TestPresentRefuses(t *testing.T) {
 		"a P-384 key":          func() (string, error) { return holder.Present(text, p384, at, nil) },
 		"an Ed25519 key":       func() (string, error) { return holder.Present(text, ed, at, nil) },
 		"an unbound pass":      func() (string, error) { return holder.Present(unbound, hk, at, nil) },
-		"a presentation":       func() (string, error) { pt, _ := holder.Present(text, hk, at, nil); return holder.Present(pt, hk, at, nil) },
-		"a long challenge":     func() (string, error) { return holder.Present(text, hk, at, make([]byte, 17)) },
-		"an empty challenge":   func() (string, error) { return holder.Present(text, hk, at, []byte{}) },
-		"time zero":            func() (string, error) { return holder.Present(text, hk, time.Unix(0, 0), nil) },
-		"garbage":              func() (string, error) { return holder.Present("HF1:%%%", hk, at, nil) },
+		"a presentation": func() (string, error) {
+			pt, _ := holder.Present(text, hk, at, nil)
+			return holder.Present(pt, hk, at, nil)
+		},
+		"a long challenge":   func() (string, error) { return holder.Present(text, hk, at, make([]byte, 17)) },
+		"an empty challenge": func() (string, error) { return holder.Present(text, hk, at, []byte{}) },
+		"time zero":          func() (string, error) { return holder.Present(text, hk, time.Unix(0, 0), nil) },
+		"garbage":            func() (string, error) { return holder.Present("HF1:%%%", hk, at, nil) },
 	} {
 		if pt, err := f(); err == nil || pt != "" {
 			t.Errorf("%s: presented (%q, %v)", name, pt, err)
