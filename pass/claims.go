@@ -58,9 +58,12 @@ func (p *Pass) Check() error {
 		}
 	}
 	if p.HolderKey != nil {
-		if _, err := ParseHolderKey(p.HolderKey); err != nil {
+		pub, err := p.HolderPublicKey()
+		if err != nil {
 			return err
 		}
+		copy(p.holder.claim[:], p.HolderKey)
+		p.holder.pub = pub
 	}
 	return nil
 }

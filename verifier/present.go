@@ -7,7 +7,6 @@ import (
 	"github.com/hufu-project/hufu/holder"
 	"github.com/hufu-project/hufu/internal/base45"
 	"github.com/hufu-project/hufu/internal/cose"
-	"github.com/hufu-project/hufu/pass"
 )
 
 // verifyPresentation checks an "HF1P:" text in the order of SPEC.md
@@ -29,8 +28,8 @@ func verifyPresentation(text string, trust Trust, opts Options) (*Pass, error) {
 	if v.HolderKey == nil {
 		return nil, fail(NotHolderBound, nil, "the pass binds no holder key")
 	}
-	hk, err := pass.ParseHolderKey(v.HolderKey)
-	if err != nil { // UnmarshalClaims checked it; keep the check total
+	hk, err := v.HolderPublicKey() // checked, and cached, by UnmarshalClaims
+	if err != nil {
 		return nil, fail(BadPayload, err, "")
 	}
 	var buf [cose.MaxMessage + 32]byte
