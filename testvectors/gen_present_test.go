@@ -212,9 +212,17 @@ func presentVectors() []vec {
 			b = cbor.AppendInt(b, pass.KeyHolderKey)
 			return cbor.AppendBytes(b, hk)
 		}
-		notOnCurve := append([]byte{2}, bytes.Repeat([]byte{0xff}, 32)...) // x ≥ p
-		invalid("present_holder_key_not_on_curve", "a holder key claim whose x is not below the field prime",
-			presentation(keyHolder, presentClaims(signed(keyA, mk(notOnCurve)), now0, nil)), "bad_payload", nil)
+		tooLarge := append([]byte{2}, bytes.Repeat([]byte{0xff}, 32)...) // x ≥ p
+		invalid("present_holder_key_x_too_large", "a holder key claim whose x is not below the field prime",
+			presentation(keyHolder, presentClaims(signed(keyA, mk(tooLarge)), now0, nil)), "bad_payload", nil)
+		// x = 1: x³ − 3x + b is not a square mod p, so no point has it.
+		offCurve := make([]byte, pass.HolderKeySize)
+		offCurve[0], offCurve[32] = 2, 1
+		if x, _ := elliptic.UnmarshalCompressed(elliptic.P256(), offCurve); x != nil {
+			panic("x = 1 is on P-256")
+		}
+		invalid("present_holder_key_not_on_curve", "a holder key claim with x = 1, which is not the x of any point on P-256",
+			presentation(keyHolder, presentClaims(signed(keyA, mk(offCurve)), now0, nil)), "bad_payload", nil)
 		pub := keyHolder.priv.Public().(*ecdsa.PublicKey)
 		unc := elliptic.Marshal(elliptic.P256(), pub.X, pub.Y) //nolint:staticcheck // the uncompressed form, to reject
 		invalid("present_holder_key_uncompressed", "the holder key in uncompressed form (65 bytes)",

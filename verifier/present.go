@@ -45,7 +45,7 @@ func verifyPresentation(text string, trust Trust, opts Options) (*Pass, error) {
 	if claims.Time.Before(now.Add(-window)) || claims.Time.After(now.Add(window)) {
 		return nil, fail(PresentationStale, nil, "signed at "+claims.Time.Format(time.RFC3339)+", outside "+window.String()+" of the clock")
 	}
-	if opts.Challenge != nil && string(opts.Challenge) != string(claims.Challenge) {
+	if len(opts.Challenge) > 0 && string(opts.Challenge) != string(claims.Challenge) {
 		return nil, fail(ChallengeMismatch, nil, "")
 	}
 	v.Presentation = &Presentation{Time: claims.Time, Digest: holder.Digest(msg.Payload)}

@@ -72,7 +72,7 @@ type Options struct {
 	// either way (SPEC.md §14.4). Zero means DefaultPresentationWindow; a
 	// negative value means the times must agree to the second.
 	PresentationWindow time.Duration
-	// Challenge, if not nil, is the challenge this verifier showed: a
+	// Challenge, if not empty, is the challenge this verifier showed: a
 	// presentation must carry exactly it (challenge_mismatch). Bare passes
 	// that are not holder-bound are unaffected.
 	Challenge []byte
