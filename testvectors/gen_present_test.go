@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"io/fs"
 	"math/big"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -326,5 +327,33 @@ func TestPresentationSizes(t *testing.T) {
 	t.Logf("longest, with a 16-byte challenge: %d characters, %d bytes", len(text), len(msg))
 	if len(text) != 520 {
 		t.Errorf("longest presentation: %d characters, SPEC.md says 520 (QR 14-M holds 528)", len(text))
+	}
+}
+
+// TestSpecPresentationExample checks that SPEC.md §14.7 quotes the vector
+// present_valid exactly: its message in hex, its text and its digest.
+func TestSpecPresentationExample(t *testing.T) {
+	spec, err := os.ReadFile("../SPEC.md")
+	if err != nil {
+		t.Skip("SPEC.md not beside the package")
+	}
+	i := bytes.Index(spec, []byte("### 14.7 Example"))
+	if i < 0 {
+		t.Fatal("SPEC.md has no §14.7")
+	}
+	flat := strings.Join(strings.Fields(string(spec[i:])), "")
+	b, err := fs.ReadFile(FS(), "present_valid.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v Vector
+	if err := json.Unmarshal(b, &v); err != nil {
+		t.Fatal(err)
+	}
+	for what, s := range map[string]string{"message": v.COSEHex, "text": strings.Join(strings.Fields(v.Text), ""),
+		"digest": v.Expect.Presentation.Digest, "holder key": v.Expect.Presentation.HolderKey} {
+		if !strings.Contains(flat, s) {
+			t.Errorf("SPEC.md §14.7 does not quote the %s of present_valid", what)
+		}
 	}
 }
