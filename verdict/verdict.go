@@ -46,6 +46,12 @@ const (
 // Decisions lists every decision word, in the order reports count them.
 var Decisions = []Decision{Admit, Observe, Deny, Invalid, CannotDecide, Valid}
 
+// ReasonReplayed is the reason of a verdict on a presentation (HF1P:…)
+// that a guard station has already seen (SPEC.md §14.8): a copy of a live
+// code. Its decision is Invalid, as for a stale presentation; no verifier
+// returns it, only a station, so such a verdict always has a Scan.
+const ReasonReplayed = "replayed"
+
 // Admitted reports whether d lets the holder in: the decisions
 // anti-passback remembers.
 func (d Decision) Admitted() bool { return d == Admit || d == Observe || d == Valid }
