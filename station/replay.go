@@ -12,7 +12,7 @@ import (
 // verifier would call it stale (its time plus the presentation window),
 // so a gate remembers at most about a minute of scans; the bound matters
 // only under a flood, and then the presentation that goes stale soonest
-// is forgotten first.
+// is forgotten first. At the bound the memory holds about 2 MB.
 const MaxRemembered = 10_000
 
 // presentationWindow is the verifier's presentation window: the station

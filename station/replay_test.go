@@ -94,6 +94,16 @@ func TestReplay(t *testing.T) {
 		t.Errorf("display rows: %q", d.Rows)
 	}
 	validJSON(t, v)
+	for what, bad := range map[string]func(*verdict.Verdict){
+		"without a scan": func(v *verdict.Verdict) { v.Scan = nil },
+		"cannot_decide":  func(v *verdict.Verdict) { v.Decision = verdict.CannotDecide },
+	} {
+		c := *v
+		bad(&c)
+		if b, _ := json.Marshal(&c); verdictschema.Validate(b) == nil {
+			t.Errorf("the schema accepts a replayed verdict %s: %s", what, b)
+		}
+	}
 
 	recs := f.records(t)
 	if len(recs) != 2 {
