@@ -177,18 +177,17 @@ var files embed.FS
 
 // assets are the page's files: name (as requested) → file and type.
 var assets = map[string]struct{ file, ctype string }{
-	"":                     {"web/index.html", "text/html; charset=utf-8"},
-	"index.html":           {"web/index.html", "text/html; charset=utf-8"},
-	"app.js":               {"web/app.js", "text/javascript; charset=utf-8"},
-	"base45.js":            {"web/base45.js", "text/javascript; charset=utf-8"},
-	"cbor.js":              {"web/cbor.js", "text/javascript; charset=utf-8"},
-	"present.js":           {"web/present.js", "text/javascript; charset=utf-8"},
-	"store.js":             {"web/store.js", "text/javascript; charset=utf-8"},
-	"qrcode.mjs":           {"web/qrcode.mjs", "text/javascript; charset=utf-8"},
-	"qrcode.LICENSE.txt":   {"web/qrcode.LICENSE.txt", "text/plain; charset=utf-8"},
-	"sw.js":                {"web/sw.js", "text/javascript; charset=utf-8"},
-	"style.css":            {"web/style.css", "text/css; charset=utf-8"},
-	"manifest.webmanifest": {"web/manifest.webmanifest", "application/manifest+json"},
+	"":                   {"web/index.html", "text/html; charset=utf-8"},
+	"index.html":         {"web/index.html", "text/html; charset=utf-8"},
+	"app.js":             {"web/app.js", "text/javascript; charset=utf-8"},
+	"base45.js":          {"web/base45.js", "text/javascript; charset=utf-8"},
+	"cbor.js":            {"web/cbor.js", "text/javascript; charset=utf-8"},
+	"present.js":         {"web/present.js", "text/javascript; charset=utf-8"},
+	"store.js":           {"web/store.js", "text/javascript; charset=utf-8"},
+	"qrcode.mjs":         {"web/qrcode.mjs", "text/javascript; charset=utf-8"},
+	"qrcode.LICENSE.txt": {"web/qrcode.LICENSE.txt", "text/plain; charset=utf-8"},
+	"sw.js":              {"web/sw.js", "text/javascript; charset=utf-8"},
+	"style.css":          {"web/style.css", "text/css; charset=utf-8"},
 }
 
 const csp = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
