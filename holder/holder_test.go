@@ -42,6 +42,7 @@ type testBackend struct {
 
 	mu    sync.Mutex
 	key   []byte
+	last  string // the last pass issued
 	calls []string
 	fail  error // returned by the next call, if set
 }
@@ -79,6 +80,7 @@ func (b *testBackend) issue(key []byte) (*Pass, error) {
 	if err != nil {
 		return nil, err
 	}
+	b.last = text
 	return &Pass{Text: text, Photo: b.photo}, nil
 }
 
@@ -106,6 +108,12 @@ func (b *testBackend) Renew(ctx context.Context, key []byte) (*Pass, error) {
 		return nil, ErrNotEnrolled
 	}
 	return b.issue(key)
+}
+
+func (b *testBackend) lastPass() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.last
 }
 
 func (b *testBackend) enrolledKey() []byte {

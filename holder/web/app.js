@@ -230,12 +230,16 @@ function tick() {
       signedSlot = slot;
       sign(secs);
     }
-    const left = PERIOD_MS - (t % PERIOD_MS);
-    $('bar').style.width = (100 * left / PERIOD_MS).toFixed(1) + '%';
-    $('tick').textContent = L.tick(Math.ceil(left / 1000));
+    paintCountdown(t);
     message(secs < p.issued_at - 300 ? L.not_yet : (navigator.onLine ? note : L.offline));
   }
   setTimeout(tick, 250 - (Date.now() % 250) + 5);
+}
+
+function paintCountdown(t) {
+  const left = PERIOD_MS - (t % PERIOD_MS);
+  $('bar').style.width = (100 * left / PERIOD_MS).toFixed(1) + '%';
+  $('tick').textContent = L.tick(Math.ceil(left / 1000));
 }
 
 async function sign(secs) {
@@ -326,7 +330,10 @@ function paintText() {
   $('lang').lang = lang === 'zh' ? 'en' : 'zh';
   document.title = lang === 'zh' ? '虎符 通行码' : 'hufu pass';
   $('qr').setAttribute('aria-label', lang === 'zh' ? '通行码二维码' : 'pass QR code');
-  if (rec && rec.pass) paintPass();
+  if (rec && rec.pass) {
+    paintPass();
+    paintCountdown(now());
+  }
 }
 
 // ---- start
