@@ -1,4 +1,4 @@
-// Package holder serves the holder page: the web page on the holder's
+// Package page serves the holder page: the web page on the holder's
 // phone that keeps a key the phone cannot give away, and shows a
 // presentation of the holder's pass (SPEC §14) that it signs again every
 // five seconds, so that a screenshot of it goes stale within seconds.
@@ -19,7 +19,7 @@
 //	mux.Handle("/h/{link}/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 //		b, err := backendFor(r.PathValue("link")) // look the link up; 404 if unknown
 //		…
-//		http.StripPrefix("/h/"+r.PathValue("link"), holder.New(b)).ServeHTTP(w, r)
+//		http.StripPrefix("/h/"+r.PathValue("link"), page.New(b)).ServeHTTP(w, r)
 //	}))
 //
 // New is cheap (the files are embedded once, per process), so a server
@@ -68,7 +68,7 @@
 //   - The handler checks that a pass from the Backend is a well-formed HF1
 //     pass before passing it on; it does not verify its signature (it has
 //     no trust list) — the station does.
-package holder
+package page
 
 import (
 	"context"
@@ -140,10 +140,10 @@ type Error struct {
 	Detail string // a sentence for the holder, in English
 }
 
-func (e *Error) Error() string { return "holder: " + e.Code + ": " + e.Detail }
+func (e *Error) Error() string { return "page: " + e.Code + ": " + e.Detail }
 
 // Is reports whether target is an *Error with the same code, so that
-// errors.Is(err, holder.ErrNotEnrolled) holds for any not_enrolled error.
+// errors.Is(err, page.ErrNotEnrolled) holds for any not_enrolled error.
 func (e *Error) Is(target error) bool {
 	t, ok := target.(*Error)
 	return ok && t.Code == e.Code
@@ -203,7 +203,7 @@ type Handler struct {
 // New returns a Handler that gets passes from b.
 func New(b Backend) *Handler {
 	if b == nil {
-		panic("holder: nil Backend")
+		panic("page: nil Backend")
 	}
 	return &Handler{b: b, now: time.Now}
 }
@@ -246,7 +246,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	b, err := files.ReadFile(a.file)
 	if err != nil {
-		panic("holder: embedded file missing: " + a.file)
+		panic("page: embedded file missing: " + a.file)
 	}
 	hd.Set("Content-Type", a.ctype)
 	hd.Set("Cache-Control", "no-cache")
@@ -312,13 +312,13 @@ func (h *Handler) api(w http.ResponseWriter, r *http.Request, call func(context.
 			writeError(w, he)
 			return
 		}
-		slog.ErrorContext(r.Context(), "holder: backend failed", "err", err)
+		slog.ErrorContext(r.Context(), "page: backend failed", "err", err)
 		writeError(w, errBackend)
 		return
 	}
 	out, err := h.describe(p, key)
 	if err != nil {
-		slog.ErrorContext(r.Context(), "holder: backend returned an unusable pass", "err", err)
+		slog.ErrorContext(r.Context(), "page: backend returned an unusable pass", "err", err)
 		writeError(w, errBadPass)
 		return
 	}
@@ -328,14 +328,14 @@ func (h *Handler) api(w http.ResponseWriter, r *http.Request, call func(context.
 // describe checks p and reads what the page shows from it.
 func (h *Handler) describe(p *Pass, key []byte) (*passJSON, error) {
 	if p == nil {
-		return nil, errors.New("holder: nil pass")
+		return nil, errors.New("page: nil pass")
 	}
 	u, err := verifier.InspectUnverified(p.Text)
 	if err != nil {
-		return nil, fmt.Errorf("holder: pass: %w", err)
+		return nil, fmt.Errorf("page: pass: %w", err)
 	}
 	if u.Format != verifier.FormatHF1 || u.Pass == nil {
-		return nil, fmt.Errorf("holder: not an HF1 pass with valid claims: %v", u.Claim)
+		return nil, fmt.Errorf("page: not an HF1 pass with valid claims: %v", u.Claim)
 	}
 	if err := checkBinding(u, key); err != nil {
 		return nil, err
@@ -358,13 +358,13 @@ func (h *Handler) describe(p *Pass, key []byte) (*passJSON, error) {
 	}
 	if p.Photo != nil {
 		if len(p.Photo) > MaxPhoto {
-			return nil, fmt.Errorf("holder: photo of %d bytes is over %d", len(p.Photo), MaxPhoto)
+			return nil, fmt.Errorf("page: photo of %d bytes is over %d", len(p.Photo), MaxPhoto)
 		}
 		ct := http.DetectContentType(p.Photo)
 		switch ct {
 		case "image/jpeg", "image/png", "image/gif", "image/webp":
 		default:
-			return nil, fmt.Errorf("holder: photo is %s, not JPEG, PNG, GIF or WebP", ct)
+			return nil, fmt.Errorf("page: photo is %s, not JPEG, PNG, GIF or WebP", ct)
 		}
 		out.Photo = "data:" + ct + ";base64," + base64.StdEncoding.EncodeToString(p.Photo)
 	}
@@ -394,7 +394,7 @@ func writeError(w http.ResponseWriter, e *Error) {
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	b, err := json.Marshal(v)
 	if err != nil {
-		panic("holder: " + err.Error()) // only our own types are written
+		panic("page: " + err.Error()) // only our own types are written
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
