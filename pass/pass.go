@@ -214,6 +214,11 @@ type Pass struct {
 	// the pass has no photo.
 	PhotoDigest []byte
 	PhotoID     string // optional short reference to the photo at the issuer
+	// HolderKey is the holder's P-256 public key, compressed (SEC 1
+	// §2.3.3: 0x02 or 0x03, then the 32-byte x coordinate); nil if the
+	// pass is not holder-bound. A holder-bound pass is accepted only inside
+	// a presentation signed with this key (SPEC.md §14).
+	HolderKey []byte
 }
 
 // Decision returns the decision for the pass's colour.

@@ -20,7 +20,7 @@ var cmdIssue = &command{
 	usage: `
 Usage: hufu issue -key FILE -iss ID -name NAME -colour green|yellow|red
                   [-photo IMAGE] [-photo-id ID] [-ttl 24h] [-max-ttl 168h]
-                  [-reason CODE] [-hint CODE]… [-at TIME] [-o FILE]
+                  [-reason CODE] [-hint CODE]… [-holder FILE] [-at TIME] [-o FILE]
                   [-png FILE] [-svg FILE] [-ecc L|M|Q|H] [-module PX]
 
 Issue signs a pass and prints its text (HF1:…), the content of the QR code.
@@ -40,6 +40,9 @@ Flags:
                     confirmed, suspected, fever_clinic, test_overdue
     -hint CODE      advice shown even on green; repeatable:
                     health_registration, test_suggested, appeal_pending
+    -holder FILE    bind the pass to the holder's P-256 public key (PEM, e.g.
+                    holder.key.pub from hufu keygen): the pass is then
+                    accepted only in a live presentation (hufu present)
     -at TIME        date the pass TIME (RFC 3339) instead of now, e.g. for tests
     -o FILE         write the text to FILE instead of standard output
     -png FILE       also write the QR code as a PNG image
@@ -62,7 +65,7 @@ func init() { cmdIssue.run = runIssue }
 // issueFlags are the flags issue shares with commands that extend it.
 type issueFlags struct {
 	key, iss, name, colour, photo, photoID, reason, out string
-	png, svg, ecc, at                                   string
+	png, svg, ecc, at, holder                           string
 	module                                              int
 	ttl, maxTTL                                         time.Duration
 	hints                                               multiFlag
@@ -85,6 +88,7 @@ func runIssue(e *env, args []string) int {
 	fl.DurationVar(&f.maxTTL, "max-ttl", 7*24*time.Hour, "")
 	fl.StringVar(&f.out, "o", "", "")
 	fl.StringVar(&f.at, "at", "", "")
+	fl.StringVar(&f.holder, "holder", "", "")
 	fl.StringVar(&f.png, "png", "", "")
 	fl.StringVar(&f.svg, "svg", "", "")
 	fl.StringVar(&f.ecc, "ecc", "M", "")
@@ -199,6 +203,18 @@ func issue(e *env, c *command, f *issueFlags) (string, int) {
 			return "", exitUsage
 		}
 		cl.Photo = b
+	}
+	if f.holder != "" {
+		pub, ok := readPublicKey(e, f.holder)
+		if !ok {
+			return "", exitUsage
+		}
+		if alg, _ := keys.AlgOf(pub); alg != keys.ES256 {
+			e.errorf("-holder %s: a holder key must be a P-256 (ES256) key", f.holder)
+			e.hintf("make one with: hufu keygen -alg ES256 -o holder.key")
+			return "", exitUsage
+		}
+		cl.HolderKey = pub
 	}
 	priv, err := keys.ReadPrivateFile(f.key)
 	if errors.Is(err, keys.ErrReadableByOthers) {

@@ -352,6 +352,7 @@ func inspectOne(e *env, sc scanned, asJSON bool) int {
 		Claims     json.RawMessage `json:"claims,omitempty"`
 		ClaimsErr  string          `json:"claims_error,omitempty"`
 		Format     string          `json:"format,omitempty"`
+		Present    map[string]any  `json:"presentation,omitempty"`
 	}
 	out := inspectJSON{Input: sc.name, Unverified: true}
 	if err != nil {
@@ -365,6 +366,7 @@ func inspectOne(e *env, sc scanned, asJSON bool) int {
 		out.Alg = string(u.Alg)
 		out.KID = hex.EncodeToString(u.KID)
 		out.COSE = hex.EncodeToString(u.COSE)
+		out.Present = presentationJSON(u)
 		switch {
 		case u.Pass != nil:
 			out.Claims, _ = json.Marshal(claimsJSON(u))
@@ -392,6 +394,7 @@ func inspectOne(e *env, sc scanned, asJSON bool) int {
 			if u.Format == verifier.FormatHC1 {
 				fmt.Fprintf(e.stdout, "  format    HC1 (EU Digital COVID Certificate)\n")
 			}
+			presentationLines(e.stdout, u)
 			fmt.Fprintf(e.stdout, "  alg       %s\n  kid       %s\n", out.Alg, out.KID)
 			if u.HC1 != nil {
 				hc1InspectLines(e.stdout, u.HC1)
@@ -408,6 +411,9 @@ func inspectOne(e *env, sc scanned, asJSON bool) int {
 				fmt.Fprintf(e.stdout, "  name hash %x\n", p.NameHash)
 				if p.PhotoDigest != nil {
 					fmt.Fprintf(e.stdout, "  photo     %x %s\n", p.PhotoDigest, p.PhotoID)
+				}
+				if p.HolderKey != nil {
+					fmt.Fprintf(e.stdout, "  holder    %x\n", p.HolderKey)
 				}
 			} else {
 				fmt.Fprintf(e.stdout, "  claims do not decode: %v\n", u.Claim)
@@ -443,6 +449,9 @@ func claimsJSON(u *verifier.Unverified) map[string]any {
 	}
 	if p.PhotoID != "" {
 		m["photo_id"] = p.PhotoID
+	}
+	if p.HolderKey != nil {
+		m["holder_key"] = hex.EncodeToString(p.HolderKey)
 	}
 	return m
 }
