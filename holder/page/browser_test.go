@@ -38,8 +38,12 @@ type page struct {
 }
 
 func openPage(t *testing.T, b *testBackend) *page {
+	return openPageWith(t, b, New(b))
+}
+
+func openPageWith(t *testing.T, b *testBackend, h *Handler) *page {
 	mux := http.NewServeMux()
-	mux.Handle("/h/0123456789abcdef/", http.StripPrefix("/h/0123456789abcdef", New(b)))
+	mux.Handle("/h/0123456789abcdef/", http.StripPrefix("/h/0123456789abcdef", h))
 	srv := httptest.NewServer(mux) // on 127.0.0.1: a secure context, as HTTPS is
 	t.Cleanup(srv.Close)
 	u := srv.URL + "/h/0123456789abcdef/"
@@ -458,5 +462,70 @@ func TestBrowserEncoders(t *testing.T) {
 	raw := append([]byte{4}, seq(64, 17)...)
 	if want := fmt.Sprintf("%02x%x", 2|raw[64]&1, raw[1:33]); got.Compress != want {
 		t.Errorf("compressed key: javascript %s, want %s", got.Compress, want)
+	}
+}
+
+// TestBrowserRenewal: a page whose pass is past 80% of its lifetime asks
+// for a new one, and presents it. The server's clock, which the page
+// takes over, is 50 minutes ahead: no test waits for a pass to age.
+func TestBrowserRenewal(t *testing.T) {
+	b, trust := newTestBackend(t)
+	b.claims.Validity = time.Hour
+	ahead := 50 * time.Minute
+	h := New(b)
+	h.now = func() time.Time { return time.Now().Add(ahead) }
+	p := openPageWith(t, b, h)
+	p.eval(`document.getElementById('enrol').click(), true`, nil)
+	p.waitState("presenting")
+	callLog := func() string {
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		return strings.Join(b.calls, ",")
+	}
+	for deadline := time.Now().Add(10 * time.Second); callLog() != "enrol,renew"; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no renewal: backend calls %s", callLog())
+		}
+	}
+	renewed := b.lastPass()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		text, at := p.scan()
+		v := verifyPresentation(t, text, trust, at.Add(ahead), "")
+		if string(v.ID) == string(mustInspect(t, renewed).ID) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the page does not present the renewed pass")
+		}
+	}
+	if calls := callLog(); calls != "enrol,renew" {
+		t.Errorf("backend calls %s, want one renewal (the next waits a minute)", calls)
+	}
+}
+
+// TestBrowserExpired: a pass past its expiry, with no newer one to be
+// had, is not presented; the page says why.
+func TestBrowserExpired(t *testing.T) {
+	b, _ := newTestBackend(t)
+	b.claims.Validity = time.Hour
+	h := New(b)
+	h.now = func() time.Time { return time.Now().Add(61 * time.Minute) }
+	p := openPageWith(t, b, h)
+	p.eval(`document.getElementById('enrol').click(), true`, nil)
+	p.waitState("expired")
+	var shown struct {
+		Message, Visibility string
+	}
+	p.eval(`({message: document.getElementById('message').textContent,
+		visibility: getComputedStyle(document.getElementById('qr')).visibility})`, &shown)
+	if !strings.Contains(shown.Message, "expired") || shown.Visibility != "hidden" {
+		t.Errorf("expired page shows %+v", shown)
+	}
+	png, err := p.cdp.Screenshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if texts, err := qr.DecodeBytes(png); err == nil {
+		t.Errorf("an expired pass is still presented: %.20q", texts)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hufu-project/hufu/pass"
 	"github.com/hufu-project/hufu/verifier"
 )
 
@@ -27,4 +28,14 @@ func verifyPresentation(t *testing.T, text string, trust verifier.Trust, now tim
 		t.Fatalf("verify at %v: %v, want %s", now, err, reason)
 	}
 	return nil
+}
+
+// mustInspect returns the claims of a pass, unverified.
+func mustInspect(t *testing.T, text string) *pass.Pass {
+	t.Helper()
+	u, err := verifier.InspectUnverified(text)
+	if err != nil || u.Pass == nil {
+		t.Fatalf("%v %v", err, u)
+	}
+	return u.Pass
 }

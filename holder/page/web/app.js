@@ -22,6 +22,7 @@ const T = {
     enrol_button: '在本机领取',
     enrolling: '正在领取…',
     green: '绿码', yellow: '黄码', red: '红码',
+    photo: '持码人照片',
     l_issuer: '签发方', l_valid: '有效期至', l_reason: '原因', l_hint: '提示',
     tick: (s) => `${s} 秒后刷新`,
     offline: '离线：显示已保存的通行码',
@@ -56,6 +57,7 @@ const T = {
     enrol_button: 'Get the pass on this phone',
     enrolling: 'Getting your pass…',
     green: 'GREEN', yellow: 'YELLOW', red: 'RED',
+    photo: 'photo of the holder',
     l_issuer: 'issuer', l_valid: 'valid until', l_reason: 'reason', l_hint: 'hint',
     tick: (s) => `new code in ${s} s`,
     offline: 'offline: showing the saved pass',
@@ -96,6 +98,7 @@ let signing = 0;         // sequence number of the newest signing
 let renewing = false;
 let lastTry = 0;         // when the last renewal was tried (Date.now)
 let note = '';           // a passing message (renewed, an error)
+let loop = 0;            // the running tick loop; a new one stops the old
 
 class APIError extends Error {
   constructor(code, detail) { super(detail || code); this.code = code; }
@@ -178,7 +181,7 @@ function present() {
   signedSlot = -1;
   shown = '';
   paintPass();
-  tick();
+  tick(++loop);
 }
 
 async function renew() {
@@ -210,7 +213,8 @@ async function renew() {
   }
 }
 
-function tick() {
+function tick(id) {
+  if (id !== loop) return;
   if (document.body.dataset.state !== 'presenting' && document.body.dataset.state !== 'expired') return;
   const t = now();
   const p = rec.pass;
@@ -233,7 +237,7 @@ function tick() {
     paintCountdown(t);
     message(secs < p.issued_at - 300 ? L.not_yet : (navigator.onLine ? note : L.offline));
   }
-  setTimeout(tick, 250 - (Date.now() % 250) + 5);
+  setTimeout(() => tick(id), 250 - (Date.now() % 250) + 5);
 }
 
 function paintCountdown(t) {
@@ -330,6 +334,7 @@ function paintText() {
   $('lang').lang = lang === 'zh' ? 'en' : 'zh';
   document.title = lang === 'zh' ? '虎符 通行码' : 'hufu pass';
   $('qr').setAttribute('aria-label', lang === 'zh' ? '通行码二维码' : 'pass QR code');
+  $('photo').alt = L.photo;
   if (rec && rec.pass) {
     paintPass();
     paintCountdown(now());
