@@ -5,11 +5,14 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"image"
 	"image/color"
 	"image/png"
+	"io/fs"
 	"math/big"
 	"net/http"
 	"net/http/httptest"
@@ -19,11 +22,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hufu-project/hufu/holder"
 	"github.com/hufu-project/hufu/internal/base45"
 	"github.com/hufu-project/hufu/internal/cbor"
 	"github.com/hufu-project/hufu/internal/cdptest"
 	"github.com/hufu-project/hufu/internal/cose"
+	"github.com/hufu-project/hufu/keys"
 	"github.com/hufu-project/hufu/qr"
+	"github.com/hufu-project/hufu/testvectors"
+	"github.com/hufu-project/hufu/verifier"
 )
 
 // page is the holder page open in headless Chromium, served by a Handler
@@ -528,4 +535,89 @@ func TestBrowserExpired(t *testing.T) {
 	if texts, err := qr.DecodeBytes(png); err == nil {
 		t.Errorf("an expired pass is still presented: %.20q", texts)
 	}
+}
+
+// TestBrowserSpecVectors: the page's own presentation code, given the
+// holder key, pass and time of SPEC's presentation vectors, makes the
+// vectors' message byte for byte up to the signature (WebCrypto's ECDSA
+// is randomised, the vectors' is RFC 6979), and the verifier admits it
+// with the vector's trust, clock and challenge, and the vector's digest.
+func TestBrowserSpecVectors(t *testing.T) {
+	b, _ := newTestBackend(t)
+	p := openPage(t, b)
+	d := sha256.Sum256([]byte("hufu test vector key holder 0"))
+	hk, err := ecdsa.ParseRawPrivateKey(elliptic.P256(), d[:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	b64 := func(x []byte) string { return base64.RawURLEncoding.EncodeToString(x) }
+	jwk := fmt.Sprintf(`{kty: 'EC', crv: 'P-256', d: '%s', x: '%s', y: '%s'}`,
+		b64(d[:]), b64(hk.X.FillBytes(make([]byte, 32))), b64(hk.Y.FillBytes(make([]byte, 32))))
+	for _, name := range []string{"present_valid", "present_challenge"} {
+		t.Run(name, func(t *testing.T) {
+			raw, err := fs.ReadFile(testvectors.FS(), name+".json")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var v testvectors.Vector
+			if err := json.Unmarshal(raw, &v); err != nil {
+				t.Fatal(err)
+			}
+			want, _ := hex.DecodeString(v.COSEHex)
+			msg, err := cose.ParsePresentation(want)
+			if err != nil {
+				t.Fatal(err)
+			}
+			claims, err := holder.ParseClaims(msg.Payload)
+			if err != nil {
+				t.Fatal(err)
+			}
+			passText := "HF1:" + base45.EncodeToString(claims.Pass)
+			challenge := "undefined"
+			if claims.Challenge != nil {
+				challenge = fmt.Sprintf("Uint8Array.from(%s)", mustJSON(t, claims.Challenge))
+			}
+			var text string
+			p.eval(fmt.Sprintf(`(async () => {
+				const pr = await import('./present.js');
+				const key = await crypto.subtle.importKey('jwk', %s, {name: 'ECDSA', namedCurve: 'P-256'}, false, ['sign']);
+				return pr.presentation(%q, key, %d, %s);
+			})()`, jwk, passText, claims.Time.Unix(), challenge), &text)
+			got, err := base45.AppendDecode(nil, strings.TrimPrefix(text, "HF1P:"))
+			if err != nil || !strings.HasPrefix(text, "HF1P:") {
+				t.Fatalf("%q: %v", text, err)
+			}
+			if len(got) != len(want) || !bytes.Equal(got[:len(got)-64], want[:len(want)-64]) {
+				t.Fatalf("javascript made\n%x\nthe vector is\n%x", got, want)
+			}
+			trust, err := keys.ParseTrust(v.Trust)
+			if err != nil {
+				t.Fatal(err)
+			}
+			now, _ := time.Parse(time.RFC3339, v.Now)
+			opts := verifier.Options{Now: now}
+			if v.ChallengeHex != "" {
+				opts.Challenge, _ = hex.DecodeString(v.ChallengeHex)
+			}
+			vp, err := verifier.Verify(text, trust, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if hex.EncodeToString(vp.Presentation.Digest[:]) != v.Expect.Presentation.Digest {
+				t.Errorf("digest %x, want %s", vp.Presentation.Digest, v.Expect.Presentation.Digest)
+			}
+		})
+	}
+}
+
+func mustJSON(t *testing.T, b []byte) string {
+	ints := make([]int, len(b))
+	for i, x := range b {
+		ints[i] = int(x)
+	}
+	j, err := json.Marshal(ints)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(j)
 }
