@@ -22,7 +22,7 @@
 //		http.StripPrefix("/h/"+r.PathValue("link"), page.New(b)).ServeHTTP(w, r)
 //	}))
 //
-// New is cheap (the files are embedded once, per process), so a server
+// New is cheap (the files are embedded in the binary), so a server
 // with one link per holder makes a Handler per request around a Backend
 // for that holder. The page uses relative URLs only, so it works under any
 // prefix; the prefix is the service worker's scope, and the page keeps its
@@ -38,11 +38,25 @@
 //	POST api/enrol   bind this key (Backend.Enrol) and return a pass bound to it
 //	POST api/pass    return a current pass bound to this key (Backend.Renew)
 //
-// Both answer 200 with a Pass as JSON (see passJSON for the fields): the
-// pass text and what the page shows about it (colour, reason, hints,
-// validity, photo), read from the pass by the handler, so the page needs
-// no CBOR decoder. Errors are 4xx or 5xx with {"error": code, "detail":
-// text}, where code is a stable snake_case reason (see the Err values).
+// Both answer 200 with the pass and what the page shows about it, read
+// from the pass by the handler (so the page needs no CBOR decoder):
+//
+//	{"pass": "HF1:…", "issuer": "310000", "colour": "yellow",
+//	 "reason": "key_region_arrival", "hints": ["test_suggested"],
+//	 "issued_at": 1780300800, "expires_at": 1780387200,
+//	 "photo": "data:image/jpeg;base64,…", "server_time_ms": 1780300800123}
+//
+// reason and photo are left out when the pass has none; unknown codes are
+// "reason_N" and "hint_N". The page keeps the answer in IndexedDB and
+// presents from it, offline too. It takes server_time_ms as the time: it
+// dates its presentations by its own clock corrected by the difference
+// seen at the last answer, because a verifier refuses a presentation
+// dated more than 30 seconds (by default) from its own clock, and phones'
+// clocks can be further off than that. Errors are 4xx or 5xx with
+// {"error": code, "detail": text}, where code is a stable snake_case
+// reason: bad_request, bad_holder_key, method_not_allowed, cross_origin,
+// unsupported_media_type, too_large, not_found, backend_error, or the
+// code of one of the Err values a Backend returned.
 //
 // # Security
 //
@@ -66,8 +80,10 @@
 //     no-cache (always revalidated, so an update reaches the phone when it
 //     is online; the service worker serves them when it is not).
 //   - The handler checks that a pass from the Backend is a well-formed HF1
-//     pass before passing it on; it does not verify its signature (it has
-//     no trust list) — the station does.
+//     pass bound to the key in the request, and that a photo is an image
+//     of at most MaxPhoto bytes, before passing them on; anything else is
+//     a backend_error. It does not verify the pass's signature (it has no
+//     trust list): stations do.
 package page
 
 import (
