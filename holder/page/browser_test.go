@@ -199,12 +199,12 @@ func TestBrowserPresentation(t *testing.T) {
 	// 5. Re-signed within five seconds: another presentation, still valid.
 	var text2 string
 	var at2 time.Time
-	for deadline := time.Now().Add(8 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(200 * time.Millisecond) {
 		if text2, at2 = p.scan(); text2 != text {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatal("the presentation did not change within 8 seconds")
+			t.Fatal("the presentation did not change within 15 seconds")
 		}
 	}
 	t2 := checkPresentationBytes(t, text2, key, b.lastPass(), at2)
@@ -277,8 +277,7 @@ func TestBrowserPresentation(t *testing.T) {
 // checkPresentationBytes checks, independently of the verifier, that text
 // is what SPEC §14 says: HF1P: + Base45 of 18([h'A10126', {}, payload,
 // r||s]) with payload {1: the pass's COSE bytes, 2: time}, signed by key
-// over the Sig_structure, at a time no later than at and at most one
-// re-signing period before it. It returns the time.
+// over the Sig_structure, at about the time at. It returns the time.
 func checkPresentationBytes(t *testing.T, text string, key []byte, passText string, at time.Time) int64 {
 	t.Helper()
 	msg, err := base45.AppendDecode(nil, strings.TrimPrefix(text, "HF1P:"))
@@ -322,7 +321,9 @@ func checkPresentationBytes(t *testing.T, text string, key []byte, passText stri
 	if pairs != 2 || k1 != 1 || k2 != 2 || !pm.Done() || !bytes.Equal(passCOSE, wantPass) {
 		t.Fatalf("presentation claims %x", payload)
 	}
-	if s := at.Unix(); int64(when) > s+1 || int64(when) < s-6 {
+	// Signed in the 5-second slot of the screenshot, give or take a few
+	// seconds for a loaded machine.
+	if s := at.Unix(); int64(when) > s+3 || int64(when) < s-8 {
 		t.Errorf("presentation time %d, screenshot at %d", when, s)
 	}
 	x, y := elliptic.UnmarshalCompressed(elliptic.P256(), key)
