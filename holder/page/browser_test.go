@@ -56,6 +56,8 @@ func openPageWith(t *testing.T, b *testBackend, h *Handler) *page {
 	u := srv.URL + "/h/0123456789abcdef/"
 	br := cdptest.Start(t, u, "--window-size=412,915", "--lang=en-US")
 	p := &page{t: t, b: b, srv: srv, url: u, cdp: br.Page(t, srv.URL)}
+	// HUFU_SCREENSHOTS=DIR keeps the screenshots there, for a person to
+	// look at.
 	p.shot = filepath.Join(t.TempDir(), "holder.png")
 	if dir := os.Getenv("HUFU_SCREENSHOTS"); dir != "" {
 		p.shot = filepath.Join(dir, "holder.png")
@@ -249,6 +251,11 @@ func TestBrowserPresentation(t *testing.T) {
 				modules: +document.getElementById('qr').dataset.modules}; })()`, &lay)
 		if lay.Scroll > lay.Inner || lay.Right > lay.Inner || lay.Inner != w {
 			t.Errorf("%d px wide: %+v", w, lay)
+		}
+		if dir := os.Getenv("HUFU_SCREENSHOTS"); dir != "" {
+			if png, err := p.cdp.Screenshot(); err == nil {
+				os.WriteFile(filepath.Join(dir, fmt.Sprintf("holder-%d.png", w)), png, 0o644)
+			}
 		}
 		if w == 360 {
 			got, at := p.scan()
