@@ -57,12 +57,17 @@ func (p *Pass) Check() error {
 			return err
 		}
 	}
-	if p.HolderKey != nil {
-		if _, err := ParseHolderKey(p.HolderKey); err != nil {
-			return err
-		}
+	_, err := p.checkHolderKey()
+	return err
+}
+
+// checkHolderKey checks HolderKey and returns it decompressed; nil if the
+// pass has none.
+func (p *Pass) checkHolderKey() (*ecdsa.PublicKey, error) {
+	if p.HolderKey == nil {
+		return nil, nil
 	}
-	return nil
+	return p.HolderPublicKey()
 }
 
 // ParseHolderKey decodes a holder key claim: exactly HolderKeySize bytes,
@@ -291,7 +296,24 @@ func (p *Pass) UnmarshalClaims(b []byte) (err error) {
 		return invalid("missing name hash")
 	}
 	p.IssuedAt, p.ExpiresAt = time.Unix(iat, 0).UTC(), time.Unix(exp, 0).UTC()
-	return p.Check()
+	// Check everything but the holder key, which Check checks last; then
+	// check it here once and keep it decompressed for HolderPublicKey
+	// (Check itself writes nothing: passes may be shared).
+	hk := p.HolderKey
+	p.HolderKey = nil
+	if err := p.Check(); err != nil {
+		return err
+	}
+	p.HolderKey = hk
+	pub, err := p.checkHolderKey()
+	if err != nil {
+		return err
+	}
+	if pub != nil {
+		copy(p.holder.claim[:], p.HolderKey)
+		p.holder.pub = pub
+	}
+	return nil
 }
 
 func readTime(r *cbor.Reader) (int64, error) {

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"io/fs"
 	"math/big"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -212,9 +213,17 @@ func presentVectors() []vec {
 			b = cbor.AppendInt(b, pass.KeyHolderKey)
 			return cbor.AppendBytes(b, hk)
 		}
-		notOnCurve := append([]byte{2}, bytes.Repeat([]byte{0xff}, 32)...) // x ≥ p
-		invalid("present_holder_key_not_on_curve", "a holder key claim whose x is not below the field prime",
-			presentation(keyHolder, presentClaims(signed(keyA, mk(notOnCurve)), now0, nil)), "bad_payload", nil)
+		tooLarge := append([]byte{2}, bytes.Repeat([]byte{0xff}, 32)...) // x ≥ p
+		invalid("present_holder_key_x_too_large", "a holder key claim whose x is not below the field prime",
+			presentation(keyHolder, presentClaims(signed(keyA, mk(tooLarge)), now0, nil)), "bad_payload", nil)
+		// x = 1: x³ − 3x + b is not a square mod p, so no point has it.
+		offCurve := make([]byte, pass.HolderKeySize)
+		offCurve[0], offCurve[32] = 2, 1
+		if x, _ := elliptic.UnmarshalCompressed(elliptic.P256(), offCurve); x != nil {
+			panic("x = 1 is on P-256")
+		}
+		invalid("present_holder_key_not_on_curve", "a holder key claim with x = 1, which is not the x of any point on P-256",
+			presentation(keyHolder, presentClaims(signed(keyA, mk(offCurve)), now0, nil)), "bad_payload", nil)
 		pub := keyHolder.priv.Public().(*ecdsa.PublicKey)
 		unc := elliptic.Marshal(elliptic.P256(), pub.X, pub.Y) //nolint:staticcheck // the uncompressed form, to reject
 		invalid("present_holder_key_uncompressed", "the holder key in uncompressed form (65 bytes)",
@@ -318,5 +327,33 @@ func TestPresentationSizes(t *testing.T) {
 	t.Logf("longest, with a 16-byte challenge: %d characters, %d bytes", len(text), len(msg))
 	if len(text) != 520 {
 		t.Errorf("longest presentation: %d characters, SPEC.md says 520 (QR 14-M holds 528)", len(text))
+	}
+}
+
+// TestSpecPresentationExample checks that SPEC.md §14.7 quotes the vector
+// present_valid exactly: its message in hex, its text and its digest.
+func TestSpecPresentationExample(t *testing.T) {
+	spec, err := os.ReadFile("../SPEC.md")
+	if err != nil {
+		t.Skip("SPEC.md not beside the package")
+	}
+	i := bytes.Index(spec, []byte("### 14.7 Example"))
+	if i < 0 {
+		t.Fatal("SPEC.md has no §14.7")
+	}
+	flat := strings.Join(strings.Fields(string(spec[i:])), "")
+	b, err := fs.ReadFile(FS(), "present_valid.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v Vector
+	if err := json.Unmarshal(b, &v); err != nil {
+		t.Fatal(err)
+	}
+	for what, s := range map[string]string{"message": v.COSEHex, "text": strings.Join(strings.Fields(v.Text), ""),
+		"digest": v.Expect.Presentation.Digest, "holder key": v.Expect.Presentation.HolderKey} {
+		if !strings.Contains(flat, s) {
+			t.Errorf("SPEC.md §14.7 does not quote the %s of present_valid", what)
+		}
 	}
 }

@@ -91,6 +91,9 @@ func TestVectorsCoverEveryReason(t *testing.T) {
 		// and those a trust bundle adds
 		verifier.RevokedPass, verifier.RevokedKey, verifier.PolicyViolation,
 		verifier.TrustExpired, verifier.ClockBehind, verifier.TrustUnavailable,
+		// and presentations (SPEC.md §14)
+		verifier.PresentationRequired, verifier.NotHolderBound, verifier.BadHolderSignature,
+		verifier.PresentationStale, verifier.ChallengeMismatch,
 	} {
 		if !seen[string(r)] {
 			t.Errorf("no vector for reason %s", r)

@@ -7,7 +7,6 @@ import (
 	"github.com/hufu-project/hufu/holder"
 	"github.com/hufu-project/hufu/internal/base45"
 	"github.com/hufu-project/hufu/internal/cose"
-	"github.com/hufu-project/hufu/pass"
 )
 
 // verifyPresentation checks an "HF1P:" text in the order of SPEC.md
@@ -29,8 +28,8 @@ func verifyPresentation(text string, trust Trust, opts Options) (*Pass, error) {
 	if v.HolderKey == nil {
 		return nil, fail(NotHolderBound, nil, "the pass binds no holder key")
 	}
-	hk, err := pass.ParseHolderKey(v.HolderKey)
-	if err != nil { // UnmarshalClaims checked it; keep the check total
+	hk, err := v.HolderPublicKey() // checked, and cached, by UnmarshalClaims
+	if err != nil {
 		return nil, fail(BadPayload, err, "")
 	}
 	var buf [cose.MaxMessage + 32]byte
@@ -46,7 +45,7 @@ func verifyPresentation(text string, trust Trust, opts Options) (*Pass, error) {
 	if claims.Time.Before(now.Add(-window)) || claims.Time.After(now.Add(window)) {
 		return nil, fail(PresentationStale, nil, "signed at "+claims.Time.Format(time.RFC3339)+", outside "+window.String()+" of the clock")
 	}
-	if opts.Challenge != nil && string(opts.Challenge) != string(claims.Challenge) {
+	if len(opts.Challenge) > 0 && string(opts.Challenge) != string(claims.Challenge) {
 		return nil, fail(ChallengeMismatch, nil, "")
 	}
 	v.Presentation = &Presentation{Time: claims.Time, Digest: holder.Digest(msg.Payload)}

@@ -8,6 +8,14 @@
 // signature → the trust source's own checks → issuer binding → key valid at
 // the issue time → issue and expiry times against the clock.
 //
+// Verify also reads presentations ("HF1P:" texts, SPEC.md §14): a
+// holder-bound pass with the time, signed by the holder's key. It checks
+// the pass as above, then the holder's signature, then the pass's trust
+// and times, and last that the presentation's time lies within
+// Options.PresentationWindow of the clock; the result's Presentation holds
+// the time and a digest to detect replays by. A holder-bound pass shown
+// without a presentation is refused (PresentationRequired).
+//
 // Verify also reads EU Digital COVID Certificates ("HC1:" codes, the
 // HCERT specification), signed by document-signer certificates that the
 // Trust returns as DSC keys (keys.ParseDSC). Their checks run in the same
@@ -64,7 +72,7 @@ type Options struct {
 	// either way (SPEC.md §14.4). Zero means DefaultPresentationWindow; a
 	// negative value means the times must agree to the second.
 	PresentationWindow time.Duration
-	// Challenge, if not nil, is the challenge this verifier showed: a
+	// Challenge, if not empty, is the challenge this verifier showed: a
 	// presentation must carry exactly it (challenge_mismatch). Bare passes
 	// that are not holder-bound are unaffected.
 	Challenge []byte

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"strings"
 	"time"
 
 	"github.com/hufu-project/hufu/holder"
@@ -31,7 +29,8 @@ presentations; this command is for tests and for kiosks that present on a
 holder's behalf.
 
 Flags:
-    -pass FILE       the pass's text (HF1:…), or - for standard input
+    -pass FILE       the pass: its text (HF1:…) or a QR code image, or -
+                     for standard input
     -key FILE        the holder's private key (hufu keygen -alg ES256), the
                      one whose public key the pass was issued with
     -at TIME         sign for TIME (RFC 3339) instead of now, e.g. for tests
@@ -87,7 +86,10 @@ func runPresent(e *env, args []string) int {
 		}
 		challenge = b
 	}
-	passText, err := readPassText(e, *passFile)
+	scans, err := readScans(e, *passFile)
+	if err == nil && (len(scans) != 1 || scans[0].reason != "") {
+		err = fmt.Errorf("%s: want one pass (HF1:…), as text or a QR code image", *passFile)
+	}
 	if err != nil {
 		e.errorf("%v", err)
 		return exitUsage
@@ -102,7 +104,7 @@ func runPresent(e *env, args []string) int {
 		e.errorf("%v", err)
 		return exitUsage
 	}
-	text, err := holder.Present(passText, priv, when, challenge)
+	text, err := holder.Present(scans[0].text, priv, when, challenge)
 	if err != nil {
 		e.errorf("%v", err)
 		return exitUsage
@@ -126,28 +128,6 @@ func runPresent(e *env, args []string) int {
 	}
 	fmt.Fprintln(e.stdout, text)
 	return exitOK
-}
-
-// readPassText reads a pass's text from a file or, for "-", standard
-// input: at most a QR code's worth, white space around it ignored.
-func readPassText(e *env, path string) (string, error) {
-	var r io.Reader = e.stdin
-	if path != "-" {
-		f, err := os.Open(path)
-		if err != nil {
-			return "", err
-		}
-		defer f.Close()
-		r = f
-	}
-	b, err := io.ReadAll(io.LimitReader(r, verifier.MaxText+64))
-	if err != nil {
-		return "", err
-	}
-	if len(b) > verifier.MaxText+32 {
-		return "", fmt.Errorf("%s: longer than any pass", path)
-	}
-	return strings.TrimSpace(string(b)), nil
 }
 
 // presentationJSON is what hufu inspect -json shows of a presentation
