@@ -111,8 +111,8 @@ func holderMain(ctx context.Context, e *env, args []string) int {
 			e.errorf("-photo: %v", err)
 			return exitUsage
 		}
-		if ct := http.DetectContentType(b.photo); !strings.HasPrefix(ct, "image/") || ct == "image/bmp" {
-			e.errorf("-photo %s: %s, not a JPEG, PNG, GIF or WebP image", f.photo, ct)
+		if _, err := page.CheckPhoto(b.photo); err != nil {
+			e.errorf("-photo %s: %v", f.photo, err)
 			return exitUsage
 		}
 	}

@@ -190,7 +190,7 @@ func TestHolderCommandUsage(t *testing.T) {
 		{"bad colour", []string{"-key", keyFile, "-iss", "310000", "-name", "x", "-colour", "blue"}, "unknown colour"},
 		{"not loopback", append(base, "-addr", "0.0.0.0:0"), "not a loopback address"},
 		{"zero ttl", append(base, "-ttl", "0s"), "-ttl"},
-		{"photo not an image", append(base, "-photo", keyFile), "not a JPEG"},
+		{"photo not an image", append(base, "-photo", keyFile), "not JPEG, PNG, GIF or WebP"},
 		{"argument", append(base, "extra"), "unexpected argument"},
 	} {
 		var stdout, stderr lockedBuffer

@@ -14,7 +14,9 @@
 //
 // # Mounting
 //
-// A Handler is mounted at a path ending in "/", with that path stripped:
+// A Handler is mounted at a path ending in "/", with that path stripped.
+// Behind a reverse proxy, pass the browser's Host header on: API calls must
+// name it in their Origin.
 //
 //	mux.Handle("/h/{link}/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 //		b, err := backendFor(r.PathValue("link")) // look the link up; 404 if unknown
@@ -373,18 +375,28 @@ func (h *Handler) describe(p *Pass, key []byte) (*passJSON, error) {
 		out.Reason = q.Reason.String()
 	}
 	if p.Photo != nil {
-		if len(p.Photo) > MaxPhoto {
-			return nil, fmt.Errorf("page: photo of %d bytes is over %d", len(p.Photo), MaxPhoto)
-		}
-		ct := http.DetectContentType(p.Photo)
-		switch ct {
-		case "image/jpeg", "image/png", "image/gif", "image/webp":
-		default:
-			return nil, fmt.Errorf("page: photo is %s, not JPEG, PNG, GIF or WebP", ct)
+		ct, err := CheckPhoto(p.Photo)
+		if err != nil {
+			return nil, err
 		}
 		out.Photo = "data:" + ct + ";base64," + base64.StdEncoding.EncodeToString(p.Photo)
 	}
 	return out, nil
+}
+
+// CheckPhoto reports whether photo is one the page can show: a JPEG, PNG,
+// GIF or WebP file, by its content, of at most MaxPhoto bytes. It returns
+// the photo's media type.
+func CheckPhoto(photo []byte) (string, error) {
+	if len(photo) > MaxPhoto {
+		return "", fmt.Errorf("page: photo of %d bytes is over %d", len(photo), MaxPhoto)
+	}
+	ct := http.DetectContentType(photo)
+	switch ct {
+	case "image/jpeg", "image/png", "image/gif", "image/webp":
+		return ct, nil
+	}
+	return "", fmt.Errorf("page: photo is %s, not JPEG, PNG, GIF or WebP", ct)
 }
 
 // sameOrigin reports whether r comes from a page of this origin.
