@@ -13,7 +13,6 @@ import (
 	"os/signal"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 
@@ -100,18 +99,18 @@ func holderMain(ctx context.Context, e *env, args []string) int {
 	if _, code := issue(e, c, &f); code != exitOK {
 		return code
 	}
-	b := &localHolder{}
+	b := &page.Local{}
 	var err error
-	if b.is, b.claims, err = holderIssuer(&f); err != nil {
+	if b.Issuer, b.Claims, err = holderIssuer(&f); err != nil {
 		e.errorf("%v", err)
 		return exitUsage
 	}
 	if f.photo != "" {
-		if b.photo, err = readFileLimited(f.photo, page.MaxPhoto); err != nil {
+		if b.Photo, err = readFileLimited(f.photo, page.MaxPhoto); err != nil {
 			e.errorf("-photo: %v", err)
 			return exitUsage
 		}
-		if _, err := page.CheckPhoto(b.photo); err != nil {
+		if _, err := page.CheckPhoto(b.Photo); err != nil {
 			e.errorf("-photo %s: %v", f.photo, err)
 			return exitUsage
 		}
@@ -195,46 +194,4 @@ func loopbackHosts(a *net.TCPAddr) map[string]bool {
 		hosts[h+":"+port] = true
 	}
 	return hosts
-}
-
-// localHolder is the page's backend for hufu holder: it issues a pass
-// bound to whichever key enrolled last.
-type localHolder struct {
-	is     *issuer.Issuer
-	claims issuer.Claims
-	photo  []byte
-
-	mu  sync.Mutex
-	key []byte
-}
-
-func (b *localHolder) Enrol(ctx context.Context, key []byte) (*page.Pass, error) {
-	b.mu.Lock()
-	b.key = append([]byte(nil), key...)
-	b.mu.Unlock()
-	return b.issue(key)
-}
-
-func (b *localHolder) Renew(ctx context.Context, key []byte) (*page.Pass, error) {
-	b.mu.Lock()
-	enrolled := string(b.key) == string(key)
-	b.mu.Unlock()
-	if !enrolled {
-		return nil, page.ErrNotEnrolled
-	}
-	return b.issue(key)
-}
-
-func (b *localHolder) issue(key []byte) (*page.Pass, error) {
-	hk, err := pass.ParseHolderKey(key)
-	if err != nil {
-		return nil, err
-	}
-	cl := b.claims
-	cl.Photo, cl.HolderKey = b.photo, hk
-	text, err := b.is.Issue(cl)
-	if err != nil {
-		return nil, err
-	}
-	return &page.Pass{Text: text, Photo: b.photo}, nil
 }

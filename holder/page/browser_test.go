@@ -149,7 +149,7 @@ func testPhoto(t *testing.T) []byte {
 // 360 to 1920 pixels, and presenting offline.
 func TestBrowserPresentation(t *testing.T) {
 	b, trust := newTestBackend(t)
-	b.photo = testPhoto(t)
+	b.Photo = testPhoto(t)
 	p := openPage(t, b)
 
 	// 1. Enrol, and let the page show a presentation.
@@ -485,21 +485,16 @@ func TestBrowserEncoders(t *testing.T) {
 // takes over, is 50 minutes ahead: no test waits for a pass to age.
 func TestBrowserRenewal(t *testing.T) {
 	b, trust := newTestBackend(t)
-	b.claims.Validity = time.Hour
+	b.Claims.Validity = time.Hour
 	ahead := 50 * time.Minute
 	h := New(b)
 	h.now = func() time.Time { return time.Now().Add(ahead) }
 	p := openPageWith(t, b, h)
 	p.eval(`document.getElementById('enrol').click(), true`, nil)
 	p.waitState("presenting")
-	callLog := func() string {
-		b.mu.Lock()
-		defer b.mu.Unlock()
-		return strings.Join(b.calls, ",")
-	}
-	for deadline := time.Now().Add(10 * time.Second); callLog() != "enrol,renew"; time.Sleep(50 * time.Millisecond) {
+	for deadline := time.Now().Add(10 * time.Second); b.callLog() != "enrol,renew"; time.Sleep(50 * time.Millisecond) {
 		if time.Now().After(deadline) {
-			t.Fatalf("no renewal: backend calls %s", callLog())
+			t.Fatalf("no renewal: backend calls %s", b.callLog())
 		}
 	}
 	renewed := b.lastPass()
@@ -513,7 +508,7 @@ func TestBrowserRenewal(t *testing.T) {
 			t.Fatal("the page does not present the renewed pass")
 		}
 	}
-	if calls := callLog(); calls != "enrol,renew" {
+	if calls := b.callLog(); calls != "enrol,renew" {
 		t.Errorf("backend calls %s, want one renewal (the next waits a minute)", calls)
 	}
 }
@@ -522,7 +517,7 @@ func TestBrowserRenewal(t *testing.T) {
 // had, is not presented; the page says why.
 func TestBrowserExpired(t *testing.T) {
 	b, _ := newTestBackend(t)
-	b.claims.Validity = time.Hour
+	b.Claims.Validity = time.Hour
 	h := New(b)
 	h.now = func() time.Time { return time.Now().Add(61 * time.Minute) }
 	p := openPageWith(t, b, h)

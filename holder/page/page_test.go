@@ -33,18 +33,15 @@ func fixedKey(t testing.TB, label string) *ecdsa.PrivateKey {
 	return k
 }
 
-// testBackend issues passes bound to the enrolled key with a fixed issuer
-// key, and remembers the key (one device at a time).
+// testBackend is a Local with a fixed issuer key that also logs its
+// calls, fails on request, and remembers the last pass it issued.
 type testBackend struct {
-	is     *issuer.Issuer
-	claims issuer.Claims
-	photo  []byte
+	Local
 
-	mu    sync.Mutex
-	key   []byte
-	last  string // the last pass issued
+	logMu sync.Mutex
 	calls []string
-	fail  error // returned by the next call, if set
+	fail  error  // returned by the next call, if set
+	last  string // the last pass issued
 }
 
 func newTestBackend(t testing.TB) (*testBackend, *keys.TrustFile) {
@@ -62,62 +59,52 @@ func newTestBackend(t testing.TB) (*testBackend, *keys.TrustFile) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := &testBackend{is: is, claims: issuer.Claims{
+	b := &testBackend{Local: Local{Issuer: is, Claims: issuer.Claims{
 		Name:     "张三",
 		Colour:   pass.Yellow,
 		Reason:   pass.KeyRegionArrival,
 		Hints:    pass.TestSuggested,
 		Validity: 24 * time.Hour,
-	}}
+	}}}
 	return b, trust
 }
 
-func (b *testBackend) issue(key []byte) (*Pass, error) {
-	c := b.claims
-	c.Photo = b.photo
-	hk, err := pass.ParseHolderKey(key)
+func (b *testBackend) call(name string, f func() (*Pass, error)) (*Pass, error) {
+	b.logMu.Lock()
+	b.calls = append(b.calls, name)
+	err := b.fail
+	b.fail = nil
+	b.logMu.Unlock()
 	if err != nil {
 		return nil, err
 	}
-	c.HolderKey = hk
-	text, err := b.is.Issue(c)
-	if err != nil {
-		return nil, err
+	p, err := f()
+	if err == nil {
+		b.logMu.Lock()
+		b.last = p.Text
+		b.logMu.Unlock()
 	}
-	b.last = text
-	return &Pass{Text: text, Photo: b.photo}, nil
+	return p, err
 }
 
 func (b *testBackend) Enrol(ctx context.Context, key []byte) (*Pass, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.calls = append(b.calls, "enrol")
-	if err := b.fail; err != nil {
-		b.fail = nil
-		return nil, err
-	}
-	b.key = append([]byte(nil), key...)
-	return b.issue(key)
+	return b.call("enrol", func() (*Pass, error) { return b.Local.Enrol(ctx, key) })
 }
 
 func (b *testBackend) Renew(ctx context.Context, key []byte) (*Pass, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.calls = append(b.calls, "renew")
-	if err := b.fail; err != nil {
-		b.fail = nil
-		return nil, err
-	}
-	if string(key) != string(b.key) {
-		return nil, ErrNotEnrolled
-	}
-	return b.issue(key)
+	return b.call("renew", func() (*Pass, error) { return b.Local.Renew(ctx, key) })
 }
 
 func (b *testBackend) lastPass() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
+	b.logMu.Lock()
+	defer b.logMu.Unlock()
 	return b.last
+}
+
+func (b *testBackend) callLog() string {
+	b.logMu.Lock()
+	defer b.logMu.Unlock()
+	return strings.Join(b.calls, ",")
 }
 
 func (b *testBackend) enrolledKey() []byte {
@@ -212,8 +199,8 @@ func TestAPIRefuses(t *testing.T) {
 			b, _ := newTestBackend(t)
 			resp := do(t, New(b), c)
 			checkError(t, resp, c.status, c.code)
-			if len(b.calls) != 0 {
-				t.Errorf("backend called: %v", b.calls)
+			if b.callLog() != "" {
+				t.Errorf("backend called: %s", b.callLog())
 			}
 		})
 	}
@@ -287,8 +274,7 @@ func TestAPIBadPass(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := tb.claims
-	unbound, err := tb.is.Issue(c)
+	unbound, err := tb.Issuer.Issue(tb.Claims)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -316,7 +302,7 @@ func TestAPIBadPass(t *testing.T) {
 // shows of it.
 func TestAPIEnrolAndRenew(t *testing.T) {
 	b, _ := newTestBackend(t)
-	b.photo = append([]byte("\xff\xd8\xff\xe0\x00\x10JFIF\x00"), make([]byte, 100)...)
+	b.Photo = append([]byte("\xff\xd8\xff\xe0\x00\x10JFIF\x00"), make([]byte, 100)...)
 	h := New(b)
 	h.now = func() time.Time { return time.UnixMilli(1_780_000_000_123) }
 	key := holderKey(t, "holder")
@@ -340,7 +326,7 @@ func TestAPIEnrolAndRenew(t *testing.T) {
 			t.Errorf("%s: %s", path, body)
 		}
 	}
-	if got := strings.Join(b.calls, ","); got != "enrol,renew" {
+	if got := b.callLog(); got != "enrol,renew" {
 		t.Errorf("backend calls %s", got)
 	}
 }
