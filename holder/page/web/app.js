@@ -47,6 +47,7 @@ const T = {
       not_enrolled: '本机已不是此通行码的登记设备：请重新领取。',
       already_enrolled: '此通行码已在另一台设备上领取。',
       no_pass: '目前没有可领取的通行码。',
+      backend_error: '服务器暂时无法签发通行码，请稍后再试。',
       network: '无法连接服务器。',
     },
   },
@@ -82,6 +83,7 @@ const T = {
       not_enrolled: 'This phone is no longer enrolled for this pass: enrol it again.',
       already_enrolled: 'This pass has been taken on another device.',
       no_pass: 'There is no pass for you at the moment.',
+      backend_error: 'The server cannot issue the pass just now: try again later.',
       network: 'cannot reach the server.',
     },
   },
@@ -176,8 +178,20 @@ async function enrol() {
 
 // ---- presenting
 
+// keepAwake asks the phone not to dim the screen while the code is shown
+// (where the browser allows it; the page works without).
+let wake = null;
+async function keepAwake() {
+  if (wake || !navigator.wakeLock || document.visibilityState !== 'visible') return;
+  try {
+    wake = await navigator.wakeLock.request('screen');
+    wake.addEventListener('release', () => { wake = null; });
+  } catch (e) { /* not allowed: fine */ }
+}
+
 function present() {
   setState('presenting');
+  keepAwake();
   signedSlot = -1;
   shown = '';
   paintPass();
@@ -353,6 +367,9 @@ async function start() {
   });
   $('enrol').addEventListener('click', enrol);
   window.addEventListener('resize', () => { if (shown) drawQR(shown); });
+  document.addEventListener('visibilitychange', () => {
+    if (document.body.dataset.state === 'presenting') keepAwake();
+  });
   if ('serviceWorker' in navigator) {
     navigator.serviceWorker.register('sw.js', { scope: './' }).catch(() => { /* online only, then */ });
   }
