@@ -9,7 +9,9 @@ import { compressKey, presentation, PERIOD_MS } from './present.js';
 import { qrcode } from './qrcode.mjs';
 
 const $ = (id) => document.getElementById(id);
-const path = location.pathname;
+// The link's path names its record in IndexedDB ('…/' and '…/index.html'
+// are one page).
+const path = location.pathname.replace(/index\.html$/, '');
 const RENEW_AT = 0.8;            // fraction of the pass's lifetime
 const RETRY_MS = 60 * 1000;      // between failed renewals
 const QUIET = 4;                 // QR quiet zone, in modules
@@ -145,7 +147,7 @@ async function api(name, pub) {
 function setState(s) { document.body.dataset.state = s; }
 
 function explain(e) {
-  return L.errors[e.code] || L.error(e.message);
+  return Object.hasOwn(L.errors, e.code) ? L.errors[e.code] : L.error(e.message);
 }
 
 // ---- enrolment
