@@ -100,6 +100,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"path"
 	"strings"
 	"time"
 
@@ -237,9 +238,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p := r.URL.Path
 	if p == "" {
 		// Mounted at "/x/", asked for "/x": relative URLs need the slash.
+		// The redirect is relative ("x/"), so it cannot leave the site.
 		if u, err := url.ParseRequestURI(r.RequestURI); err == nil && !strings.HasSuffix(u.Path, "/") {
 			hd.Set("Cache-Control", "no-store")
-			http.Redirect(w, r, u.Path+"/", http.StatusFound)
+			hd.Set("Location", path.Base(u.Path)+"/")
+			w.WriteHeader(http.StatusFound)
 			return
 		}
 	}
@@ -416,7 +419,11 @@ func sameOrigin(r *http.Request) bool {
 }
 
 func writeError(w http.ResponseWriter, e *Error) {
-	writeJSON(w, e.Status, map[string]string{"error": e.Code, "detail": e.Detail})
+	status := e.Status
+	if status < 400 || status > 599 {
+		status = http.StatusInternalServerError
+	}
+	writeJSON(w, status, map[string]string{"error": e.Code, "detail": e.Detail})
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

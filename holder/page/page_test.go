@@ -231,6 +231,7 @@ func TestAPIBackendErrors(t *testing.T) {
 	for _, c := range []apiCase{
 		{name: "already enrolled", path: "/api/enrol", backend: fmt.Errorf("registry: link 7: %w", ErrAlreadyEnrolled), status: 409, code: "already_enrolled"},
 		{name: "no pass", path: "/api/pass", backend: ErrNoPass, status: 404, code: "no_pass"},
+		{name: "backend error with a success status", path: "/api/pass", backend: &Error{Code: "odd", Status: 200, Detail: "d"}, status: 500, code: "odd"},
 		{name: "secret failure", path: "/api/enrol", backend: errors.New("db password wrong"), status: 500, code: "backend_error"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -359,7 +360,7 @@ func TestFiles(t *testing.T) {
 	if resp.StatusCode != http.StatusFound {
 		t.Fatalf("/h/tok: %d", resp.StatusCode)
 	}
-	if loc := resp.Header.Get("Location"); loc != "/h/tok/" {
+	if loc := resp.Header.Get("Location"); loc != "tok/" {
 		t.Errorf("/h/tok redirects to %q", loc)
 	}
 }
