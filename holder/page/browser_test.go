@@ -166,7 +166,7 @@ func TestBrowserPresentation(t *testing.T) {
 		t.Fatalf("the code is %.20q…, not a presentation", text)
 	}
 	t1 := checkPresentationBytes(t, text, key, b.lastPass(), at)
-	verifyPresentation(t, text, trust, at, "")
+	v1 := verifyPresentation(t, text, trust, at, "")
 	t.Logf("presentation: %d characters, signed at %v, screenshot at %v", len(text), time.Unix(t1, 0).UTC(), at.UTC().Format(time.RFC3339Nano))
 
 	// 3. The same screenshot 60 seconds later is stale.
@@ -213,7 +213,15 @@ func TestBrowserPresentation(t *testing.T) {
 	if t2 <= t1 {
 		t.Errorf("re-signed at %d, not after %d", t2, t1)
 	}
-	verifyPresentation(t, text2, trust, at2, "")
+	v2 := verifyPresentation(t, text2, trust, at2, "")
+	// What a station's replay check keys on: the presentation digest. The
+	// same code read again has the same digest; the re-signed one another.
+	if again := verifyPresentation(t, text, trust, at2, ""); again.Presentation.Digest != v1.Presentation.Digest {
+		t.Error("the same presentation verified twice has two digests")
+	}
+	if v2.Presentation.Digest == v1.Presentation.Digest {
+		t.Error("two presentations signed 5 seconds apart have the same digest")
+	}
 
 	// What the page shows: the colour as a word and a colour, both
 	// languages, the reason, the hint, the photo, a countdown.
