@@ -212,7 +212,7 @@ func Present(passText string, key crypto.Signer, at time.Time, challenge []byte)
 	if err != nil {
 		return "", fmt.Errorf("holder: signing: %w", err)
 	}
-	sig, ok := RawSignature(der)
+	sig, ok := rawSignature(der)
 	if !ok {
 		return "", errors.New("holder: signer returned a malformed ECDSA signature")
 	}
@@ -223,9 +223,9 @@ func Present(passText string, key crypto.Signer, at time.Time, challenge []byte)
 	return Prefix + base45.EncodeToString(out), nil
 }
 
-// RawSignature turns an ASN.1 DER ECDSA P-256 signature into the 64-byte
+// rawSignature turns an ASN.1 DER ECDSA P-256 signature into the 64-byte
 // r‖s form that COSE uses.
-func RawSignature(der []byte) ([]byte, bool) {
+func rawSignature(der []byte) ([]byte, bool) {
 	if len(der) < 8 || der[0] != 0x30 || int(der[1]) != len(der)-2 {
 		return nil, false
 	}

@@ -252,6 +252,7 @@ func presentVectors() []vec {
 		untagged := good[1:]
 		invalid("present_cose_untagged", "the presentation without tag 18", untagged, "bad_cose", undecodable)
 		invalid("present_cose_trailing", "a byte after the presentation", append(append([]byte(nil), good...), 0), "bad_cose", undecodable)
+		invalid("present_too_large", "a presentation message of 2049 bytes (the text is within 4296 characters)", append(append([]byte(nil), good...), make([]byte, 2049-len(good))...), "too_large", undecodable)
 		payload := presentClaims(passMsg, now0, nil)
 		withKID := cose.AppendProtected(nil, cose.ES256, keyHolder.kid())
 		invalid("present_cose_kid", "a kid in the protected header", cose.AppendSign1(nil, withKID, payload, signRaw(keyHolder, withKID, payload)), "bad_cose", undecodable)

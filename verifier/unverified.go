@@ -35,7 +35,9 @@ type Unverified struct {
 // verification. It returns an *Error, with the reason Verify would give, if
 // the text, Base45, compression or COSE envelope is malformed or uses an
 // unsupported algorithm; a malformed claims set is reported in
-// Unverified.Claim.
+// Unverified.Claim. For a presentation the envelope is the presentation's;
+// presentation claims that do not decode, and a pass inside that does not
+// parse, are reported in Unverified.Claim.
 func InspectUnverified(text string) (*Unverified, error) {
 	if err := checkText(text); err != nil {
 		return nil, err
