@@ -45,16 +45,18 @@ type page struct {
 }
 
 func openPage(t *testing.T, b *testBackend) *page {
-	return openPageWith(t, b, New(b))
+	return openPageWith(t, b, New(b), "en-US")
 }
 
-func openPageWith(t *testing.T, b *testBackend, h *Handler) *page {
+// openPageWith opens the page served by h in a browser whose language is
+// lang.
+func openPageWith(t *testing.T, b *testBackend, h *Handler, lang string) *page {
 	mux := http.NewServeMux()
 	mux.Handle("/h/0123456789abcdef/", http.StripPrefix("/h/0123456789abcdef", h))
 	srv := httptest.NewServer(mux) // on 127.0.0.1: a secure context, as HTTPS is
 	t.Cleanup(srv.Close)
 	u := srv.URL + "/h/0123456789abcdef/"
-	br := cdptest.Start(t, u, "--window-size=412,915", "--lang=en-US")
+	br := cdptest.Start(t, u, "--window-size=412,915", "--lang="+lang)
 	p := &page{t: t, b: b, srv: srv, url: u, cdp: br.Page(t, srv.URL)}
 	// HUFU_SCREENSHOTS=DIR keeps the screenshots there, for a person to
 	// look at.
@@ -63,7 +65,25 @@ func openPageWith(t *testing.T, b *testBackend, h *Handler) *page {
 		p.shot = filepath.Join(dir, "holder.png")
 	}
 	p.viewport(412, 915, 2)
+	if lang != "en-US" {
+		// --lang does not reach navigator.language in headless mode; an
+		// Accept-Language override does.
+		var ua string
+		p.eval(`navigator.userAgent`, &ua)
+		if err := p.cdp.Call("Network.setUserAgentOverride", map[string]any{"userAgent": ua, "acceptLanguage": lang}, nil); err != nil {
+			t.Fatal(err)
+		}
+		if err := p.cdp.Call("Page.reload", nil, nil); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 	p.waitState("enrol")
+	var nl string
+	p.eval(`navigator.language`, &nl)
+	if nl != lang {
+		t.Fatalf("navigator.language %q, want %q", nl, lang)
+	}
 	return p
 }
 
@@ -497,7 +517,7 @@ func TestBrowserRenewal(t *testing.T) {
 	ahead := 50 * time.Minute
 	h := New(b)
 	h.now = func() time.Time { return time.Now().Add(ahead) }
-	p := openPageWith(t, b, h)
+	p := openPageWith(t, b, h, "en-US")
 	p.eval(`document.getElementById('enrol').click(), true`, nil)
 	p.waitState("presenting")
 	for deadline := time.Now().Add(10 * time.Second); b.callLog() != "enrol,renew"; time.Sleep(50 * time.Millisecond) {
@@ -522,13 +542,14 @@ func TestBrowserRenewal(t *testing.T) {
 }
 
 // TestBrowserExpired: a pass past its expiry, with no newer one to be
-// had, is not presented; the page says why.
+// had, is not presented; the page says why, in the browser's language
+// (Chinese here).
 func TestBrowserExpired(t *testing.T) {
 	b, _ := newTestBackend(t)
 	b.Claims.Validity = time.Hour
 	h := New(b)
 	h.now = func() time.Time { return time.Now().Add(61 * time.Minute) }
-	p := openPageWith(t, b, h)
+	p := openPageWith(t, b, h, "zh-CN")
 	p.eval(`document.getElementById('enrol').click(), true`, nil)
 	p.waitState("expired")
 	var shown struct {
@@ -536,7 +557,7 @@ func TestBrowserExpired(t *testing.T) {
 	}
 	p.eval(`({message: document.getElementById('message').textContent,
 		visibility: getComputedStyle(document.getElementById('qr')).visibility})`, &shown)
-	if !strings.Contains(shown.Message, "expired") || shown.Visibility != "hidden" {
+	if shown.Message != "通行码已过期：请联网以获取新码" || shown.Visibility != "hidden" {
 		t.Errorf("expired page shows %+v", shown)
 	}
 	png, err := p.cdp.Screenshot()
