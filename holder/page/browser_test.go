@@ -242,6 +242,9 @@ func TestBrowserPresentation(t *testing.T) {
 	if v2.Presentation.Digest == v1.Presentation.Digest {
 		t.Error("two presentations signed 5 seconds apart have the same digest")
 	}
+	// The same presentation scanned twice at a station is refused as
+	// replayed; the re-signed one is not.
+	stationReplay(t, trust, text, at, text2, at2)
 
 	// What the page shows: the colour as a word and a colour, both
 	// languages, the reason, the hint, the photo, a countdown.
