@@ -61,7 +61,7 @@ func (d Decision) Admitted() bool { return d == Admit || d == Observe || d == Va
 type Verdict struct {
 	Input        string    // where the code came from (a file), or ""
 	Decision     Decision  // never empty
-	Reason       string    // why the code is invalid or undecided: a verifier.Reason or an image reason
+	Reason       string    // why the code is invalid or undecided: a verifier.Reason, an image reason, or ReasonReplayed
 	Detail       string    // more about Reason, for people
 	Format       string    // verifier.FormatHF1 or FormatHC1, for a valid code
 	Colour       string    // green, yellow or red (HF1)
