@@ -19,7 +19,7 @@ var cmdLog = &command{
 	summary: "verify, export or count a guard station's scan log",
 	usage: `
 Usage:
-    hufu log verify [-state DIR] [-site ID]
+    hufu log verify [-state DIR] [-site ID] [-json]
     hufu log export [-state DIR] [-site ID] [-format csv|json] [-from TIME] [-to TIME] [-o FILE]
     hufu log stats  [-state DIR] [-site ID] [-from TIME] [-to TIME] [-json]
 
@@ -48,7 +48,8 @@ Flags:
     -from TIME    from this time on (RFC 3339, or a date: its start, local time)
     -to TIME      before this time (RFC 3339, or a date)
     -o FILE       write the export to FILE (atomically) instead of stdout
-    -json         stats as JSON
+    -json         verify, stats: JSON (verify: one object per site, every
+                  key present; "ok", "problem": {kind, line, seq, detail})
 
 Exit status: 0 if the log verifies, 1 if it does not, 2 for usage and I/O
 errors.
@@ -111,10 +112,10 @@ func runLog(e *env, args []string) int {
 		}
 	}
 	if sub == "verify" {
-		if *format != "" || *from != "" || *to != "" || *out != "" || *asJSON {
-			return usageError(e, c, "log verify takes only -state and -site")
+		if *format != "" || *from != "" || *to != "" || *out != "" {
+			return usageError(e, c, "log verify takes only -state, -site and -json")
 		}
-		return logVerify(e, dir, sites)
+		return logVerify(e, dir, sites, *asJSON)
 	}
 	if len(sites) > 1 {
 		return usageError(e, c, "the state holds several sites (%s): give -site", strings.Join(sites, ", "))
@@ -173,7 +174,28 @@ func runLog(e *env, args []string) int {
 	return exitOK
 }
 
-func logVerify(e *env, dir string, sites []string) int {
+// logVerifyJSON is one line of "log verify -json": every key present.
+type logVerifyJSON struct {
+	Version    int             `json:"hufu_log_verify"`
+	Site       string          `json:"site"`
+	OK         bool            `json:"ok"`
+	Records    int             `json:"records"`
+	LastSeq    *uint64         `json:"last_seq"`
+	LastTime   *string         `json:"last_time"`
+	LastHash   *string         `json:"last_hash"`
+	Problem    *logProblemJSON `json:"problem"`
+	HeadBehind bool            `json:"head_behind"`
+	TornBytes  int             `json:"torn_bytes"`
+}
+
+type logProblemJSON struct {
+	Kind   string `json:"kind"` // a scanlog.Kind: edited, inserted, deleted, …
+	Line   int    `json:"line"`
+	Seq    uint64 `json:"seq"`
+	Detail string `json:"detail"`
+}
+
+func logVerify(e *env, dir string, sites []string, asJSON bool) int {
 	code := exitOK
 	for _, site := range sites {
 		rep, err := scanlog.Verify(dir, site)
@@ -183,9 +205,23 @@ func logVerify(e *env, dir string, sites []string) int {
 			continue
 		}
 		if rep.Problem != nil {
+			code = worst(code, exitInvalid)
+		}
+		if asJSON {
+			j := logVerifyJSON{Version: 1, Site: site, OK: rep.Problem == nil, Records: rep.Records,
+				HeadBehind: rep.HeadBehind, TornBytes: rep.Torn}
+			if rep.Last.Seq > 0 {
+				j.LastSeq, j.LastTime, j.LastHash = &rep.Last.Seq, &rep.Last.Time, &rep.Last.Hash
+			}
+			if p := rep.Problem; p != nil {
+				j.Problem = &logProblemJSON{Kind: string(p.Kind), Line: p.Line, Seq: p.Seq, Detail: p.Detail}
+			}
+			writeJSON(e.stdout, j)
+			continue
+		}
+		if rep.Problem != nil {
 			fmt.Fprintf(e.stdout, "%s: FAILED: %s\n", site, strings.TrimPrefix(rep.Problem.Error(), "scanlog: "))
 			fmt.Fprintf(e.stdout, "%s: %s before it intact\n", site, plural(int(rep.Last.Seq), "record"))
-			code = worst(code, exitInvalid)
 			continue
 		}
 		if rep.Records == 0 {

@@ -74,6 +74,17 @@ again. The same pass admitted at this site within -passback before (also
 across restarts, from the log) is flagged "USED HERE … AGO": the decision
 is not changed, the guard decides. -passback 0 turns this off.
 
+Live codes: a holder-bound pass counts only as the holder's live code
+(HF1P:…), which the phone signs again every few seconds. A live code this
+station has seen before, while it is still fresh (30 s), is a copy (a
+screenshot, a photo) and is refused, logged with reason "replayed":
+    ✘ INVALID · CODE ALREADY USED — ASK FOR THE LIVE CODE
+Seen again within -dedupe of its last sighting (a camera, a second scan,
+a name typed for it) it is the same showing, not a replay; a new live
+code of the same pass is not a replay either (anti-passback applies).
+Live codes are remembered in memory only: not across a restart, nor by
+another station (SPEC.md §14.8).
+
 The verdict leads with the decision as a word and a symbol, in colour on a
 terminal (never colour alone): ✔ ADMIT 通行, ▲ OBSERVE 注意, ✘ DENY 禁止通行,
 ✘ INVALID 无效, ? CANNOT DECIDE 无法判断, and for an EU DCC (with -dsc)
@@ -121,7 +132,8 @@ Flags:
     -ansi           colour with ANSI escapes even when output is not a
                     terminal (it is on a terminal unless NO_COLOR is set);
                     -color is its old name
-    -dedupe D       the same pass within D is one scan (default 3s)
+    -dedupe D       the same pass within D is one scan (default 3s); a
+                    live code seen again after D is a replay
     -passback D     flag a pass admitted here within D (default 30m; 0 off)
     -skew D         clock-skew tolerance (default 5m; 0 for none)
     -watch DIR      check new images in DIR

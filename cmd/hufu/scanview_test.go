@@ -168,6 +168,19 @@ func TestLogCommands(t *testing.T) {
 	if code != 0 || !strings.HasPrefix(o, "gate-1: ok: 3 records, 2026-06-01T08:59:00.000Z to 2026-06-01T09:01:00.000Z") {
 		t.Fatalf("verify: %d %s", code, o)
 	}
+	o, _, code = cmd("log", "verify", "-json")
+	var vj map[string]any
+	if err := json.Unmarshal([]byte(o), &vj); err != nil || code != 0 {
+		t.Fatalf("verify -json: %d %v %s", code, err, o)
+	}
+	for _, k := range []string{"hufu_log_verify", "site", "ok", "records", "last_seq", "last_time", "last_hash", "problem", "head_behind", "torn_bytes"} {
+		if _, ok := vj[k]; !ok {
+			t.Errorf("verify -json lacks %q: %s", k, o)
+		}
+	}
+	if vj["ok"] != true || vj["records"] != 3.0 || vj["last_seq"] != 3.0 || vj["problem"] != nil {
+		t.Errorf("verify -json: %s", o)
+	}
 	o, _, _ = cmd("log", "stats", "-json")
 	// Every decision is counted, also when it is 0.
 	if !strings.Contains(o, `"counts":{"admit":1,"cannot_decide":0,"deny":0,"invalid":0,"observe":0,"valid":0}`) ||
@@ -208,6 +221,10 @@ func TestLogCommands(t *testing.T) {
 	o, _, code = cmd("log", "verify", "-site", "gate-1")
 	if code != 1 || !strings.Contains(o, "gate-1: FAILED: edited at line 2 (record 2)") || !strings.Contains(o, "gate-1: 1 record before it intact") {
 		t.Errorf("verify after edit: %d %s", code, o)
+	}
+	o, _, code = cmd("log", "verify", "-site", "gate-1", "-json")
+	if code != 1 || !strings.Contains(o, `"ok":false`) || !strings.Contains(o, `"problem":{"kind":"edited","line":2,"seq":2,`) {
+		t.Errorf("verify -json after edit: %d %s", code, o)
 	}
 	if _, e2, code := cmd("log", "export", "-format", "csv"); code != 1 || !strings.Contains(e2, "does not verify") {
 		t.Errorf("export of a bad log: %d %s", code, e2)
