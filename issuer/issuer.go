@@ -88,6 +88,11 @@ type Claims struct {
 	// IssuedAt is the pass's issue time; zero means now. It is for tests
 	// and for re-issuing a pass with its original time.
 	IssuedAt time.Time
+	// HolderKey, if not nil, binds the pass to the holder's key pair: the
+	// pass is then accepted only in a presentation signed with its private
+	// half (SPEC.md §14). It must be an *ecdsa.PublicKey on P-256, such as
+	// the key a browser generates with WebCrypto.
+	HolderKey crypto.PublicKey
 }
 
 // Issue signs a pass with the given claims and returns its QR text.
@@ -118,6 +123,17 @@ func (is *Issuer) Issue(c Claims) (string, error) {
 	}
 	if c.Photo != nil {
 		p.PhotoDigest = pass.PhotoDigest(c.Photo)
+	}
+	if c.HolderKey != nil {
+		pub, ok := c.HolderKey.(*ecdsa.PublicKey)
+		if !ok {
+			return "", fmt.Errorf("issuer: a holder key must be a P-256 key, not %T", c.HolderKey)
+		}
+		hk, err := pass.CompressHolderKey(pub)
+		if err != nil {
+			return "", fmt.Errorf("issuer: %w", err)
+		}
+		p.HolderKey = hk
 	}
 	var err error
 	if p.NameHash, err = pass.NameHash(p.ID, c.Name); err != nil {

@@ -1,6 +1,8 @@
 package pass
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
 	"errors"
 	"fmt"
 	"time"
@@ -55,7 +57,38 @@ func (p *Pass) Check() error {
 			return err
 		}
 	}
-	return nil
+	_, err := p.checkHolderKey()
+	return err
+}
+
+// checkHolderKey checks HolderKey and returns it decompressed; nil if the
+// pass has none.
+func (p *Pass) checkHolderKey() (*ecdsa.PublicKey, error) {
+	if p.HolderKey == nil {
+		return nil, nil
+	}
+	return p.HolderPublicKey()
+}
+
+// ParseHolderKey decodes a holder key claim: exactly HolderKeySize bytes,
+// a compressed point (first byte 0x02 or 0x03) on P-256.
+func ParseHolderKey(b []byte) (*ecdsa.PublicKey, error) {
+	if len(b) != HolderKeySize || (b[0] != 2 && b[0] != 3) {
+		return nil, invalid("holder key of %d bytes, want a %d-byte compressed P-256 point", len(b), HolderKeySize)
+	}
+	x, y := elliptic.UnmarshalCompressed(elliptic.P256(), b)
+	if x == nil {
+		return nil, invalid("holder key is not a point on P-256")
+	}
+	return &ecdsa.PublicKey{Curve: elliptic.P256(), X: x, Y: y}, nil
+}
+
+// CompressHolderKey returns the holder key claim of a P-256 public key.
+func CompressHolderKey(pub *ecdsa.PublicKey) ([]byte, error) {
+	if pub == nil || pub.Curve != elliptic.P256() {
+		return nil, invalid("holder key must be a P-256 key")
+	}
+	return elliptic.MarshalCompressed(elliptic.P256(), pub.X, pub.Y), nil
 }
 
 // CheckIssuer reports whether iss is a valid issuer ID: 1 to MaxIssuerLen
@@ -89,7 +122,7 @@ func (p *Pass) AppendClaims(dst []byte) ([]byte, error) {
 		return dst, err
 	}
 	n := 6
-	for _, present := range []bool{p.PhotoDigest != nil, p.PhotoID != "", p.Reason != 0, p.Hints != 0} {
+	for _, present := range []bool{p.PhotoDigest != nil, p.PhotoID != "", p.Reason != 0, p.Hints != 0, p.HolderKey != nil} {
 		if present {
 			n++
 		}
@@ -123,6 +156,10 @@ func (p *Pass) AppendClaims(dst []byte) ([]byte, error) {
 	if p.Hints != 0 {
 		dst = cbor.AppendInt(dst, KeyHints)
 		dst = cbor.AppendInt(dst, int64(p.Hints))
+	}
+	if p.HolderKey != nil {
+		dst = cbor.AppendInt(dst, KeyHolderKey)
+		dst = cbor.AppendBytes(dst, p.HolderKey)
 	}
 	return dst, nil
 }
@@ -223,6 +260,11 @@ func (p *Pass) UnmarshalClaims(b []byte) (err error) {
 				err = invalid("hints %d out of range", v)
 			}
 			p.Hints = Hints(v)
+		case KeyHolderKey:
+			p.HolderKey, err = r.Bytes()
+			if err == nil && p.HolderKey == nil {
+				p.HolderKey = []byte{}
+			}
 		default:
 			if key < MinExtensionKey {
 				return invalid("unknown claim %d", key)
@@ -254,7 +296,24 @@ func (p *Pass) UnmarshalClaims(b []byte) (err error) {
 		return invalid("missing name hash")
 	}
 	p.IssuedAt, p.ExpiresAt = time.Unix(iat, 0).UTC(), time.Unix(exp, 0).UTC()
-	return p.Check()
+	// Check everything but the holder key, which Check checks last; then
+	// check it here once and keep it decompressed for HolderPublicKey
+	// (Check itself writes nothing: passes may be shared).
+	hk := p.HolderKey
+	p.HolderKey = nil
+	if err := p.Check(); err != nil {
+		return err
+	}
+	p.HolderKey = hk
+	pub, err := p.checkHolderKey()
+	if err != nil {
+		return err
+	}
+	if pub != nil {
+		copy(p.holder.claim[:], p.HolderKey)
+		p.holder.pub = pub
+	}
+	return nil
 }
 
 func readTime(r *cbor.Reader) (int64, error) {

@@ -6,6 +6,7 @@ const (
 	MaxIDSize       = 16   // longest pass ID
 	NameHashSize    = 12   // name hash length
 	PhotoDigestSize = 16   // photo digest length
+	HolderKeySize   = 33   // holder key: a compressed P-256 point (SEC 1 §2.3.3)
 	MaxIssuerLen    = 32   // longest issuer ID, in bytes
 	MaxPhotoIDLen   = 12   // longest photo ID, in bytes
 	MaxNameInput    = 1024 // longest name given to NormalizeName, in bytes
@@ -34,6 +35,7 @@ const (
 	KeyPhotoID     = -4
 	KeyReason      = -5
 	KeyHints       = -6
+	KeyHolderKey   = -7
 	// MinExtensionKey is the smallest key of an extension claim: a verifier
 	// that does not know such a claim checks its form and ignores it. Any
 	// other key it does not know makes the claims set invalid.

@@ -4,6 +4,7 @@
 package pass
 
 import (
+	"crypto/ecdsa"
 	"crypto/hmac"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -214,6 +215,30 @@ type Pass struct {
 	// the pass has no photo.
 	PhotoDigest []byte
 	PhotoID     string // optional short reference to the photo at the issuer
+	// HolderKey is the holder's P-256 public key, compressed (SEC 1
+	// §2.3.3: 0x02 or 0x03, then the 32-byte x coordinate); nil if the
+	// pass is not holder-bound. A holder-bound pass is accepted only inside
+	// a presentation signed with this key (SPEC.md §14).
+	HolderKey []byte
+
+	// holder caches the decompressed HolderKey that UnmarshalClaims
+	// checked, for HolderPublicKey: decompressing costs a square root.
+	holder struct {
+		claim [HolderKeySize]byte
+		pub   *ecdsa.PublicKey
+	}
+}
+
+// HolderPublicKey returns the holder's public key, decompressed from
+// HolderKey; an error if HolderKey is nil or not a valid key.
+func (p *Pass) HolderPublicKey() (*ecdsa.PublicKey, error) {
+	if p.holder.pub != nil && string(p.HolderKey) == string(p.holder.claim[:]) {
+		return p.holder.pub, nil
+	}
+	if p.HolderKey == nil {
+		return nil, invalid("no holder key")
+	}
+	return ParseHolderKey(p.HolderKey)
 }
 
 // Decision returns the decision for the pass's colour.

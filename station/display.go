@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/hufu-project/hufu/verdict"
+	"github.com/hufu-project/hufu/verifier"
 )
 
 // Display is a verdict as the station shows it, in its language: on a
@@ -52,6 +53,8 @@ func (s *Station) display(v *verdict.Verdict) *Display {
 	switch {
 	case v.Decision == verdict.CannotDecide:
 		d.Sub = say(lang, "sub_undecided")
+	case v.Decision == verdict.Invalid && liveSub[v.Reason] != "":
+		d.Sub = say(lang, liveSub[v.Reason])
 	case v.Decision == verdict.Invalid:
 		d.Sub = say(lang, "sub_invalid")
 	case v.NameMatch != nil && !*v.NameMatch:
@@ -178,6 +181,9 @@ var words = map[string][2]string{
 	"name_mismatch":  {"NAME DOES NOT MATCH THIS CODE", "姓名与此码不符"},
 	"sub_invalid":    {"NOT A VALID PASS — DO NOT ADMIT", "不是有效通行码 — 不得放行"},
 	"sub_undecided":  {"CALL A SUPERVISOR", "请联系负责人"},
+	"sub_replayed":   {"CODE ALREADY USED — ASK FOR THE LIVE CODE", "此码已使用 — 请出示实时码"},
+	"sub_stale":      {"CODE TOO OLD — ASK FOR THE LIVE CODE", "此码已过时 — 请出示实时码"},
+	"sub_live":       {"NOT THE LIVE CODE — ASK FOR THE LIVE CODE", "不是实时码 — 请出示实时码"},
 	"passback_alert": {"USED HERE %s AGO (%s) — SAME PERSON?", "此码 %s前已在本站使用（%s）— 请核实是否本人"},
 	// labels
 	"l_name":    {"name", "姓名"},
@@ -204,11 +210,21 @@ var words = map[string][2]string{
 	"name_pending":   {"name %s: scan the code to check it", "姓名 %s：请扫码核对"},
 	"name_bad":       {"not a usable name: %s", "无法使用的姓名：%s"},
 	"scanning":       {"SCAN A CODE", "请扫码"},
+	"not_code_scan":  {"not a code (a code starts with HF1: or HC1:): a name is never taken from the scanner; type it on the keyboard", "不是通行码（通行码以 HF1: 或 HC1: 开头）：不从扫码枪读取姓名；请用键盘输入姓名"},
+	"code_typed":     {"a code on the keyboard is not checked: codes come only from the scanner (-scanner); set a scanner that types here to serial (USB-CDC) mode", "键盘上的通行码不予核验：通行码只从扫码枪（-scanner）读取；在此键盘上输入的扫码枪请设为串口（USB-CDC）模式"},
 	"not_code":       {"not a code: a code starts with HF1: or HC1:; to check a name, type %s and the name, then Enter", "不是通行码：通行码以 HF1: 或 HC1: 开头；核对姓名请先输入 %s 再输入姓名并回车"},
 	"hc1_rules":      {"genuine and in date; whether this %s is enough to enter is for your rules", "证书真实且在有效期内；此%s能否入内由本场所规定决定"},
 	// warnings
 	"trust_stale":             {"the trust list is stale: install a fresh one", "信任列表已久未更新：请安装新版"},
 	"clock_earlier_than_seen": {"this computer's clock is earlier than a time already seen (%s): check the clock", "本机时钟早于已见过的可信时间（%s）：请检查时钟"},
+}
+
+// liveSub says, for the reasons that refuse a copy of a holder's live
+// code (SPEC.md §14), what the guard is to do: ask for the live code.
+var liveSub = map[string]string{
+	verdict.ReasonReplayed:                "sub_replayed",
+	string(verifier.PresentationStale):    "sub_stale",
+	string(verifier.PresentationRequired): "sub_live",
 }
 
 // Say returns the station's phrase for key in lang ("zh" or "en"),

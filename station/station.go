@@ -10,6 +10,9 @@
 //   - anti-passback: a pass admitted at this site within Config.Passback
 //     (also before a restart, from the log) is flagged, and the guard
 //     decides;
+//   - replay: a holder's live code (a presentation, HF1P:…) seen here
+//     before, while it is still fresh, is a copy of it (a screenshot, a
+//     photo) and is refused (Outcome Replayed, SPEC.md §14.8);
 //   - the clock floor: the latest trusted time seen (the issue time of a
 //     verified pass or of a trust bundle) is kept in the state directory,
 //     and a clock set earlier than it gets a warning on every verdict;
@@ -17,6 +20,11 @@
 //     Check returns, so no verdict is shown that was not recorded;
 //   - trust reload: a running station takes up a newly installed bundle
 //     through Config.Reload.
+//
+// The guard may type the holder's name for a pass. Where a keyboard-wedge
+// scanner and the keyboard share one input (Line), a QR code can type a
+// name too; ScannerLine and KeyboardLine, for a scanner read from its own
+// device (OpenScanner), keep codes and names apart.
 //
 // A station is safe for concurrent use; scans are handled one at a time,
 // in the order they are logged. It has no flags, terminal or processes:
@@ -122,9 +130,15 @@ const (
 	// Repeat: the same scan as one moments before (within Config.Dedupe);
 	// not logged again. The verdict is the earlier one.
 	Repeat
-	// A presentation replay window (a holder presentation seen before,
-	// from another device) adds its outcome here: it is logged, with the
-	// verdict of the earlier presentation.
+	// Replayed: a presentation (HF1P:…) this station has seen before,
+	// while the verifier still accepts it, and not in the same showing
+	// (seen again within Config.Dedupe of its last sighting): a copy of a
+	// live code. It is logged under Verdict.Scan.LogSeq with decision
+	// invalid and reason verdict.ReasonReplayed, never admitted, and shown
+	// as "code already used — ask for the live code" (SPEC.md §14.8).
+	// A different presentation of the same pass is not a replay: it is
+	// the holder's phone, and anti-passback's business.
+	Replayed
 )
 
 // A Result is one scan and its verdict.
@@ -135,6 +149,8 @@ type Result struct {
 	Source  string // scanner, watch, web, …
 	Name    string // the name the guard typed for it, or ""
 	Display *Display
+
+	replayed *verifier.Presentation // the presentation refused, for Outcome Replayed
 }
 
 // Time windows for names typed at the station.
@@ -158,6 +174,7 @@ type Station struct {
 	recent    map[string]*Result   // dedupe key → the scan
 	seen      map[string]time.Time // dedupe key → when last seen
 	used      map[string]time.Time // pass pseudonym → last admitted here
+	replay    *replayMemory        // presentations seen, until they go stale
 	pruned    time.Time
 	last      *Result // the last scan, for a name typed after it
 	lastAt    time.Time
@@ -194,7 +211,7 @@ func Open(cfg Config) (*Station, error) {
 		return nil, fmt.Errorf("station: %w", err)
 	}
 	s := &Station{cfg: cfg, trust: cfg.Trust, recent: map[string]*Result{}, seen: map[string]time.Time{},
-		used: map[string]time.Time{}, done: make(chan struct{})}
+		used: map[string]time.Time{}, replay: newReplayMemory(MaxRemembered), done: make(chan struct{})}
 	var err error
 	if s.clock, err = loadClockFloor(cfg.StateDir); err != nil {
 		return nil, fmt.Errorf("station: %w", err)
@@ -322,8 +339,9 @@ func (s *Station) notify(format string, args ...any) {
 // Check verifies the code text from source, with the name the guard typed
 // for it ("" for none: a name typed just before, see TypedName, is used),
 // logs the scan and returns the result. A repeat within the dedupe window
-// is returned with Outcome Repeat, not logged again. An error means the
-// log failed and the station has stopped: no verdict may be shown.
+// is returned with Outcome Repeat, not logged again; a presentation seen
+// before is refused with Outcome Replayed. An error means the log failed
+// and the station has stopped: no verdict may be shown.
 func (s *Station) Check(text, source, name string) (*Result, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -383,16 +401,30 @@ func (s *Station) check(now time.Time, text, source, name string, again *Result)
 	if s.trust.Err == nil {
 		p, verr = verifier.Verify(text, s.trust.Keys, verifier.Options{Now: now, Skew: s.cfg.Skew})
 	}
+	var pr *verifier.Presentation
+	if p != nil {
+		pr = p.Presentation
+	}
 	key := scanKey(p, text, name)
-	if r := s.recent[key]; r != nil && again == nil {
+	if r := s.recent[key]; r != nil && again == nil && (r.replayed == nil || pr != nil && pr.Digest == r.replayed.Digest) {
 		if d := now.Sub(s.seen[key]); d >= 0 && d < s.cfg.Dedupe {
 			s.seen[key] = now
-			rep := &Result{Verdict: r.Verdict, Outcome: Repeat, Text: text, Source: source, Name: name, Display: r.Display}
+			if pr != nil {
+				s.sawInShowing(pr, now, r)
+			}
+			rep := &Result{Verdict: r.Verdict, Outcome: Repeat, Text: text, Source: source, Name: name, Display: r.Display, replayed: r.replayed}
 			if s.cfg.OnResult != nil {
 				s.cfg.OnResult(rep)
 			}
 			return rep, nil
 		}
+	}
+	var seen *sighting
+	if pr != nil {
+		seen = s.replay.get(pr)
+	}
+	if seen != nil && again == nil && !s.sameShowing(seen, now) {
+		return s.refuseReplay(now, text, source, name, key, p, seen)
 	}
 	v := verdict.New(p, verr, verdict.Checks{Name: name}, now, s.trust.Label)
 	if p != nil && s.trust.Bundle != nil {
@@ -439,6 +471,19 @@ func (s *Station) check(now time.Time, text, source, name string, again *Result)
 	if p != nil && v.Decision.Admitted() {
 		s.used[e.Pass] = now
 	}
+	switch {
+	case pr != nil && seen == nil:
+		s.replay.add(pr, now, rec.Seq)
+	case pr != nil:
+		seen.last = now // the guard's name for the scan just shown
+	}
+	s.finish(r, p)
+	return r, nil
+}
+
+// finish ends a logged scan: the front end is told, and the clock floor
+// takes up the pass's issue time.
+func (s *Station) finish(r *Result, p *verifier.Pass) {
 	if s.cfg.OnResult != nil {
 		s.cfg.OnResult(r)
 	}
@@ -447,6 +492,54 @@ func (s *Station) check(now time.Time, text, source, name string, again *Result)
 			s.notify("cannot save the latest trusted time: %v", err)
 		}
 	}
+}
+
+// sameShowing reports whether a presentation seen before, seen again now,
+// is still the same showing: seen within the dedupe window of its last
+// sighting (a camera sees a phone many times a second; a guard scans
+// twice, or types the holder's name for it).
+func (s *Station) sameShowing(seen *sighting, now time.Time) bool {
+	d := now.Sub(seen.last)
+	return d >= 0 && d < s.cfg.Dedupe
+}
+
+// sawInShowing notes a presentation seen in a repeat of r: one seen for
+// the first time is remembered; one seen before stays in its showing,
+// unless r refused it as a replay.
+func (s *Station) sawInShowing(pr *verifier.Presentation, now time.Time, r *Result) {
+	switch seen := s.replay.get(pr); {
+	case seen == nil:
+		s.replay.add(pr, now, r.Verdict.Scan.LogSeq)
+	case r.replayed == nil:
+		seen.last = now
+	}
+}
+
+// refuseReplay logs and returns the verdict on a presentation seen before
+// (Outcome Replayed): invalid, reason replayed. The record names the pass
+// inside it (issuer and pseudonym, for the audit: whose code was copied),
+// without its colour, which did not count.
+func (s *Station) refuseReplay(now time.Time, text, source, name, key string, p *verifier.Pass, seen *sighting) (*Result, error) {
+	ago := now.Sub(seen.first).Round(time.Second)
+	v := &verdict.Verdict{Decision: verdict.Invalid, Reason: verdict.ReasonReplayed, CheckedAt: now, Trust: s.trust.Label,
+		Detail: fmt.Sprintf("the same live code was scanned here %s ago (record %d)", verdict.HumanDuration("en", ago), seen.seq)}
+	v.Scan = &verdict.Scan{Time: now, Site: s.cfg.Site, Source: source}
+	iss, id := passKey(p, text)
+	e := scanlog.Entry{Time: now, Guard: s.cfg.Guard, Source: source, Decision: string(v.Decision), Reason: v.Reason,
+		Issuer: iss, Pass: s.log.Pseudonym(iss, id)}
+	if behind, _ := s.clock.behind(now, s.tolerance()); behind {
+		v.Warnings = append(v.Warnings, "clock_earlier_than_seen")
+	}
+	rec, err := s.log.Append(e)
+	if err != nil {
+		s.failLocked(err)
+		return nil, err
+	}
+	v.Scan.LogSeq = rec.Seq
+	r := &Result{Verdict: v, Outcome: Replayed, Text: text, Source: source, Name: name, Display: s.display(v), replayed: p.Presentation}
+	s.recent[key], s.seen[key] = r, now
+	s.last, s.lastAt = r, now
+	s.finish(r, p)
 	return r, nil
 }
 
@@ -487,9 +580,10 @@ func (s *Station) TrustLabel() string {
 	return s.trust.Label
 }
 
-// prune forgets scans past the dedupe window and passes past the
-// anti-passback window.
+// prune forgets scans past the dedupe window, presentations gone stale,
+// and passes past the anti-passback window.
 func (s *Station) prune(now time.Time) {
+	s.replay.prune(now)
 	for k, at := range s.seen {
 		if d := now.Sub(at); d >= s.cfg.Dedupe || d < -time.Minute {
 			delete(s.seen, k)

@@ -480,7 +480,8 @@ func TestReadScanner(t *testing.T) {
 	s := f.open(t, func(c *Config) { c.OnResult = func(r *Result) { results = append(results, r) } })
 	in := "hello\r\n=张三\n" + f.issue(t, "张三", pass.Green) + "\n=李四\n"
 	var notes []string
-	if err := ReadScanner(t.Context(), s, strings.NewReader(in), "scanner", func(m string) { notes = append(notes, m) }); err != nil {
+	wedge := func(l string) (*Result, error) { return s.Line(l, "scanner") }
+	if err := ReadScanner(t.Context(), s, strings.NewReader(in), wedge, func(m string) { notes = append(notes, m) }); err != nil {
 		t.Fatal(err)
 	}
 	if len(notes) != 3 || !strings.Contains(notes[0], NameMarker) || !strings.Contains(notes[1], "张三") || !strings.Contains(notes[2], "李四") {
@@ -491,7 +492,7 @@ func TestReadScanner(t *testing.T) {
 		t.Fatalf("results %+v, %d records", results, len(f.records(t)))
 	}
 	s.Close()
-	if err := ReadScanner(t.Context(), s, strings.NewReader(f.issue(t, "x", pass.Green)+"\n"), "scanner", func(string) {}); !errors.Is(err, ErrStopped) {
+	if err := ReadScanner(t.Context(), s, strings.NewReader(f.issue(t, "x", pass.Green)+"\n"), wedge, func(string) {}); !errors.Is(err, ErrStopped) {
 		t.Errorf("after Close: %v, want ErrStopped", err)
 	}
 }

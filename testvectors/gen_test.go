@@ -146,6 +146,10 @@ type vec struct {
 	// installed before it, and the pinned roots, instead of trust.
 	bundle, installed []byte
 	roots             []testKey
+	// Presentation vectors (gen_present_test.go): the verifier's window
+	// and challenge.
+	window    *int64
+	challenge []byte
 }
 
 func basePass(name string) pass.Pass {
@@ -590,7 +594,7 @@ func generate(t *testing.T) map[string][]byte {
 		payload("payload_unsorted", "iat before exp", mk(1, "310000", 6, iat, 4, exp, 7, []byte(p.ID), -1, 1, -2, p.NameHash))
 		payload("payload_missing_cti", "no cti", mk(1, "310000", 4, exp, 6, iat, -1, 1, -2, p.NameHash))
 		payload("payload_missing_name_hash", "no name hash", mk(1, "310000", 4, exp, 6, iat, 7, []byte(p.ID), -1, 1))
-		payload("payload_unknown_claim", "claim -7, which is reserved: unknown non-extension claims are rejected", mk(1, "310000", 4, exp, 6, iat, 7, []byte(p.ID), -1, 1, -2, p.NameHash, -7, 1))
+		payload("payload_unknown_claim", "claim -8, which is reserved: unknown non-extension claims are rejected", mk(1, "310000", 4, exp, 6, iat, 7, []byte(p.ID), -1, 1, -2, p.NameHash, -8, 1))
 		payload("payload_colour_zero", "colour 0", mk(1, "310000", 4, exp, 6, iat, 7, []byte(p.ID), -1, 0, -2, p.NameHash))
 		payload("payload_colour_four", "colour 4", mk(1, "310000", 4, exp, 6, iat, 7, []byte(p.ID), -1, 4, -2, p.NameHash))
 		payload("payload_reason_on_green", "a reason code on a green pass", mk(1, "310000", 4, exp, 6, iat, 7, []byte(p.ID), -1, 1, -2, p.NameHash, -5, 5))
@@ -606,6 +610,9 @@ func generate(t *testing.T) map[string][]byte {
 	for _, v := range bundleVectors() {
 		add(v)
 	}
+	for _, v := range presentVectors() {
+		add(v)
+	}
 
 	// Encode each vector.
 	out := map[string][]byte{}
@@ -617,7 +624,10 @@ func generate(t *testing.T) map[string][]byte {
 		if err != nil {
 			t.Fatal(err)
 		}
-		jv := Vector{Description: v.desc, Now: v.now.UTC().Format(time.RFC3339), SkewSeconds: v.skew, Trust: trust, Text: v.text, Expect: v.expect}
+		jv := Vector{Description: v.desc, Now: v.now.UTC().Format(time.RFC3339), SkewSeconds: v.skew, WindowSeconds: v.window, Trust: trust, Text: v.text, Expect: v.expect}
+		if v.challenge != nil {
+			jv.ChallengeHex = hex.EncodeToString(v.challenge)
+		}
 		if v.bundle != nil {
 			jv.Trust = nil
 			jv.Bundle = base64.StdEncoding.EncodeToString(v.bundle)
@@ -629,7 +639,7 @@ func generate(t *testing.T) map[string][]byte {
 				jv.Roots = append(jv.Roots, base64.StdEncoding.EncodeToString(der))
 			}
 		}
-		if v.cose != nil && strings.HasPrefix(v.text, "HF1:") {
+		if v.cose != nil && (strings.HasPrefix(v.text, "HF1:") || strings.HasPrefix(v.text, "HF1P:")) {
 			jv.COSEHex = hex.EncodeToString(v.cose)
 		}
 		b, err := json.MarshalIndent(jv, "", "  ")

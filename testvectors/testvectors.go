@@ -55,6 +55,12 @@ type Vector struct {
 	// expect.bundle_error "rollback", and the pass is verified against
 	// InstalledBundle, which stays in force.
 	InstalledBundle string `json:"installed_bundle,omitempty"`
+	// WindowSeconds is the verifier's presentation window; absent means
+	// the default (30 seconds).
+	WindowSeconds *int64 `json:"window_seconds,omitempty"`
+	// ChallengeHex is the challenge the verifier asks presentations for;
+	// absent means none.
+	ChallengeHex string `json:"challenge_hex,omitempty"`
 	// Text is the text of the code, as a QR reader returns it.
 	Text string `json:"text"`
 	// COSEHex is the COSE_Sign1 message the text carries, where the text
@@ -86,6 +92,16 @@ type Expect struct {
 	Decodes bool `json:"decodes,omitempty"`
 	// The decoded pass, when Valid.
 	Pass *Pass `json:"pass,omitempty"`
+	// Presentation, when Valid and the text is a presentation ("HF1P:").
+	Presentation *Presentation `json:"presentation,omitempty"`
+}
+
+// Presentation is the expected content of a valid presentation.
+type Presentation struct {
+	Time         string `json:"time"`   // RFC 3339
+	Digest       string `json:"digest"` // hex SHA-256 of the presentation claims
+	ChallengeHex string `json:"challenge_hex,omitempty"`
+	HolderKey    string `json:"holder_key"` // hex, the pass's claim -7
 }
 
 // Pass is the expected content of a valid pass.

@@ -14,8 +14,10 @@ import (
 // An Inspection is what a code claims, decoded WITHOUT verification
 // ("hufu inspect"): anyone can forge what it shows. Its JSON form is
 // {"input", "unverified": true, "decoded", "reason", "detail", "alg",
-// "kid", "cose_hex", "claims", "claims_error", "format"}, unset keys
-// left out.
+// "kid", "cose_hex", "claims", "claims_error", "format", "presentation"},
+// unset keys left out. For a presentation (HF1P:…), alg, kid, cose_hex
+// and claims are the pass's inside it, and "presentation" holds its
+// "time" and "challenge_hex".
 type Inspection struct {
 	Input      string          `json:"input,omitempty"`
 	Unverified bool            `json:"unverified"` // always true
@@ -28,6 +30,7 @@ type Inspection struct {
 	Claims     json.RawMessage `json:"claims,omitempty"`
 	ClaimsErr  string          `json:"claims_error,omitempty"`
 	Format     string          `json:"format,omitempty"`
+	Present    map[string]any  `json:"presentation,omitempty"`
 
 	u   *verifier.Unverified
 	err error
@@ -54,6 +57,12 @@ func Inspect(input, text string) *Inspection {
 	in.Decoded = true
 	in.Format, in.Alg = u.Format, string(u.Alg)
 	in.KID, in.COSE = hex.EncodeToString(u.KID), hex.EncodeToString(u.COSE)
+	if pr := u.Presentation; pr != nil {
+		in.Present = map[string]any{"time": pr.Time.Format(time.RFC3339)}
+		if pr.Challenge != nil {
+			in.Present["challenge_hex"] = hex.EncodeToString(pr.Challenge)
+		}
+	}
 	switch {
 	case u.Pass != nil:
 		in.Claims, _ = json.Marshal(claimsJSON(u))
@@ -91,6 +100,9 @@ func claimsJSON(u *verifier.Unverified) map[string]any {
 	if p.PhotoID != "" {
 		m["photo_id"] = p.PhotoID
 	}
+	if p.HolderKey != nil {
+		m["holder_key"] = hex.EncodeToString(p.HolderKey)
+	}
 	return m
 }
 
@@ -116,6 +128,13 @@ func (in *Inspection) Lines() []string {
 	} else {
 		if u.Format == verifier.FormatHC1 {
 			add("  format    HC1 (EU Digital COVID Certificate)")
+		}
+		if pr := u.Presentation; pr != nil {
+			add("  format    HF1P (presentation of a holder-bound pass)")
+			add("  signed    %s", pr.Time.Format(time.RFC3339))
+			if pr.Challenge != nil {
+				add("  challenge %x", pr.Challenge)
+			}
 		}
 		add("  alg       %s", in.Alg)
 		add("  kid       %s", in.KID)
@@ -149,6 +168,9 @@ func (in *Inspection) Lines() []string {
 			add("  name hash %x", p.NameHash)
 			if p.PhotoDigest != nil {
 				add("  photo     %x %s", p.PhotoDigest, p.PhotoID)
+			}
+			if p.HolderKey != nil {
+				add("  holder    %x", p.HolderKey)
 			}
 		default:
 			add("  claims do not decode: %v", u.Claim)

@@ -101,6 +101,14 @@ var reasonText = map[string]string{
 	"no_qr_code":         "no QR code found in the image",
 	"unreadable_qr":      "a QR code was found but could not be read: try again closer, flatter, with less glare",
 	"bad_image":          "the file is not a readable PNG, JPEG or GIF image",
+
+	// Presentations (SPEC.md §14) and replay at a station (§14.8).
+	"presentation_required": "this pass is holder-bound: it counts only as the holder's live code (HF1P:), never as the pass itself (a screenshot?)",
+	"not_holder_bound":      "a live code (HF1P:) of a pass that is not holder-bound",
+	"bad_holder_signature":  "the live code is not signed by the pass's holder: forged, altered, or another phone's",
+	"presentation_stale":    "the live code is too old, or dated in the future: a screenshot, or the phone's clock is wrong",
+	"challenge_mismatch":    "the live code does not answer this station's challenge",
+	"replayed":              "this live code was already scanned here: a copy (screenshot, photo) of someone's code",
 }
 
 var warningText = map[string]string{
@@ -148,6 +156,14 @@ var reasonTextZh = map[string]string{
 	"no_qr_code":         "图片中没有找到二维码",
 	"unreadable_qr":      "找到二维码但无法读取：请靠近、放平、避免反光",
 	"bad_image":          "文件不是可读的 PNG、JPEG 或 GIF 图片",
+
+	// Presentations (SPEC.md §14) and replay at a station (§14.8).
+	"presentation_required": "此码绑定持码人手机：只认手机上的实时码（HF1P:），不认码本身（可能是截图）",
+	"not_holder_bound":      "实时码（HF1P:）中的码未绑定持码人",
+	"bad_holder_signature":  "实时码不是由持码人签名的：伪造、篡改，或来自另一部手机",
+	"presentation_stale":    "实时码已过时或时间在未来：可能是截图，或手机时钟不对",
+	"challenge_mismatch":    "实时码没有回应本站的挑战码",
+	"replayed":              "此实时码已在本站扫过：是别人码的副本（截图或照片）",
 }
 
 var statusTextZh = map[string]string{

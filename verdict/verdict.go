@@ -46,6 +46,12 @@ const (
 // Decisions lists every decision word, in the order reports count them.
 var Decisions = []Decision{Admit, Observe, Deny, Invalid, CannotDecide, Valid}
 
+// ReasonReplayed is the reason of a verdict on a presentation (HF1P:…)
+// that a guard station has already seen (SPEC.md §14.8): a copy of a live
+// code. Its decision is Invalid, as for a stale presentation; no verifier
+// returns it, only a station, so such a verdict always has a Scan.
+const ReasonReplayed = "replayed"
+
 // Admitted reports whether d lets the holder in: the decisions
 // anti-passback remembers.
 func (d Decision) Admitted() bool { return d == Admit || d == Observe || d == Valid }
@@ -55,7 +61,7 @@ func (d Decision) Admitted() bool { return d == Admit || d == Observe || d == Va
 type Verdict struct {
 	Input        string    // where the code came from (a file), or ""
 	Decision     Decision  // never empty
-	Reason       string    // why the code is invalid or undecided: a verifier.Reason or an image reason
+	Reason       string    // why the code is invalid or undecided: a verifier.Reason, an image reason, or ReasonReplayed
 	Detail       string    // more about Reason, for people
 	Format       string    // verifier.FormatHF1 or FormatHC1, for a valid code
 	Colour       string    // green, yellow or red (HF1)

@@ -9,7 +9,7 @@ type Reason string
 // Reasons that a code is not a valid pass.
 const (
 	TooLarge         Reason = "too_large"          // longer than any QR code can hold, or (HC1) inflates to more than 64 KiB
-	BadPrefix        Reason = "bad_prefix"         // not "HF1:" or "HC1:" followed by the code
+	BadPrefix        Reason = "bad_prefix"         // not "HF1:", "HF1P:" or "HC1:" followed by the code
 	BadBase45        Reason = "bad_base45"         // not strict Base45
 	BadCompression   Reason = "bad_compression"    // HC1: not a complete, valid zlib stream
 	BadCOSE          Reason = "bad_cose"           // not a COSE_Sign1 message of the format
@@ -25,9 +25,16 @@ const (
 	RevokedPass      Reason = "revoked_pass"       // the trust source revokes this pass ID
 	RevokedKey       Reason = "revoked_key"        // the trust source revokes the signing key
 	PolicyViolation  Reason = "policy_violation"   // breaks a limit the trust source sets for the issuer
-	TrustUnavailable Reason = "trust_unavailable"  // cannot decide: the trust source failed
-	TrustExpired     Reason = "trust_expired"      // cannot decide: the trust source has expired
-	ClockBehind      Reason = "clock_behind"       // cannot decide: the clock is earlier than the trust source was issued
+	// Presentations (SPEC.md §14).
+	PresentationRequired Reason = "presentation_required" // a holder-bound pass shown bare: the holder must show a live presentation
+	NotHolderBound       Reason = "not_holder_bound"      // a presentation of a pass that binds no holder key
+	BadHolderSignature   Reason = "bad_holder_signature"  // the presentation's signature does not verify with the pass's holder key
+	PresentationStale    Reason = "presentation_stale"    // the presentation's time is outside the window of the clock
+	ChallengeMismatch    Reason = "challenge_mismatch"    // the presentation does not carry the challenge this verifier showed
+
+	TrustUnavailable Reason = "trust_unavailable" // cannot decide: the trust source failed
+	TrustExpired     Reason = "trust_expired"     // cannot decide: the trust source has expired
+	ClockBehind      Reason = "clock_behind"      // cannot decide: the clock is earlier than the trust source was issued
 )
 
 // Undecided reports whether r means "cannot decide" rather than "invalid":

@@ -47,3 +47,39 @@ func must[T any](v T, err error) T {
 	}
 	return v
 }
+
+func ExampleVerify_presentation() {
+	// A presentation of a holder-bound pass, from the test vectors: the
+	// holder's phone signed it at 08:00:00.
+	var v, bare testvectors.Vector
+	for _, x := range must(testvectors.All()) {
+		switch x.Name {
+		case "present_valid":
+			v = x
+		case "present_bare":
+			bare = x
+		}
+	}
+	trust := must(keys.ParseTrust(v.Trust))
+	now := time.Date(2026, 6, 1, 8, 0, 10, 0, time.UTC)
+
+	p, err := verifier.Verify(v.Text, trust, verifier.Options{Now: now})
+	if err != nil {
+		fmt.Println("not valid:", err)
+		return
+	}
+	fmt.Println(p.Decision(), p.Colour, "signed", p.Presentation.Time.Format(time.RFC3339))
+	fmt.Printf("replay key %x\n", p.Presentation.Digest[:8])
+
+	// A minute later the same presentation (a screenshot) is stale, and
+	// the pass shown without a presentation is refused.
+	_, err = verifier.Verify(v.Text, trust, verifier.Options{Now: now.Add(time.Minute)})
+	fmt.Println(errors.Is(err, verifier.PresentationStale))
+	_, err = verifier.Verify(bare.Text, trust, verifier.Options{Now: now})
+	fmt.Println(errors.Is(err, verifier.PresentationRequired))
+	// Output:
+	// observe yellow signed 2026-06-01T08:00:00Z
+	// replay key 03a282d951e592dc
+	// true
+	// true
+}

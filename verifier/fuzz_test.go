@@ -19,6 +19,8 @@ var knownReasons = map[verifier.Reason]bool{
 	verifier.UnsupportedAlg: true, verifier.UnknownKey: true, verifier.BadSignature: true,
 	verifier.BadPayload: true, verifier.IssuerNotAllowed: true, verifier.KeyNotValid: true,
 	verifier.NotYetValid: true, verifier.Expired: true, verifier.BadCompression: true, verifier.KeyUsage: true,
+	verifier.PresentationRequired: true, verifier.NotHolderBound: true, verifier.BadHolderSignature: true,
+	verifier.PresentationStale: true, verifier.ChallengeMismatch: true,
 }
 
 // FuzzVerify: any text gives exactly one of a pass or an *Error with a known

@@ -8,6 +8,14 @@
 // signature → the trust source's own checks → issuer binding → key valid at
 // the issue time → issue and expiry times against the clock.
 //
+// Verify also reads presentations ("HF1P:" texts, SPEC.md §14): a
+// holder-bound pass with the time, signed by the holder's key. It checks
+// the pass as above, then the holder's signature, then the pass's trust
+// and times, and last that the presentation's time lies within
+// Options.PresentationWindow of the clock; the result's Presentation holds
+// the time and a digest to detect replays by. A holder-bound pass shown
+// without a presentation is refused (PresentationRequired).
+//
 // Verify also reads EU Digital COVID Certificates ("HC1:" codes, the
 // HCERT specification), signed by document-signer certificates that the
 // Trust returns as DSC keys (keys.ParseDSC). Their checks run in the same
@@ -29,6 +37,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hufu-project/hufu/holder"
 	"github.com/hufu-project/hufu/internal/base45"
 	"github.com/hufu-project/hufu/internal/cose"
 	"github.com/hufu-project/hufu/internal/hc1"
@@ -59,6 +68,28 @@ type Options struct {
 	// is accepted from Skew before its issue time until Skew after its
 	// expiry. Zero means DefaultSkew; a negative value means no tolerance.
 	Skew time.Duration
+	// PresentationWindow is how far a presentation's time may be from Now,
+	// either way (SPEC.md §14.4). Zero means DefaultPresentationWindow; a
+	// negative value means the times must agree to the second.
+	PresentationWindow time.Duration
+	// Challenge, if not empty, is the challenge this verifier showed: a
+	// presentation must carry exactly it (challenge_mismatch). Bare passes
+	// that are not holder-bound are unaffected.
+	Challenge []byte
+}
+
+// DefaultPresentationWindow is the presentation window when
+// Options.PresentationWindow is zero.
+const DefaultPresentationWindow = 30 * time.Second
+
+func (o *Options) window() time.Duration {
+	switch {
+	case o.PresentationWindow == 0:
+		return DefaultPresentationWindow
+	case o.PresentationWindow < 0:
+		return 0
+	}
+	return o.PresentationWindow
 }
 
 func (o *Options) now() time.Time {
@@ -118,6 +149,25 @@ type Pass struct {
 	Key      *keys.Key // the trusted key whose signature verified
 	Warnings []string  // from the trust source, e.g. "trust_stale"
 	HC1      *HCert    // the EU DCC of an HC1 code; nil for HF1
+	// Presentation is set when the text was a presentation of the pass
+	// (an "HF1P:" text, SPEC.md §14); nil for a bare pass. Format is then
+	// FormatHF1 and the embedded pass.Pass has a HolderKey.
+	Presentation *Presentation
+}
+
+// Presentation is what a verified presentation adds to its pass.
+type Presentation struct {
+	// Time is when the holder signed it, within the presentation window
+	// of the verifier's clock.
+	Time time.Time
+	// Challenge is the challenge the holder signed in; nil if none.
+	Challenge []byte
+	// Digest identifies the presentation for replay detection: SHA-256
+	// of the signed presentation claims. Two texts with the same Digest
+	// are the same presentation, even if their signature bytes differ (an
+	// ECDSA signature has two valid forms). A station refuses a Digest
+	// it has seen within the window.
+	Digest [32]byte
 }
 
 // NameMatches reports whether name, as on the holder's ID card, is the
@@ -140,11 +190,29 @@ func Verify(text string, trust Trust, opts Options) (*Pass, error) {
 	if strings.HasPrefix(text, PrefixHC1) {
 		return verifyHC1(text[len(PrefixHC1):], trust, opts)
 	}
-	now := opts.now()
+	if strings.HasPrefix(text, holder.Prefix) {
+		return verifyPresentation(text, trust, opts)
+	}
 	msg, err := decode(text)
 	if err != nil {
 		return nil, err
 	}
+	v, err := checkSigned(msg, trust)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkTrusted(v, trust, opts); err != nil {
+		return nil, err
+	}
+	if v.HolderKey != nil {
+		return nil, fail(PresentationRequired, nil, "the pass is holder-bound: show the holder's live code ("+holder.Prefix+"), not the pass")
+	}
+	return v, nil
+}
+
+// checkSigned runs the steps of SPEC.md §6 from the key lookup to the
+// claims (4–7) on a parsed HF1 message.
+func checkSigned(msg cose.Sign1, trust Trust) (*Pass, error) {
 	candidates := trust.Keys(msg.KID)
 	if len(candidates) == 0 {
 		return nil, fail(UnknownKey, nil, "kid "+hex.EncodeToString(msg.KID))
@@ -210,30 +278,36 @@ func Verify(text string, trust Trust, opts Options) (*Pass, error) {
 	if err := v.Pass.UnmarshalClaims(msg.Payload); err != nil {
 		return nil, fail(BadPayload, err, "")
 	}
-	p := &v.Pass
-	skew := opts.skew()
+	return v, nil
+}
+
+// checkTrusted runs the steps of SPEC.md §6 after the claims (8–12) on a
+// pass whose signature has verified.
+func checkTrusted(v *Pass, trust Trust, opts Options) error {
+	p, key := &v.Pass, v.Key
+	now, skew := opts.now(), opts.skew()
 	warnings, err := trust.Check(p, key, now, skew)
 	if err != nil {
 		if e, ok := err.(*Error); ok {
-			return nil, e
+			return e
 		}
-		return nil, fail(TrustUnavailable, err, "")
+		return fail(TrustUnavailable, err, "")
 	}
 	v.Warnings = warnings
 	if !key.MaySign(p.Issuer) {
-		return nil, fail(IssuerNotAllowed, nil, fmt.Sprintf("key %x may not sign for issuer %q", key.KID, p.Issuer))
+		return fail(IssuerNotAllowed, nil, fmt.Sprintf("key %x may not sign for issuer %q", key.KID, p.Issuer))
 	}
 	if !key.ValidAt(p.IssuedAt) {
-		return nil, fail(KeyNotValid, nil, fmt.Sprintf("issued at %s, outside the window of key %x", p.IssuedAt.Format(time.RFC3339), key.KID))
+		return fail(KeyNotValid, nil, fmt.Sprintf("issued at %s, outside the window of key %x", p.IssuedAt.Format(time.RFC3339), key.KID))
 	}
 	if p.IssuedAt.After(now.Add(skew)) {
-		return nil, fail(NotYetValid, nil, "issued at "+p.IssuedAt.Format(time.RFC3339))
+		return fail(NotYetValid, nil, "issued at "+p.IssuedAt.Format(time.RFC3339))
 	}
 	// RFC 8392: a CWT must not be accepted on or after its exp.
 	if !now.Add(-skew).Before(p.ExpiresAt) {
-		return nil, fail(Expired, nil, "expired at "+p.ExpiresAt.Format(time.RFC3339))
+		return fail(Expired, nil, "expired at "+p.ExpiresAt.Format(time.RFC3339))
 	}
-	return v, nil
+	return nil
 }
 
 // checkText checks the length and prefix of a QR text of either format.
@@ -241,13 +315,16 @@ func checkText(text string) error {
 	if len(text) > MaxText {
 		return fail(TooLarge, nil, fmt.Sprintf("%d characters, more than a QR code holds (%d)", len(text), MaxText))
 	}
-	if strings.HasPrefix(text, Prefix) || strings.HasPrefix(text, PrefixHC1) {
+	if strings.HasPrefix(text, Prefix) || strings.HasPrefix(text, PrefixHC1) || strings.HasPrefix(text, holder.Prefix) {
 		return nil
+	}
+	if len(text) >= 5 && strings.EqualFold(text[:5], holder.Prefix) {
+		return fail(BadPrefix, nil, "prefix must be upper-case "+holder.Prefix)
 	}
 	if len(text) >= 4 && (strings.EqualFold(text[:4], Prefix) || strings.EqualFold(text[:4], PrefixHC1)) {
 		return fail(BadPrefix, nil, "prefix must be upper-case "+strings.ToUpper(text[:4]))
 	}
-	return fail(BadPrefix, nil, "not an "+Prefix+" pass or an "+PrefixHC1+" EU Digital COVID Certificate")
+	return fail(BadPrefix, nil, "not an "+Prefix+" pass, an "+holder.Prefix+" presentation or an "+PrefixHC1+" EU Digital COVID Certificate")
 }
 
 // decode turns the QR text of an HF1 pass, checked by checkText, into a
@@ -257,10 +334,16 @@ func decode(text string) (cose.Sign1, error) {
 	if err != nil {
 		return cose.Sign1{}, fail(BadBase45, err, "")
 	}
+	return parseMessage(raw, cose.ParseSign1)
+}
+
+// parseMessage parses a COSE_Sign1 message with parse, giving the reasons
+// of SPEC.md §6 step 4.
+func parseMessage(raw []byte, parse func([]byte) (cose.Sign1, error)) (cose.Sign1, error) {
 	if len(raw) > cose.MaxMessage {
 		return cose.Sign1{}, fail(TooLarge, nil, fmt.Sprintf("message of %d bytes exceeds %d", len(raw), cose.MaxMessage))
 	}
-	msg, err := cose.ParseSign1(raw)
+	msg, err := parse(raw)
 	if err != nil {
 		if errors.Is(err, cose.ErrUnsupportedAlg) {
 			return msg, fail(UnsupportedAlg, err, "")

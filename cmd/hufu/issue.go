@@ -23,7 +23,7 @@ var cmdIssue = &command{
 	usage: `
 Usage: hufu issue -key FILE -iss ID -name NAME -colour green|yellow|red
                   [-photo IMAGE] [-photo-id ID] [-ttl 24h] [-max-ttl 168h]
-                  [-reason CODE] [-hint CODE]… [-at TIME] [-trust FILE]
+                  [-reason CODE] [-hint CODE]… [-holder FILE] [-at TIME] [-trust FILE]
                   [-o FILE] [-png FILE] [-svg FILE] [-f] [-ecc L|M|Q|H] [-module PX]
 
 Issue signs a pass and prints its text (HF1:…), the content of the QR code.
@@ -46,6 +46,9 @@ Flags:
                     confirmed, suspected, fever_clinic, test_overdue
     -hint CODE      advice shown even on green; repeatable:
                     health_registration, test_suggested, appeal_pending
+    -holder FILE    bind the pass to the holder's P-256 public key (PEM, e.g.
+                    holder.key.pub from hufu keygen): the pass is then
+                    accepted only in a live presentation (hufu present)
     -at TIME        date the pass TIME (RFC 3339 or a date) instead of now
     -o FILE         write the text to FILE instead of standard output
     -png FILE       also write the QR code as a PNG image
@@ -73,7 +76,7 @@ func init() { cmdIssue.run = runIssue }
 // issueFlags are the flags issue shares with commands that extend it.
 type issueFlags struct {
 	key, iss, name, colour, photo, photoID, reason, out string
-	png, svg, ecc, at, trust                            string
+	png, svg, ecc, at, trust, holder                    string
 	module                                              int
 	force                                               bool
 	ttl, maxTTL                                         time.Duration
@@ -99,6 +102,7 @@ func runIssue(e *env, args []string) int {
 	fl.BoolVar(&f.force, "f", false, "")
 	fl.StringVar(&f.out, "o", "", "")
 	fl.StringVar(&f.at, "at", "", "")
+	fl.StringVar(&f.holder, "holder", "", "")
 	fl.StringVar(&f.png, "png", "", "")
 	fl.StringVar(&f.svg, "svg", "", "")
 	fl.StringVar(&f.ecc, "ecc", "M", "")
@@ -217,6 +221,18 @@ func issue(e *env, c *command, f *issueFlags) (string, int) {
 			return "", e.fail(err)
 		}
 		cl.Photo = b
+	}
+	if f.holder != "" {
+		pub, ok := readPublicKey(e, f.holder)
+		if !ok {
+			return "", exitUsage
+		}
+		if alg, _ := keys.AlgOf(pub); alg != keys.ES256 {
+			e.errorf("-holder %s: a holder key must be a P-256 (ES256) key", f.holder)
+			e.hintf("make one with: hufu keygen -alg ES256 -o holder.key")
+			return "", exitUsage
+		}
+		cl.HolderKey = pub
 	}
 	priv, ok := readPrivateKey(e, f.key)
 	if !ok {

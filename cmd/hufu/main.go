@@ -40,7 +40,8 @@ var commands []*command
 
 func init() {
 	commands = []*command{
-		cmdDemo, cmdKeygen, cmdTrust, cmdIssue, cmdVerify, cmdInspect, cmdBundle, cmdScan, cmdLog,
+		cmdDemo, cmdKeygen, cmdTrust, cmdIssue, cmdPresent, cmdVerify, cmdInspect, cmdBundle, cmdScan, cmdLog,
+		cmdHolder,
 	}
 }
 

@@ -28,7 +28,8 @@ Usage: hufu scan -site ID [-trust TRUST.json | -bundle B.hfb [-root ROOT.pub]]
                  [-dsc DSC.pem] [-guard NAME] [-state DIR] [-photos DIR]
                  [-lang zh|en] [-json] [-no-bell] [-ansi]
                  [-dedupe 3s] [-passback 30m] [-skew 5m]
-                 [-watch DIR [-interval 500ms]] [-web [-addr 127.0.0.1:0]]
+                 [-scanner PATH] [-watch DIR [-interval 500ms]]
+                 [-web [-addr 127.0.0.1:0]]
 
 Scan runs a guard station. It checks one code after another, offline, and
 records every scan in the site's scan log before it shows the verdict.
@@ -36,8 +37,14 @@ records every scan in the site's scan log before it shows the verdict.
 Inputs (any together):
     standard input   a handheld scanner (USB or Bluetooth keyboard wedge):
                      one code per line, CR, LF or CRLF; spaces around it
-                     are ignored. It is always read; with neither -watch
-                     nor -web, the station stops at its end.
+                     are ignored. It is always read; with neither -watch,
+                     -web nor -scanner, the station stops at its end.
+    -scanner PATH    a scanner on an input of its own: its serial device
+                     in USB-CDC or serial mode (e.g. /dev/ttyACM0, put in
+                     raw mode on Linux), a FIFO or a file; codes only.
+                     Standard input is then the guard's keyboard, for
+                     names only. With neither -watch nor -web, the
+                     station stops when PATH ends.
     -watch DIR       a folder an IP camera or a phone drops photos into:
                      each new PNG, JPEG or GIF is checked once, after it
                      has stopped changing (files there at the start are
@@ -48,20 +55,35 @@ Inputs (any together):
 
 Codes and names: a scanner line is a code only if it starts with HF1:,
 HC1: or HF1P:. The guard types the holder's name from the ID card after
-the = key ("=张三", Enter): the name comes from the keyboard only, so a
-QR code holding a name is refused ("not a code"), never taken for the
-guard's check. A name is checked against the pass scanned just before
-it, if that was less than a minute ago and had no name yet (a new
-verdict is shown and logged); otherwise against the next pass scanned
-within a minute. A name that does not match makes the verdict DENY. Any
-other line is refused with a message, and not logged. On the web page,
-type the name in the name box.
+the = key ("=张三", Enter), so a QR code holding just a name is refused
+("not a code"). But a keyboard-wedge scanner types whatever its QR code
+holds, "=张三" too, and on one shared input that cannot be told from the
+guard. With -scanner the two are apart: a line from PATH is a code or is
+refused, never a name, and a line typed on the keyboard is a name (no =
+needed; a code typed there is refused: it means a wedge scanner types
+there too). So is the camera page: codes from the camera, names from its
+name box. A name is checked against the pass scanned just before it, if
+that was less than a minute ago and had no name yet (a new verdict is
+shown and logged); otherwise against the next pass scanned within a
+minute. A name that does not match makes the verdict DENY. Any other
+line is refused with a message, and not logged.
 
 Repeats: the same pass seen again within -dedupe (a camera sees a code
 many times a second; a guard scans twice) is one scan: not logged or shown
 again. The same pass admitted at this site within -passback before (also
 across restarts, from the log) is flagged "USED HERE … AGO": the decision
 is not changed, the guard decides. -passback 0 turns this off.
+
+Live codes: a holder-bound pass counts only as the holder's live code
+(HF1P:…), which the phone signs again every few seconds. A live code this
+station has seen before, while it is still fresh (30 s), is a copy (a
+screenshot, a photo) and is refused, logged with reason "replayed":
+    ✘ INVALID · CODE ALREADY USED — ASK FOR THE LIVE CODE
+Seen again within -dedupe of its last sighting (a camera, a second scan,
+a name typed for it) it is the same showing, not a replay; a new live
+code of the same pass is not a replay either (anti-passback applies).
+Live codes are remembered in memory only: not across a restart, nor by
+another station (SPEC.md §14.8).
 
 The verdict leads with the decision as a word and a symbol, in colour on a
 terminal (never colour alone): ✔ ADMIT 通行, ▲ OBSERVE 注意, ✘ DENY 禁止通行,
@@ -110,11 +132,13 @@ Flags:
     -ansi           colour with ANSI escapes even when output is not a
                     terminal (it is on a terminal unless NO_COLOR is set);
                     -color is its old name
-    -dedupe D       the same pass within D is one scan (default 3s)
+    -dedupe D       the same pass within D is one scan (default 3s); a
+                    live code seen again after D is a replay
     -passback D     flag a pass admitted here within D (default 30m; 0 off)
     -skew D         clock-skew tolerance (default 5m; 0 for none)
     -watch DIR      check new images in DIR
     -interval D     how often to look in the -watch folder (default 500ms)
+    -scanner PATH   read codes from PATH, names from the keyboard
     -web            serve the camera page
     -addr A         the page's address (default 127.0.0.1:0, a random
                     port); loopback addresses only
@@ -173,6 +197,7 @@ func scanMain(ctx context.Context, e *env, args []string) int {
 	interval := fl.Duration("interval", 500*time.Millisecond, "")
 	webPage := fl.Bool("web", false, "")
 	addr := fl.String("addr", "127.0.0.1:0", "")
+	scanner := fl.String("scanner", "", "")
 	pos, ok := parse(e, c, fl, args)
 	if !ok {
 		return exitUsage
@@ -197,6 +222,13 @@ func scanMain(ctx context.Context, e *env, args []string) int {
 	}
 	if *dedupe < 0 || *passback < 0 || *skew < 0 || *interval <= 0 {
 		return usageError(e, c, "durations must not be negative")
+	}
+	if *scanner != "" {
+		if st, err := os.Stat(*scanner); err != nil {
+			return usageError(e, c, "-scanner: %v", err)
+		} else if st.IsDir() {
+			return usageError(e, c, "-scanner %s is a directory: want a scanner's serial device, a FIFO or a file", *scanner)
+		}
 	}
 	if *webPage {
 		if err := web.LoopbackOnly(*addr); err != nil {
@@ -288,14 +320,40 @@ func scanMain(ctx context.Context, e *env, args []string) int {
 			}
 		}()
 	}
-	stdinDone := make(chan struct{})
-	if f, ok := e.stdin.(*os.File); ok && (*webPage || *watch != "") && inBackground(f) {
-		// Started with "&": the terminal is not ours to read.
-		fmt.Fprintf(e.stderr, "hufu: running in the background: not reading the scanner on the terminal\n")
+	// Codes come from -scanner, names from the keyboard; or both from
+	// standard input (a keyboard wedge).
+	codesDone, stdinDone := make(chan struct{}), make(chan struct{})
+	keyboard := func(l string) (*station.Result, error) { return s.Line(l, "scanner") }
+	if *scanner != "" {
+		keyboard = s.KeyboardLine
+		go func() {
+			defer close(codesDone)
+			f, err := station.OpenScanner(*scanner) // a FIFO waits for a writer
+			if err != nil {
+				fail(err)
+				return
+			}
+			context.AfterFunc(ctx, func() { f.Close() })
+			err = station.ReadScanner(ctx, s, f, func(l string) (*station.Result, error) { return s.ScannerLine(l, "scanner") }, t.note)
+			if err != nil && ctx.Err() == nil {
+				fail(err)
+			} else if ctx.Err() == nil {
+				fmt.Fprintf(e.stderr, "hufu: the scanner %s has ended\n", *scanner)
+			}
+		}()
 	} else {
+		codesDone = stdinDone
+	}
+	if f, ok := e.stdin.(*os.File); ok && (*webPage || *watch != "" || *scanner != "") && inBackground(f) {
+		// Started with "&": the terminal is not ours to read.
+		fmt.Fprintf(e.stderr, "hufu: running in the background: not reading the terminal\n")
+	} else {
+		if *scanner == "" {
+			fmt.Fprintf(e.stderr, "hufu: scanner and keyboard share standard input: a name after = may come from a QR code as well as from the guard; -scanner PATH keeps them apart\n")
+		}
 		go func() {
 			defer close(stdinDone)
-			if err := station.ReadScanner(ctx, s, e.stdin, "scanner", t.note); err != nil {
+			if err := station.ReadScanner(ctx, s, e.stdin, keyboard, t.note); err != nil {
 				fail(err)
 			}
 		}()
@@ -304,7 +362,7 @@ func scanMain(ctx context.Context, e *env, args []string) int {
 		<-ctx.Done()
 	} else {
 		select {
-		case <-stdinDone:
+		case <-codesDone:
 		case <-ctx.Done():
 		}
 	}

@@ -105,12 +105,14 @@ is "invalid" or "cannot_decide" and "reason" a stable code: too_large,
 bad_prefix, bad_base45, bad_compression, bad_cose, unsupported_alg,
 unknown_key, bad_signature, bad_payload, issuer_not_allowed,
 key_not_valid, key_usage, not_yet_valid, expired, revoked_pass,
-revoked_key, policy_violation, and for cannot_decide trust_expired,
-clock_behind and trust_unavailable; for images no_qr_code (none found),
-unreadable_qr (found, not decodable) and bad_image (not a readable
-image). With several verdicts, "input" names the file each comes from.
-"status_reason" is why a pass is yellow or red. "scan" is set by
-"hufu scan" (see "hufu help scan").
+revoked_key, policy_violation, for presentations (HF1P:…)
+presentation_required, not_holder_bound, bad_holder_signature,
+presentation_stale and challenge_mismatch, and for cannot_decide
+trust_expired, clock_behind and trust_unavailable; for images
+no_qr_code (none found), unreadable_qr (found, not decodable) and
+bad_image (not a readable image). With several verdicts, "input" names
+the file each comes from. "status_reason" is why a pass is yellow or
+red. "scan" is set by "hufu scan" (see "hufu help scan").
 
 Example:
     $ hufu verify -trust trust.json -name "张三" pass.txt

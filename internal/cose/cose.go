@@ -80,6 +80,37 @@ func ParseSign1(b []byte) (Sign1, error) { return ParseSign1Max(b, MaxMessage) }
 // ParseSign1Max is ParseSign1 for messages of up to max bytes instead of
 // MaxMessage, such as trust bundles; the rules are the same.
 func ParseSign1Max(b []byte, max int) (Sign1, error) {
+	return parseSign1(b, max, parseProtected)
+}
+
+// PresentationProtected is the protected header of a presentation
+// (SPEC.md §14.2): {1: -7}, ES256 with no kid.
+var PresentationProtected = []byte{0xA1, 0x01, 0x26}
+
+// ParsePresentation parses b as a presentation's COSE_Sign1 message: the
+// rules of ParseSign1, except that the protected header is exactly
+// PresentationProtected. A protected header {1: alg} with another algorithm
+// wraps ErrUnsupportedAlg. The returned Sign1 has Alg ES256 and no KID.
+func ParsePresentation(b []byte) (Sign1, error) {
+	return parseSign1(b, MaxMessage, parsePresentationProtected)
+}
+
+func parsePresentationProtected(p []byte) (Alg, []byte, error) {
+	if string(p) == string(PresentationProtected) {
+		return ES256, nil, nil
+	}
+	r := cbor.NewReader(p, limits)
+	if n, err := r.MapHeader(); err == nil && n == 1 {
+		if label, err := r.Int(); err == nil && label == HeaderAlg {
+			if v, err := r.Int(); err == nil && r.Done() {
+				return 0, nil, fmt.Errorf("%w: %v (a presentation is ES256)", ErrUnsupportedAlg, Alg(v))
+			}
+		}
+	}
+	return 0, nil, malformed("presentation protected header must be exactly {1: -7}")
+}
+
+func parseSign1(b []byte, max int, header func([]byte) (Alg, []byte, error)) (Sign1, error) {
 	var m Sign1
 	if len(b) > max {
 		return m, malformed("message of %d bytes exceeds %d", len(b), max)
@@ -109,7 +140,7 @@ func ParseSign1Max(b []byte, max int) (Sign1, error) {
 	// a garbled or truncated message is malformed, whatever its header
 	// says.
 	var algErr error
-	if m.Alg, m.KID, err = parseProtected(m.Protected); errors.Is(err, ErrUnsupportedAlg) {
+	if m.Alg, m.KID, err = header(m.Protected); errors.Is(err, ErrUnsupportedAlg) {
 		algErr = err
 	} else if err != nil {
 		return m, err
