@@ -2,16 +2,10 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/subtle"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"net"
-	"net/http"
 	"os"
 	"os/signal"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -20,7 +14,6 @@ import (
 	"github.com/hufu-project/hufu/input"
 	"github.com/hufu-project/hufu/issuer"
 	"github.com/hufu-project/hufu/keys"
-	"github.com/hufu-project/hufu/pass"
 )
 
 var cmdHolder = &command{
@@ -116,49 +109,14 @@ func holderMain(ctx context.Context, e *env, args []string) int {
 			return exitUsage
 		}
 	}
-	ln, err := net.Listen("tcp", *addr)
+	srv, err := page.ListenLocal(b, *addr)
 	if err != nil {
-		e.errorf("%v", err)
-		return exitUsage
+		return usageError(e, c, "-addr: %v", strings.TrimPrefix(err.Error(), "page: "))
 	}
-	tcp, _ := ln.Addr().(*net.TCPAddr)
-	if tcp == nil || !tcp.IP.IsLoopback() {
-		ln.Close()
-		return usageError(e, c, "-addr %s is not a loopback address: the page's link is a secret", *addr)
-	}
-	tok := make([]byte, 16)
-	rand.Read(tok)
-	prefix := "/h/" + hex.EncodeToString(tok)
-	hosts := loopbackHosts(tcp)
-	h := http.StripPrefix(prefix, page.New(b))
-	srv := &http.Server{
-		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			// A loopback Host only (no DNS rebinding), and the token.
-			p := r.URL.Path
-			if !hosts[r.Host] || len(p) < len(prefix) || (len(p) > len(prefix) && p[len(prefix)] != '/') ||
-				subtle.ConstantTimeCompare([]byte(p[:len(prefix)]), []byte(prefix)) != 1 {
-				http.NotFound(w, r)
-				return
-			}
-			h.ServeHTTP(w, r)
-		}),
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       10 * time.Second,
-		WriteTimeout:      10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    16 << 10,
-	}
-	fmt.Fprintf(e.stdout, "http://%s%s/\n", ln.Addr(), prefix)
+	fmt.Fprintln(e.stdout, srv.URL)
 	e.hintf("open the URL in a browser on this computer; Ctrl-C stops")
-	go func() {
-		<-ctx.Done()
-		sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		defer cancel()
-		srv.Shutdown(sctx)
-	}()
-	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
-		e.errorf("%v", err)
-		return exitUsage
+	if err := srv.Serve(ctx); err != nil {
+		return e.fail(err)
 	}
 	return exitOK
 }
@@ -167,11 +125,8 @@ func holderMain(ctx context.Context, e *env, args []string) int {
 // issue.
 func holderIssuer(f *issueFlags) (*issuer.Issuer, issuer.Claims, error) {
 	cl := issuer.Claims{Name: f.name, Validity: f.ttl}
-	cl.Colour, _ = pass.ParseColour(strings.ToLower(f.colour))
-	cl.Reason, _ = pass.ParseReason(f.reason)
-	for _, h := range f.hints {
-		bit, _ := pass.ParseHint(h)
-		cl.Hints |= bit
+	if err := cl.SetStatus(f.colour, f.reason, f.hints); err != nil {
+		return nil, cl, err
 	}
 	priv, err := keys.ReadPrivateFile(f.key)
 	if errors.Is(err, keys.ErrReadableByOthers) {
@@ -182,17 +137,4 @@ func holderIssuer(f *issueFlags) (*issuer.Issuer, issuer.Claims, error) {
 	}
 	is, err := issuer.New(priv, f.iss, f.ttl)
 	return is, cl, err
-}
-
-// loopbackHosts returns the Host headers that name the listener at a.
-func loopbackHosts(a *net.TCPAddr) map[string]bool {
-	port := strconv.Itoa(a.Port)
-	hosts := map[string]bool{}
-	for _, h := range []string{"127.0.0.1", "localhost", "[::1]", a.IP.String()} {
-		if strings.Contains(h, ":") && !strings.HasPrefix(h, "[") {
-			h = "[" + h + "]"
-		}
-		hosts[h+":"+port] = true
-	}
-	return hosts
 }
