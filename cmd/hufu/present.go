@@ -2,13 +2,11 @@ package main
 
 import (
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/hufu-project/hufu/holder"
 	"github.com/hufu-project/hufu/internal/atomicfile"
-	"github.com/hufu-project/hufu/keys"
 	"github.com/hufu-project/hufu/qr"
 )
 
@@ -92,14 +90,8 @@ func runPresent(e *env, args []string) int {
 		e.errorf("%v", err)
 		return exitUsage
 	}
-	priv, err := keys.ReadPrivateFile(*keyFile)
-	if errors.Is(err, keys.ErrReadableByOthers) {
-		e.warnf("%v", err)
-		e.hintf("chmod 600 %s", *keyFile)
-		err = nil
-	}
-	if err != nil {
-		e.errorf("%v", err)
+	priv, ok := readPrivateKey(e, *keyFile)
+	if !ok {
 		return exitUsage
 	}
 	text, err := holder.Present(scans[0].Text, priv, when, challenge)
