@@ -13,14 +13,7 @@ import (
 var cmdDemo = &command{
 	name:    "demo",
 	summary: "walk through keygen, trust, issue and verify with a throwaway key",
-	usage: `
-Usage: hufu demo [-keep]
-
-Demo makes a throwaway signing key in a temporary directory, issues passes
-with it and verifies them, printing each step as the command you would type.
-Nothing outside the temporary directory is touched; it is deleted at the
-end unless -keep is given.
-`,
+	usage:   help("demo"),
 }
 
 func init() { cmdDemo.run = runDemo }

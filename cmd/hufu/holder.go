@@ -19,41 +19,7 @@ import (
 var cmdHolder = &command{
 	name:    "holder",
 	summary: "serve the holder page on this computer, to try it",
-	usage: `
-Usage: hufu holder -key FILE -iss ID -name NAME -colour green|yellow|red
-                   [-photo IMAGE] [-ttl 24h] [-reason CODE] [-hint CODE]…
-                   [-addr 127.0.0.1:0]
-
-Holder serves the holder page (SPEC.md §14) on a loopback address, for
-trying it without a registry, and prints its URL. Open the URL in a
-browser on this computer and press the button: the page makes a P-256 key
-that cannot leave the browser, and this command issues it a pass bound to
-that key, signed with -key. The page then shows a presentation (HF1P:…)
-that it signs again every 5 seconds; hufu verify or hufu scan check it.
-Each renewal (the page asks at 80% of -ttl) issues a new pass. A second
-browser that enrols takes the pass over.
-
-The URL holds a random token: anyone who has it can take the pass. The
-server answers only requests that name it, on a loopback Host.
-
-Flags:
-    -key FILE      the issuer's private key (from hufu keygen)
-    -iss ID        issuer ID, e.g. the region code 310000
-    -name NAME     the holder's name, as on the ID card (hashed into the pass)
-    -colour C      green, yellow or red (-color also works)
-    -photo FILE    the holder's photo (JPEG, PNG, GIF or WebP, at most 1 MiB):
-                   shown on the page, its digest in the pass
-    -ttl D         how long each pass is valid (default 24h)
-    -reason CODE   why a pass is yellow or red (see hufu help issue)
-    -hint CODE     advice shown even on green; repeatable
-    -addr A        where to listen, a loopback address (default 127.0.0.1:0,
-                   any free port)
-
-Example:
-    $ hufu holder -key issuer.key -iss 310000 -name "张三" -colour green
-    http://127.0.0.1:40113/h/5f0c…/
-    hufu: hint: open the URL in a browser on this computer; Ctrl-C stops
-`,
+	usage:   help("holder"),
 }
 
 func init() { cmdHolder.run = runHolder }

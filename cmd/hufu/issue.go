@@ -20,55 +20,7 @@ import (
 var cmdIssue = &command{
 	name:    "issue",
 	summary: "sign a pass",
-	usage: `
-Usage: hufu issue -key FILE -iss ID -name NAME -colour green|yellow|red
-                  [-photo IMAGE] [-photo-id ID] [-ttl 24h] [-max-ttl 168h]
-                  [-reason CODE] [-hint CODE]… [-holder FILE] [-at TIME] [-trust FILE]
-                  [-o FILE] [-png FILE] [-svg FILE] [-f] [-ecc L|M|Q|H] [-module PX]
-
-Issue signs a pass and prints its text (HF1:…), the content of the QR code.
-
-Flags:
-    -key FILE       private key (from hufu keygen)
-    -iss ID         issuer ID, e.g. the region code 310000 (1 to 32 printable
-                    ASCII characters; a warning if it is not six digits)
-    -trust FILE     check that -key may sign for -iss in FILE: a trust file,
-                    a bundle source or a trust bundle (by content)
-    -name NAME      the holder's name, as on the ID card; only a keyed hash
-                    of it goes into the pass
-    -colour C       green, yellow or red (-color also works)
-    -photo FILE     the holder's photo; the pass carries its digest
-    -photo-id ID    a short reference to the photo (up to 12 ASCII characters)
-    -ttl D          how long the pass is valid (default 24h; 90m, 12h, 7d…)
-    -max-ttl D      the longest -ttl this issuer allows (default 7d)
-    -reason CODE    why a pass is yellow or red: key_region_arrival,
-                    close_contact, secondary_contact, medical_management,
-                    confirmed, suspected, fever_clinic, test_overdue
-    -hint CODE      advice shown even on green; repeatable:
-                    health_registration, test_suggested, appeal_pending
-    -holder FILE    bind the pass to the holder's P-256 public key (PEM, e.g.
-                    holder.key.pub from hufu keygen): the pass is then
-                    accepted only in a live presentation (hufu present)
-    -at TIME        date the pass TIME (RFC 3339 or a date) instead of now
-    -o FILE         write the text to FILE instead of standard output
-    -png FILE       also write the QR code as a PNG image
-    -svg FILE       also write the QR code as an SVG image
-    -f              replace existing -o, -png and -svg files
-    -ecc L|M|Q|H    QR error correction (default M: recovers about 15%)
-    -module PX      pixels per QR module in the PNG (default 4)
-
-The image files are checked after rendering (the QR code is decoded again
-and compared). Output files: "-" is standard output; a regular file is
-written atomically (temporary file, fsync, rename), and an existing one
-only with -f; a device or pipe (/dev/stdout, a FIFO) is written straight
-through; a symbolic link is followed (the file it points to is written);
-a directory is refused. A bundle root key (keygen -root) is refused.
-
-Example:
-    $ hufu issue -key issuer.key -iss 310000 -name "张三" -colour yellow \
-          -reason key_region_arrival -hint test_suggested -ttl 12h
-    HF1:…
-`,
+	usage:   help("issue"),
 }
 
 func init() { cmdIssue.run = runIssue }

@@ -15,29 +15,7 @@ import (
 var cmdKeygen = &command{
 	name:    "keygen",
 	summary: "make a signing key pair",
-	usage: `
-Usage: hufu keygen [-alg ES256|EdDSA] [-root] -o FILE
-
-Keygen makes a new private signing key and writes it to FILE (PKCS#8 PEM,
-mode 0600) and its public key to FILE.pub (SubjectPublicKeyInfo PEM). It
-never overwrites a file. It prints the key ID (kid): the first 8 bytes of
-SHA-256 over the public key's DER, in hex.
-
-A key made with -root is a trust bundle root: FILE starts with the line
-"Hufu-Key-Role: bundle-root" before the PEM block (explanatory text, which
-PEM readers such as OpenSSL skip). "hufu bundle sign" signs only with such
-a key (unless -f), and "hufu issue" refuses one.
-
-Flags:
-    -alg ES256|EdDSA   signature algorithm (default ES256: ECDSA P-256)
-    -root              make a bundle root key
-    -o FILE            where to write the private key (required)
-
-Example:
-    $ hufu keygen -alg EdDSA -o issuer.key
-    8542990f207d8ad9
-    hufu: wrote issuer.key (private, mode 0600) and issuer.key.pub
-`,
+	usage:   help("keygen"),
 }
 
 func init() { cmdKeygen.run = runKeygen }
@@ -103,33 +81,7 @@ func readPrivateKey(e *env, path string) (crypto.Signer, bool) {
 var cmdTrust = &command{
 	name:    "trust",
 	summary: "add keys to, or list, a trust file",
-	usage: `
-Usage:
-    hufu trust add -trust TRUST.json -iss ID[,ID…] [-from TIME] [-until TIME] KEY.pub
-    hufu trust list -trust TRUST.json [-json]
-
-A trust file lists the public keys a verifier trusts, each with the issuer
-IDs it may sign passes for and an optional validity window. "add" creates
-the file or adds a key to it; adding a key that is already there adds the
-issuers (and replaces the window, if given). The file is written
-atomically. It is not signed: keep it where only administrators can change
-it (a signed trust bundle is the production form).
-
-Flags:
-    -trust FILE     the trust file (required)
-    -iss ID         issuer ID the key may sign for, e.g. 310000; repeat or
-                    separate with commas
-    -from TIME      the key may sign passes issued at or after TIME (RFC 3339,
-                    or a date such as 2026-12-02: its start in UTC)
-    -until TIME     the key may sign passes issued at or before TIME
-    -json           list: one JSON object, {"hufu_trust_list":1, "keys":
-                    [{"kid", "alg", "issuers", "valid_from", "valid_until"}]},
-                    times null when open
-
-Example:
-    $ hufu trust add -trust trust.json -iss 310000 issuer.key.pub
-    hufu: trust.json: added key 42b369a3c02e1224 (ES256) for 310000
-`,
+	usage:   help("trust"),
 }
 
 func init() { cmdTrust.run = runTrust }

@@ -16,50 +16,7 @@ import (
 var cmdLog = &command{
 	name:    "log",
 	summary: "verify, export or count a guard station's scan log",
-	usage: `
-Usage:
-    hufu log verify [-state DIR] [-site ID] [-json]
-    hufu log export [-state DIR] [-site ID] [-format csv|json] [-from TIME] [-to TIME] [-o FILE]
-    hufu log stats  [-state DIR] [-site ID] [-from TIME] [-to TIME] [-json]
-
-The scan log of a site is STATE/scanlog/SITE.jsonl, written by "hufu scan":
-one record per scan, each holding the hash of the one before it, and a
-head file with the last record written. The format is in SPEC.md, "Scan
-log".
-
-"verify" follows the chain of every site's log (or of -site's) and names
-the first bad record and what happened to it: edited, inserted, deleted,
-reordered, or truncated (records missing from the end). An incomplete last
-line left by a crash is reported but is not a failure: its verdict was
-never shown, and the station sets it aside when it next starts.
-
-"export" writes the records between -from (inclusive) and -to (exclusive)
-as CSV with a header line, or as one JSON object, for the report handed
-upward; the decision is the verdict's word (admit, observe, deny, invalid,
-cannot_decide, valid; SPEC.md §17) and text from a pass is escaped.
-"stats" counts scans per hour (local time) and decision, every decision
-shown, 0 included. Both refuse a log that does not verify.
-
-Flags:
-    -state DIR    state directory (as for scan)
-    -site ID      the site; may be left out when the state holds one
-    -format F     export as csv (the default) or json
-    -from TIME    from this time on (RFC 3339, or a date: its start, local time)
-    -to TIME      before this time (RFC 3339, or a date)
-    -o FILE       write the export to FILE (atomically) instead of stdout
-    -json         verify, stats: JSON (verify: one object per site, every
-                  key present; "ok", "problem": {kind, line, seq, detail})
-
-Exit status: 0 if the log verifies, 1 if it does not, 2 for usage and I/O
-errors.
-
-Example:
-    $ hufu log verify
-    gate-1: ok: 3 records, 2026-06-01T08:00:00.000Z to 2026-06-01T08:02:00.000Z, last 3 (f1c2…)
-    $ hufu log stats -site gate-1
-    hour (+0800)      admit observe  deny invalid cannot_decide valid  total passback
-    2026-06-01 16:00      2       0     0       1             0     0      3        0
-`,
+	usage:   help("log"),
 }
 
 func init() { cmdLog.run = runLog }

@@ -5,6 +5,7 @@
 package main
 
 import (
+	"embed"
 	"errors"
 	"flag"
 	"fmt"
@@ -37,6 +38,21 @@ type command struct {
 }
 
 var commands []*command
+
+// helpFiles holds each command's usage text: help/NAME.txt, with flags,
+// exit statuses and an example transcript.
+//
+//go:embed help/*.txt
+var helpFiles embed.FS
+
+// help returns the usage text of the command name.
+func help(name string) string {
+	b, err := helpFiles.ReadFile("help/" + name + ".txt")
+	if err != nil {
+		panic("hufu: no help text for " + name)
+	}
+	return string(b)
+}
 
 func init() {
 	commands = []*command{

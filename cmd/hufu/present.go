@@ -13,34 +13,7 @@ import (
 var cmdPresent = &command{
 	name:    "present",
 	summary: "sign a live presentation of a holder-bound pass",
-	usage: `
-Usage: hufu present -pass FILE -key FILE [-at TIME] [-challenge HEX]
-                    [-o FILE] [-png FILE]
-
-Present prints a presentation (HF1P:…) of a holder-bound pass: the pass and
-the time, signed with the holder's key. A holder-bound pass (hufu issue
--holder) is accepted only this way, within 30 seconds of the time it was
-signed, so a screenshot of it goes stale. The holder's phone normally makes
-presentations; this command is for tests and for kiosks that present on a
-holder's behalf.
-
-Flags:
-    -pass FILE       the pass: its text (HF1:…) or a QR code image, or -
-                     for standard input
-    -key FILE        the holder's private key (hufu keygen -alg ES256), the
-                     one whose public key the pass was issued with
-    -at TIME         sign for TIME (RFC 3339) instead of now, e.g. for tests
-    -challenge HEX   the station's challenge, 1 to 16 bytes in hex
-    -o FILE          write the text to FILE instead of standard output
-    -png FILE        also write the QR code as a PNG image
-
-Example:
-    $ hufu keygen -o holder.key
-    $ hufu issue -key issuer.key -iss 310000 -name "张三" -colour green \
-          -holder holder.key.pub -o pass.txt
-    $ hufu present -pass pass.txt -key holder.key
-    HF1P:…
-`,
+	usage:   help("present"),
 }
 
 func init() { cmdPresent.run = runPresent }
