@@ -150,28 +150,14 @@ func lookup(name string) *command {
 	return nil
 }
 
+// printUsage prints help/hufu.txt with the list of commands in place of
+// its COMMANDS line.
 func printUsage(w io.Writer) {
-	fmt.Fprint(w, `hufu issues and verifies signed passes that are checked offline.
-
-Usage:
-
-    hufu COMMAND [flags] [arguments]
-
-Commands:
-`)
+	var list strings.Builder
 	for _, c := range commands {
-		fmt.Fprintf(w, "    %-8s %s\n", c.name, c.summary)
+		fmt.Fprintf(&list, "    %-8s %s\n", c.name, c.summary)
 	}
-	fmt.Fprint(w, `
-Run "hufu help COMMAND" for a command's flags, and "hufu -version" for the version.
-
-Example:
-
-    $ hufu keygen -o issuer.key
-    $ hufu trust add -trust trust.json -iss 310000 issuer.key.pub
-    $ hufu issue -key issuer.key -iss 310000 -name "张三" -colour green > pass.txt
-    $ hufu verify -trust trust.json -name "张三" pass.txt
-`)
+	fmt.Fprint(w, strings.Replace(help("hufu"), "COMMANDS\n", list.String(), 1))
 }
 
 func version() string {
