@@ -101,3 +101,26 @@ func TestDescribeState(t *testing.T) {
 		}
 	}
 }
+
+func TestDescriptionLines(t *testing.T) {
+	at := time.Date(2026, 6, 1, 8, 0, 0, 0, time.UTC)
+	until := at.Add(30 * 24 * time.Hour)
+	st := Stale
+	d := &Description{Seq: 4, Signer: "91b213f74011931a", Verified: true, IssuedAt: at, NextUpdate: at.Add(24 * time.Hour),
+		Expires: at.Add(7 * 24 * time.Hour), Labels: 3, RevokedPasses: 1, State: &st,
+		Issuers: []IssuerDesc{{ID: "310000", NameZH: "上海市", NameEN: "Shanghai", MaxLifetime: 7 * 86400, Colours: []string{"green", "red"},
+			Keys: []KeyDesc{{KID: "42b369a3c02e1224", Alg: "ES256", ValidUntil: &until}}}}}
+	got := strings.Join(d.Lines(at.Add(26*time.Hour)), "\n")
+	want := `trust bundle seq 4, signed by root 91b213f74011931a, signature verified
+  issued         2026-06-01T08:00:00Z (26 h ago)
+  next update    2026-06-02T08:00:00Z
+  expires        2026-06-08T08:00:00Z
+  issuer         310000  上海市 · Shanghai  (passes valid up to 168h0m0s; green, red)
+                   key 42b369a3c02e1224 ES256 until 2026-07-01T08:00:00Z
+  revoked        1 pass, 0 keys
+  labels         3
+  state          STALE: past its next update; install a newer bundle`
+	if got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"slices"
@@ -19,6 +18,7 @@ import (
 	"github.com/hufu-project/hufu/bundle/store"
 	"github.com/hufu-project/hufu/input"
 	"github.com/hufu-project/hufu/internal/atomicfile"
+	"github.com/hufu-project/hufu/internal/termsafe"
 	"github.com/hufu-project/hufu/keys"
 	"github.com/hufu-project/hufu/pass"
 	"github.com/hufu-project/hufu/station"
@@ -520,46 +520,10 @@ func bundleShow(e *env, c *command, args []string) int {
 	if len(roots) == 0 {
 		fmt.Fprintln(e.stdout, "!!! UNVERIFIED — no root to check the signature with; give -root ROOT.pub or pin one !!!")
 	}
-	printBundle(e.stdout, store.Describe(b), time.Time{})
+	for _, l := range store.Describe(b).Lines(time.Time{}) {
+		fmt.Fprintln(e.stdout, termsafe.String(l))
+	}
 	return exitOK
-}
-
-// printBundle prints what a bundle says; with a non-zero now, also its age.
-func printBundle(w io.Writer, d *store.Description, now time.Time) {
-	line := func(label, format string, args ...any) {
-		fmt.Fprintf(w, "  %-14s %s\n", label, fmt.Sprintf(format, args...))
-	}
-	signed := "signed by root " + d.Signer + ", signature NOT checked"
-	if d.Verified {
-		signed = "signed by root " + d.Signer + ", signature verified"
-	}
-	fmt.Fprintf(w, "trust bundle seq %d, %s\n", d.Seq, signed)
-	if now.IsZero() {
-		line("issued", "%s", d.IssuedAt.Format(time.RFC3339))
-	} else {
-		line("issued", "%s (%s ago)", d.IssuedAt.Format(time.RFC3339), roundDuration(now.Sub(d.IssuedAt)))
-	}
-	line("next update", "%s", d.NextUpdate.Format(time.RFC3339))
-	line("expires", "%s", d.Expires.Format(time.RFC3339))
-	for _, is := range d.Issuers {
-		line("issuer", "%s  %s · %s  (passes valid up to %s; %s)", is.ID, is.NameZH, is.NameEN,
-			time.Duration(is.MaxLifetime)*time.Second, strings.Join(is.Colours, ", "))
-		for _, k := range is.Keys {
-			fmt.Fprintf(w, "  %-14s   key %s %s%s\n", "", k.KID, k.Alg, windowText(fmtTime(k.ValidFrom), fmtTime(k.ValidUntil)))
-		}
-	}
-	line("revoked", "%s, %s", plural(d.RevokedPasses, "pass"), plural(len(d.RevokedKeys), "key"))
-	for _, k := range d.RevokedKeys {
-		fmt.Fprintf(w, "  %-14s   key %s %s\n", "", k.KID, k.Alg)
-	}
-	line("labels", "%d", d.Labels)
-}
-
-func fmtTime(t *time.Time) string {
-	if t == nil {
-		return ""
-	}
-	return t.Format(time.RFC3339)
 }
 
 // printJSON writes v as one line of JSON on standard output.
@@ -752,22 +716,19 @@ func bundleStatus(e *env, c *command, args []string) int {
 	if st == store.Expired || st == store.ClockBehind {
 		rc = exitUndecid
 	}
+	d.State = &st
 	if *asJSON {
 		path = strings.TrimSuffix(path, fmt.Sprintf(" (seq %d, root %s)", d.Seq, d.Signer))
-		d.Path, d.State = &path, &st
+		d.Path = &path
 		if code := printJSON(e, d); code != exitOK {
 			return code
 		}
 		return rc
 	}
 	fmt.Fprintf(e.stdout, "installed: %s\n", path)
-	printBundle(e.stdout, d, now)
-	fmt.Fprintf(e.stdout, "  %-14s %s\n", "state", map[string]string{
-		store.Fresh:       "fresh",
-		store.Stale:       "STALE: past its next update; install a newer bundle",
-		store.Expired:     "EXPIRED: verify cannot decide anything; install a newer bundle",
-		store.ClockBehind: "CLOCK BEHIND: this computer's clock (" + now.UTC().Format(time.RFC3339) + ") is earlier than the bundle; fix the clock",
-	}[st])
+	for _, l := range d.Lines(now) {
+		fmt.Fprintln(e.stdout, termsafe.String(l))
+	}
 	return rc
 }
 

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"time"
 
 	"github.com/hufu-project/hufu/internal/termsafe"
 	"github.com/hufu-project/hufu/verdict"
@@ -67,6 +66,3 @@ func writeHuman(w io.Writer, v *verdict.Verdict, photoGiven bool, st style) {
 		fmt.Fprintf(w, "  %-9s %s\n", row[0], termsafe.String(row[1]))
 	}
 }
-
-// roundDuration prints d as people say it ("7 days", "2 h 5 min").
-func roundDuration(d time.Duration) string { return verdict.HumanDuration("en", d) }
