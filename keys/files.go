@@ -91,6 +91,20 @@ func Equal(a, b crypto.PublicKey) bool {
 	return err1 == nil && err2 == nil && bytes.Equal(x, y)
 }
 
+// NewKey returns the trust entry for pub, which may sign passes for
+// issuers: its KID and algorithm are pub's, its window open.
+func NewKey(pub crypto.PublicKey, issuers ...string) (*Key, error) {
+	alg, err := AlgOf(pub)
+	if err != nil {
+		return nil, err
+	}
+	kid, err := KID(pub)
+	if err != nil {
+		return nil, err
+	}
+	return &Key{KID: kid, Alg: alg, Public: pub, Issuers: issuers}, nil
+}
+
 // AddToTrustFile adds k to the trust file at path, creating the file if
 // there is none, and writes it back atomically. A key the file already
 // lists is extended, not repeated: k's issuers are added to it, and

@@ -1,6 +1,7 @@
 package keys
 
 import (
+	"bytes"
 	"encoding/hex"
 	"errors"
 	"io/fs"
@@ -109,5 +110,17 @@ func TestTrustList(t *testing.T) {
 	want := hex.EncodeToString(kid) + "  ES256  issuers 310000,320000  until 2027-01-01T00:00:00Z"
 	if lines := l.Lines(); len(lines) != 1 || lines[0] != want {
 		t.Errorf("lines %q, want %q", lines, want)
+	}
+}
+
+func TestNewKey(t *testing.T) {
+	priv, _ := Generate(EdDSA)
+	k, err := NewKey(priv.Public(), "310000")
+	kid, _ := KID(priv.Public())
+	if err != nil || k.Alg != EdDSA || !bytes.Equal(k.KID, kid) || k.Check() != nil {
+		t.Fatalf("%+v %v", k, err)
+	}
+	if _, err := NewKey("not a key", "310000"); err == nil {
+		t.Error("NewKey accepted a string")
 	}
 }

@@ -136,13 +136,11 @@ func runTrust(e *env, args []string) int {
 	if !ok {
 		return exitUsage
 	}
-	alg, err := keys.AlgOf(pub)
+	k, err := keys.NewKey(pub, issuers...)
 	if err != nil {
 		e.errorf("%s: %v", pos[0], err)
 		return exitUsage
 	}
-	kid, _ := keys.KID(pub)
-	k := &keys.Key{KID: kid, Alg: alg, Public: pub, Issuers: issuers}
 	for _, tf := range []struct {
 		s   string
 		dst *time.Time
@@ -159,7 +157,7 @@ func runTrust(e *env, args []string) int {
 	if k, err = keys.AddToTrustFile(*trustPath, k); err != nil {
 		return fileError(e, *trustPath, err, "a trust file", "")
 	}
-	fmt.Fprintf(e.stderr, "hufu: %s: added key %s (%s) for %s\n", *trustPath, hex.EncodeToString(kid), alg, strings.Join(k.Issuers, ","))
+	fmt.Fprintf(e.stderr, "hufu: %s: added key %s (%s) for %s\n", *trustPath, hex.EncodeToString(k.KID), k.Alg, strings.Join(k.Issuers, ","))
 	return exitOK
 }
 
