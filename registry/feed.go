@@ -1,0 +1,217 @@
+package registry
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"slices"
+
+	"github.com/hufu-project/hufu/internal/strictjson"
+	"github.com/hufu-project/hufu/pass"
+)
+
+// Limits of the health feed.
+const (
+	MaxFeedLine   = 4 << 10 // longest line, in bytes
+	MaxFeedErrors = 1000    // line errors reported in full; the rest are counted
+	feedBatch     = 1000    // lines applied in one transaction
+)
+
+// StatusJSON is a status change on the wire: one line of the feed, or the
+// body of the status call (which takes the holder ID from its path).
+type StatusJSON struct {
+	EventID  string   `json:"event_id"`
+	HolderID string   `json:"holder_id,omitempty"`
+	Colour   string   `json:"colour"`
+	Reason   string   `json:"reason,omitempty"`
+	Hints    []string `json:"hints,omitempty"`
+}
+
+// ParseStatus decodes j's colour, reason and hints.
+func (j *StatusJSON) ParseStatus() (Status, error) {
+	return parseStatus(j.Colour, j.Reason, j.Hints)
+}
+
+func parseStatus(colour, reason string, hints []string) (Status, error) {
+	var st Status
+	var ok bool
+	if st.Colour, ok = pass.ParseColour(colour); !ok {
+		return st, Errorf(InvalidColour, "colour %q is not green, yellow or red", trunc(colour))
+	}
+	if reason != "" {
+		if st.Reason, ok = pass.ParseReason(reason); !ok {
+			return st, Errorf(InvalidReason, "unknown reason %q", trunc(reason))
+		}
+	}
+	if len(hints) > 32 {
+		return st, Errorf(InvalidHint, "too many hints")
+	}
+	for _, name := range hints {
+		h, ok := pass.ParseHint(name)
+		if !ok {
+			return st, Errorf(InvalidHint, "unknown hint %q", trunc(name))
+		}
+		st.Hints |= h
+	}
+	return st, st.check()
+}
+
+// ParseColourReason decodes an optional colour and reason, as an appeal's
+// resolution carries them.
+func ParseColourReason(colour, reason string) (pass.Colour, pass.Reason, error) {
+	if colour == "" {
+		if reason != "" {
+			return 0, 0, Errorf(InvalidReason, "a reason needs a colour")
+		}
+		return 0, 0, nil
+	}
+	st, err := parseStatus(colour, reason, nil)
+	return st.Colour, st.Reason, err
+}
+
+func trunc(s string) string {
+	if len(s) > 40 {
+		return s[:40] + "…"
+	}
+	return s
+}
+
+// ParseFeedLine decodes one line of the health feed (a JSON object: see
+// StatusJSON) into a checked status change.
+func ParseFeedLine(line []byte) (StatusChange, error) {
+	var j StatusJSON
+	if err := strictjson.Unmarshal(line, &j, MaxFeedLine); err != nil {
+		return StatusChange{}, &Error{Code: BadRequest, Err: err}
+	}
+	st, err := j.ParseStatus()
+	if err != nil {
+		return StatusChange{}, err
+	}
+	c := StatusChange{EventID: j.EventID, HolderID: j.HolderID, Status: st}
+	return c, c.Check()
+}
+
+// LineError is the error of one feed line (numbered from 1).
+type LineError struct {
+	Line   int    `json:"line"`
+	Error  Code   `json:"error"`
+	Detail string `json:"detail,omitempty"`
+}
+
+// FeedResult is the outcome of a feed.
+type FeedResult struct {
+	Applied    int         `json:"applied"`    // lines applied (including those that changed nothing)
+	Duplicates int         `json:"duplicates"` // lines whose event ID was seen before
+	Revoked    int         `json:"revoked"`    // passes revoked
+	Changed    int         `json:"changed"`    // lines that changed a status
+	Failed     int         `json:"failed"`     // lines with an error
+	Errors     []LineError `json:"errors"`     // the first MaxFeedErrors of them
+}
+
+func (r *FeedResult) fail(line int, err error) {
+	r.Failed++
+	if len(r.Errors) < MaxFeedErrors {
+		le := LineError{Line: line, Error: ErrorCode(err)}
+		if e, ok := err.(*Error); ok {
+			le.Detail = e.Detail
+			if e.Err != nil {
+				le.Detail = e.Err.Error()
+			}
+		}
+		r.Errors = append(r.Errors, le)
+	}
+}
+
+// Feed applies a health feed: NDJSON, one status change per line (blank
+// lines are skipped). Malformed lines and lines about unknown holders are
+// reported and skipped; the others are applied in order, in transactions of
+// up to 1000 lines, each line exactly once however often the feed is sent
+// (by its event ID). If the database fails part-way, the lines of the
+// transactions already committed stay applied and err is set: send the
+// feed again.
+func (s *Service) Feed(ctx context.Context, by Principal, feed []byte) (FeedResult, error) {
+	res := FeedResult{Errors: []LineError{}}
+	type item struct {
+		line int
+		c    StatusChange
+	}
+	batch := make([]item, 0, feedBatch)
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		// Lock holders in one order in every transaction, so that two
+		// feeds on one PostgreSQL database do not deadlock; the stable sort
+		// keeps one holder's changes in feed order.
+		slices.SortStableFunc(batch, func(a, b item) int { return cmp.Compare(a.c.HolderID, b.c.HolderID) })
+		var r FeedResult
+		err := s.cfg.Store.Update(ctx, func(tx Tx) error {
+			r = FeedResult{}
+			now := s.now()
+			for i := range batch {
+				cr, err := s.setStatus(tx, by, &batch[i].c, now)
+				switch {
+				case ErrorCode(err) == HolderNotFound:
+					r.fail(batch[i].line, err)
+				case err != nil:
+					return err
+				case cr.Duplicate:
+					r.Duplicates++
+				default:
+					r.Applied++
+					r.Revoked += cr.Revoked
+					if cr.Changed {
+						r.Changed++
+					}
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		res.Applied += r.Applied
+		res.Duplicates += r.Duplicates
+		res.Revoked += r.Revoked
+		res.Changed += r.Changed
+		for _, e := range r.Errors {
+			res.fail(e.Line, &Error{Code: e.Error, Detail: e.Detail})
+		}
+		batch = batch[:0]
+		return nil
+	}
+	line := 0
+	for len(feed) > 0 {
+		line++
+		var l []byte
+		if i := bytes.IndexByte(feed, '\n'); i >= 0 {
+			l, feed = feed[:i], feed[i+1:]
+		} else {
+			l, feed = feed, nil
+		}
+		l = bytes.TrimSuffix(l, []byte("\r"))
+		if len(bytes.TrimSpace(l)) == 0 {
+			continue
+		}
+		if len(l) > MaxFeedLine {
+			res.fail(line, Errorf(TooLarge, "line of %d bytes, limit %d", len(l), MaxFeedLine))
+			continue
+		}
+		c, err := ParseFeedLine(l)
+		if err != nil {
+			res.fail(line, err)
+			continue
+		}
+		batch = append(batch, item{line, c})
+		if len(batch) == feedBatch {
+			if err := flush(); err != nil {
+				return res, err
+			}
+		}
+	}
+	if err := flush(); err != nil {
+		return res, err
+	}
+	slices.SortFunc(res.Errors, func(a, b LineError) int { return cmp.Compare(a.Line, b.Line) })
+	return res, nil
+}
