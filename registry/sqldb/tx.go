@@ -1,0 +1,518 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hufu-project/hufu/bundle"
+	"github.com/hufu-project/hufu/keys"
+	"github.com/hufu-project/hufu/pass"
+	"github.com/hufu-project/hufu/registry"
+)
+
+// txn is one transaction; it prepares each statement once.
+type txn struct {
+	s     *Store
+	tx    *sql.Tx
+	ctx   context.Context
+	write bool
+	stmts map[string]*sql.Stmt
+}
+
+func (t *txn) stmt(query string) (*sql.Stmt, error) {
+	if st := t.stmts[query]; st != nil {
+		return st, nil
+	}
+	st, err := t.tx.PrepareContext(t.ctx, t.s.q(query))
+	if err != nil {
+		return nil, fmt.Errorf("sqldb: preparing %q: %w", query, err)
+	}
+	if t.stmts == nil {
+		t.stmts = map[string]*sql.Stmt{}
+	}
+	t.stmts[query] = st
+	return st, nil
+}
+
+func (t *txn) exec(query string, args ...any) (int64, error) {
+	st, err := t.stmt(query)
+	if err != nil {
+		return 0, err
+	}
+	r, err := st.ExecContext(t.ctx, args...)
+	if err != nil {
+		return 0, fmt.Errorf("sqldb: %w", err)
+	}
+	return r.RowsAffected()
+}
+
+func (t *txn) query(query string, args ...any) (*sql.Rows, error) {
+	st, err := t.stmt(query)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := st.QueryContext(t.ctx, args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqldb: %w", err)
+	}
+	return rows, nil
+}
+
+func (t *txn) row(query string, args ...any) (*sql.Row, error) {
+	st, err := t.stmt(query)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryRowContext(t.ctx, args...), nil
+}
+
+// lock returns the row-lock suffix for reads that a write may follow.
+func (t *txn) lock() string {
+	if t.write {
+		return t.s.d.ForUpdate
+	}
+	return ""
+}
+
+func unix(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.Unix()
+}
+
+func fromUnix(v int64) time.Time {
+	if v == 0 {
+		return time.Time{}
+	}
+	return time.Unix(v, 0).UTC()
+}
+
+func b2i(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func (t *txn) Meta(key string) (string, bool, error) {
+	r, err := t.row(`SELECT value FROM meta WHERE name = ?`, key)
+	if err != nil {
+		return "", false, err
+	}
+	var v string
+	switch err := r.Scan(&v); {
+	case errors.Is(err, sql.ErrNoRows):
+		return "", false, nil
+	case err != nil:
+		return "", false, fmt.Errorf("sqldb: %w", err)
+	}
+	return v, true, nil
+}
+
+func (t *txn) SetMeta(key, value string) error {
+	_, err := t.exec(`INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value`, key, value)
+	return err
+}
+
+const holderCols = `holder_id, name, id_hash, photo_digest, photo_ref, link_hash, public_key, colour, reason, hints, version, registered, open_appeals, created_at, changed_at`
+
+type scanner interface{ Scan(...any) error }
+
+func scanHolder(r scanner) (*registry.Holder, error) {
+	var h registry.Holder
+	var colour, reason, hints, reg, created, changed int64
+	err := r.Scan(&h.ID, &h.Name, &h.IDHash, &h.PhotoDigest, &h.PhotoRef, &h.LinkHash, &h.PublicKey,
+		&colour, &reason, &hints, &h.Version, &reg, &h.OpenAppeals, &created, &changed)
+	if err != nil {
+		return nil, err
+	}
+	h.Status = registry.Status{Colour: pass.Colour(colour), Reason: pass.Reason(reason), Hints: pass.Hints(hints)}
+	h.Registered = reg != 0
+	h.CreatedAt, h.ChangedAt = fromUnix(created), fromUnix(changed)
+	return &h, nil
+}
+
+func (t *txn) InsertHolder(h *registry.Holder) (bool, error) {
+	n, err := t.exec(`INSERT INTO holders (`+holderCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+		h.ID, h.Name, h.IDHash, h.PhotoDigest, h.PhotoRef, h.LinkHash, h.PublicKey,
+		int64(h.Status.Colour), int64(h.Status.Reason), int64(h.Status.Hints), h.Version, b2i(h.Registered), h.OpenAppeals,
+		unix(h.CreatedAt), unix(h.ChangedAt))
+	return n == 1, err
+}
+
+func (t *txn) holderWhere(col, v string) (*registry.Holder, error) {
+	r, err := t.row(`SELECT `+holderCols+` FROM holders WHERE `+col+` = ?`+t.lock(), v)
+	if err != nil {
+		return nil, err
+	}
+	h, err := scanHolder(r)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, registry.Errorf(registry.HolderNotFound, "no holder %.64q", v)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqldb: %w", err)
+	}
+	return h, nil
+}
+
+func (t *txn) Holder(id string) (*registry.Holder, error) { return t.holderWhere("holder_id", id) }
+
+func (t *txn) HolderByLink(linkHash string) (*registry.Holder, error) {
+	h, err := t.holderWhere("link_hash", linkHash)
+	if err != nil && registry.ErrorCode(err) == registry.HolderNotFound {
+		err = registry.Errorf(registry.HolderNotFound, "no holder has this link token")
+	}
+	return h, err
+}
+
+func (t *txn) SaveHolder(h *registry.Holder) error {
+	n, err := t.exec(`UPDATE holders SET name = ?, colour = ?, reason = ?, hints = ?, version = ?, registered = ?, open_appeals = ?, changed_at = ? WHERE holder_id = ?`,
+		h.Name, int64(h.Status.Colour), int64(h.Status.Reason), int64(h.Status.Hints), h.Version, b2i(h.Registered), h.OpenAppeals, unix(h.ChangedAt), h.ID)
+	if err == nil && n != 1 {
+		err = registry.Errorf(registry.HolderNotFound, "no holder %.64q", h.ID)
+	}
+	return err
+}
+
+func (t *txn) AddChange(c *registry.Change) error {
+	_, err := t.exec(`INSERT INTO history (holder_id, version, changed_at, colour, reason, hints, name, actor, event_id, why) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		c.HolderID, c.Version, unix(c.At), int64(c.Status.Colour), int64(c.Status.Reason), int64(c.Status.Hints), c.Name, c.Actor, c.EventID, c.Why)
+	return err
+}
+
+func (t *txn) History(holderID string) ([]registry.Change, error) {
+	rows, err := t.query(`SELECT holder_id, version, changed_at, colour, reason, hints, name, actor, event_id, why FROM history WHERE holder_id = ? ORDER BY version`, holderID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []registry.Change
+	for rows.Next() {
+		var c registry.Change
+		var at, colour, reason, hints int64
+		if err := rows.Scan(&c.HolderID, &c.Version, &at, &colour, &reason, &hints, &c.Name, &c.Actor, &c.EventID, &c.Why); err != nil {
+			return nil, fmt.Errorf("sqldb: %w", err)
+		}
+		c.At = fromUnix(at)
+		c.Status = registry.Status{Colour: pass.Colour(colour), Reason: pass.Reason(reason), Hints: pass.Hints(hints)}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+func (t *txn) ClaimEvent(id, holderID string, at time.Time) (bool, error) {
+	n, err := t.exec(`INSERT INTO events (event_id, holder_id, applied_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, id, holderID, unix(at))
+	return n == 1, err
+}
+
+const passCols = `pass_id, holder_id, issuer, kid, issued_at, expires_at, colour, reason, hints, version, code, revoked_at, superseded_at`
+
+func scanPass(r scanner) (*registry.PassRecord, error) {
+	var p registry.PassRecord
+	var issued, expires, colour, reason, hints, revoked, superseded int64
+	if err := r.Scan(&p.ID, &p.HolderID, &p.Issuer, &p.KID, &issued, &expires, &colour, &reason, &hints, &p.Version, &p.Text, &revoked, &superseded); err != nil {
+		return nil, err
+	}
+	p.IssuedAt, p.ExpiresAt = fromUnix(issued), fromUnix(expires)
+	p.RevokedAt, p.SupersededAt = fromUnix(revoked), fromUnix(superseded)
+	p.Status = registry.Status{Colour: pass.Colour(colour), Reason: pass.Reason(reason), Hints: pass.Hints(hints)}
+	return &p, nil
+}
+
+func (t *txn) CurrentPass(holderID string) (*registry.PassRecord, error) {
+	r, err := t.row(`SELECT `+passCols+` FROM passes WHERE holder_id = ? AND revoked_at = 0 AND superseded_at = 0`+t.lock(), holderID)
+	if err != nil {
+		return nil, err
+	}
+	p, err := scanPass(r)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqldb: %w", err)
+	}
+	return p, nil
+}
+
+func (t *txn) InsertPass(p *registry.PassRecord) (bool, error) {
+	r, err := t.row(`SELECT version FROM holders WHERE holder_id = ?`+t.lock(), p.HolderID)
+	if err != nil {
+		return false, err
+	}
+	var v int64
+	switch err := r.Scan(&v); {
+	case errors.Is(err, sql.ErrNoRows):
+		return false, registry.Errorf(registry.HolderNotFound, "no holder %.64q", p.HolderID)
+	case err != nil:
+		return false, fmt.Errorf("sqldb: %w", err)
+	}
+	if v != p.Version {
+		return false, nil
+	}
+	if _, err := t.exec(`UPDATE passes SET superseded_at = ? WHERE holder_id = ? AND revoked_at = 0 AND superseded_at = 0`, unix(p.IssuedAt), p.HolderID); err != nil {
+		return false, err
+	}
+	_, err = t.exec(`INSERT INTO passes (`+passCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		p.ID, p.HolderID, p.Issuer, p.KID, unix(p.IssuedAt), unix(p.ExpiresAt),
+		int64(p.Status.Colour), int64(p.Status.Reason), int64(p.Status.Hints), p.Version, p.Text, unix(p.RevokedAt), unix(p.SupersededAt))
+	return err == nil, err
+}
+
+func (t *txn) RevokePasses(holderID string, at time.Time) (int, error) {
+	n, err := t.exec(`UPDATE passes SET revoked_at = ? WHERE holder_id = ? AND revoked_at = 0 AND expires_at > ?`, unix(at), holderID, unix(at))
+	return int(n), err
+}
+
+func (t *txn) Passes(holderID string) ([]registry.PassRecord, error) {
+	rows, err := t.query(`SELECT `+passCols+` FROM passes WHERE holder_id = ? ORDER BY issued_at, pass_id`, holderID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []registry.PassRecord
+	for rows.Next() {
+		p, err := scanPass(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqldb: %w", err)
+		}
+		out = append(out, *p)
+	}
+	return out, rows.Err()
+}
+
+func (t *txn) RevokedPasses(iss string, now time.Time, fn func(string, time.Time) error) error {
+	rows, err := t.query(`SELECT pass_id, expires_at FROM passes WHERE issuer = ? AND revoked_at <> 0 AND expires_at > ?`, iss, unix(now))
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		var exp int64
+		if err := rows.Scan(&id, &exp); err != nil {
+			return fmt.Errorf("sqldb: %w", err)
+		}
+		if err := fn(id, fromUnix(exp)); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+const dueWhere = ` FROM passes p JOIN holders h ON h.holder_id = p.holder_id
+	WHERE p.revoked_at = 0 AND p.superseded_at = 0 AND (p.expires_at - ?) * 1000 <= ? * (p.expires_at - p.issued_at)`
+
+func (t *txn) DueHolders(now time.Time, perMille int64, after string, limit int) ([]registry.Holder, error) {
+	cols := "h." + strings.ReplaceAll(holderCols, ", ", ", h.")
+	rows, err := t.query(`SELECT `+cols+dueWhere+` AND h.holder_id > ? ORDER BY h.holder_id LIMIT ?`, unix(now), perMille, after, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []registry.Holder
+	for rows.Next() {
+		h, err := scanHolder(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqldb: %w", err)
+		}
+		out = append(out, *h)
+	}
+	return out, rows.Err()
+}
+
+func (t *txn) CountDue(now time.Time, perMille int64) (int, error) {
+	r, err := t.row(`SELECT COUNT(*)`+dueWhere, unix(now), perMille)
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	if err := r.Scan(&n); err != nil {
+		return 0, fmt.Errorf("sqldb: %w", err)
+	}
+	return n, nil
+}
+
+const appealCols = `appeal_id, holder_id, body, state, note, opened_at, resolved_at, resolved_by`
+
+func scanAppeal(r scanner) (*registry.Appeal, error) {
+	var a registry.Appeal
+	var opened, resolved int64
+	if err := r.Scan(&a.ID, &a.HolderID, &a.Text, &a.State, &a.Note, &opened, &resolved, &a.ResolvedBy); err != nil {
+		return nil, err
+	}
+	a.OpenedAt, a.ResolvedAt = fromUnix(opened), fromUnix(resolved)
+	return &a, nil
+}
+
+func (t *txn) InsertAppeal(a *registry.Appeal) error {
+	_, err := t.exec(`INSERT INTO appeals (`+appealCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		a.ID, a.HolderID, a.Text, string(a.State), a.Note, unix(a.OpenedAt), unix(a.ResolvedAt), a.ResolvedBy)
+	return err
+}
+
+func (t *txn) Appeal(id string) (*registry.Appeal, error) {
+	r, err := t.row(`SELECT `+appealCols+` FROM appeals WHERE appeal_id = ?`+t.lock(), id)
+	if err != nil {
+		return nil, err
+	}
+	a, err := scanAppeal(r)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, registry.Errorf(registry.AppealNotFound, "no appeal %.64q", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqldb: %w", err)
+	}
+	return a, nil
+}
+
+func (t *txn) SaveAppeal(a *registry.Appeal) error {
+	_, err := t.exec(`UPDATE appeals SET state = ?, note = ?, resolved_at = ?, resolved_by = ? WHERE appeal_id = ?`,
+		string(a.State), a.Note, unix(a.ResolvedAt), a.ResolvedBy, a.ID)
+	return err
+}
+
+func (t *txn) Appeals(holderID string) ([]registry.Appeal, error) {
+	rows, err := t.query(`SELECT `+appealCols+` FROM appeals WHERE holder_id = ? ORDER BY opened_at, appeal_id`, holderID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []registry.Appeal
+	for rows.Next() {
+		a, err := scanAppeal(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqldb: %w", err)
+		}
+		out = append(out, *a)
+	}
+	return out, rows.Err()
+}
+
+func (t *txn) InsertOperator(o *registry.Operator) (bool, error) {
+	n, err := t.exec(`INSERT INTO operators (name, role, token_hash, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+		o.Name, string(o.Role), o.TokenHash, unix(o.CreatedAt))
+	return n == 1, err
+}
+
+func (t *txn) OperatorByToken(tokenHash string) (*registry.Operator, error) {
+	r, err := t.row(`SELECT name, role, token_hash, created_at FROM operators WHERE token_hash = ?`, tokenHash)
+	if err != nil {
+		return nil, err
+	}
+	var o registry.Operator
+	var created int64
+	switch err := r.Scan(&o.Name, &o.Role, &o.TokenHash, &created); {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil, nil
+	case err != nil:
+		return nil, fmt.Errorf("sqldb: %w", err)
+	}
+	o.CreatedAt = fromUnix(created)
+	return &o, nil
+}
+
+func (t *txn) PutIssuer(is *bundle.Issuer) error {
+	var colours []string
+	for _, c := range is.Colours {
+		colours = append(colours, c.String())
+	}
+	if _, err := t.exec(`INSERT INTO issuers (issuer, name_zh, name_en, max_lifetime, colours) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (issuer) DO UPDATE SET name_zh = excluded.name_zh, name_en = excluded.name_en, max_lifetime = excluded.max_lifetime, colours = excluded.colours`,
+		is.ID, is.Name.ZH, is.Name.EN, int64(is.MaxLifetime/time.Second), strings.Join(colours, ",")); err != nil {
+		return err
+	}
+	if _, err := t.exec(`DELETE FROM issuer_keys WHERE issuer = ?`, is.ID); err != nil {
+		return err
+	}
+	for _, k := range is.Keys {
+		der, err := keys.MarshalPublic(k.Public)
+		if err != nil {
+			return registry.Errorf(registry.InvalidField, "issuer %s: %v", is.ID, err)
+		}
+		if _, err := t.exec(`INSERT INTO issuer_keys (issuer, public_key, valid_from, valid_until) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+			is.ID, base64.StdEncoding.EncodeToString(der), unix(k.ValidFrom), unix(k.ValidUntil)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (t *txn) Issuers() ([]bundle.Issuer, error) {
+	rows, err := t.query(`SELECT issuer, name_zh, name_en, max_lifetime, colours FROM issuers ORDER BY issuer`)
+	if err != nil {
+		return nil, err
+	}
+	var out []bundle.Issuer
+	for rows.Next() {
+		var is bundle.Issuer
+		var life int64
+		var colours string
+		if err := rows.Scan(&is.ID, &is.Name.ZH, &is.Name.EN, &life, &colours); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("sqldb: %w", err)
+		}
+		is.MaxLifetime = time.Duration(life) * time.Second
+		for _, c := range strings.Split(colours, ",") {
+			if col, ok := pass.ParseColour(c); ok {
+				is.Colours = append(is.Colours, col)
+			}
+		}
+		out = append(out, is)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqldb: %w", err)
+	}
+	for i := range out {
+		rows, err := t.query(`SELECT public_key, valid_from, valid_until FROM issuer_keys WHERE issuer = ? ORDER BY public_key`, out[i].ID)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var b64 string
+			var from, until int64
+			if err := rows.Scan(&b64, &from, &until); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("sqldb: %w", err)
+			}
+			der, err := base64.StdEncoding.DecodeString(b64)
+			var pub any
+			if err == nil {
+				pub, err = keys.ParsePublic(der)
+			}
+			if err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("sqldb: issuer %s has a bad key in the database: %v", out[i].ID, err)
+			}
+			out[i].Keys = append(out[i].Keys, bundle.IssuerKey{Public: pub, ValidFrom: fromUnix(from), ValidUntil: fromUnix(until)})
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("sqldb: %w", err)
+		}
+	}
+	return out, nil
+}
+
+func (t *txn) LastBundle() (uint64, error) {
+	r, err := t.row(`SELECT COALESCE(MAX(seq), 0) FROM bundles`)
+	if err != nil {
+		return 0, err
+	}
+	var n int64
+	if err := r.Scan(&n); err != nil {
+		return 0, fmt.Errorf("sqldb: %w", err)
+	}
+	return uint64(n), nil
+}
+
+func (t *txn) AddBundle(seq uint64, at time.Time) (bool, error) {
+	n, err := t.exec(`INSERT INTO bundles (seq, published_at) VALUES (?, ?) ON CONFLICT DO NOTHING`, int64(seq), unix(at))
+	return n == 1, err
+}
