@@ -39,7 +39,6 @@ import (
 	"time"
 
 	"github.com/hufu-project/hufu/internal/cose"
-	"github.com/hufu-project/hufu/internal/revset"
 	"github.com/hufu-project/hufu/keys"
 	"github.com/hufu-project/hufu/pass"
 	"github.com/hufu-project/hufu/verifier"
@@ -66,7 +65,6 @@ type Bundle struct {
 	Signer   []byte
 	Verified bool
 
-	revoked    *revset.Set
 	byID       map[string]*Issuer
 	byKID      map[[keys.KIDSize]byte][]*keys.Key
 	keyInfo    map[*keys.Key]*keyInfo
@@ -80,37 +78,14 @@ type Bundle struct {
 // bad_signature, unsupported_version or bad_payload. Open does not look at
 // the clock; Check does.
 func Open(data []byte, roots []crypto.PublicKey) (*Bundle, error) {
-	msg, err := envelope(data)
+	msg, err := envelope(data, false)
 	if err != nil {
 		return nil, err
 	}
-	alg := keys.ES256
-	if msg.Alg == cose.EdDSA {
-		alg = keys.EdDSA
-	}
-	var candidates []crypto.PublicKey
-	for _, r := range roots {
-		a, err := keys.AlgOf(r)
-		if err != nil || a != alg {
-			continue
-		}
-		if kid, err := keys.KID(r); err == nil && bytes.Equal(kid, msg.KID) {
-			candidates = append(candidates, r)
-		}
-	}
-	if len(candidates) == 0 {
-		return nil, fail(UnknownRoot, nil, fmt.Sprintf("no pinned %s root has kid %x", alg, msg.KID))
-	}
-	tbs := cose.AppendToBeSigned(make([]byte, 0, len(msg.Payload)+64), msg.Protected, msg.Payload)
-	ok := false
-	for _, r := range candidates {
-		if verifySig(r, tbs, msg.Signature) {
-			ok = true
-			break
-		}
-	}
-	tbs = nil
-	if !ok {
+	switch found, signer := verifyCOSE(msg, roots); {
+	case !found:
+		return nil, fail(UnknownRoot, nil, fmt.Sprintf("no pinned %s root has kid %x", msg.Alg, msg.KID))
+	case signer == nil:
 		return nil, fail(BadSignature, nil, fmt.Sprintf("signature does not verify with root %x", msg.KID))
 	}
 	b, _, err := parsePayload(msg.Payload)
@@ -127,7 +102,7 @@ func Open(data []byte, roots []crypto.PublicKey) (*Bundle, error) {
 // showing what a file says. The bundle it returns has Verified false and
 // trusts no key: as a verifier.Trust every pass is trust_unavailable.
 func InspectUnverified(data []byte) (*Bundle, error) {
-	msg, err := envelope(data)
+	msg, err := envelope(data, false)
 	if err != nil {
 		return nil, err
 	}
@@ -140,7 +115,10 @@ func InspectUnverified(data []byte) (*Bundle, error) {
 	return b, nil
 }
 
-func envelope(data []byte) (cose.Sign1, error) {
+// envelope checks the size and COSE_Sign1 form of a bundle file (export
+// false) or a revocation export (export true), and that its payload is of
+// that kind (wrong_kind).
+func envelope(data []byte, export bool) (cose.Sign1, error) {
 	if len(data) > MaxSize {
 		return cose.Sign1{}, fail(TooLarge, nil, fmt.Sprintf("%d bytes, limit %d", len(data), MaxSize))
 	}
@@ -151,7 +129,40 @@ func envelope(data []byte) (cose.Sign1, error) {
 		}
 		return msg, fail(BadCOSE, err, "")
 	}
+	switch isExport := bytes.HasPrefix(msg.Payload, revocationsPrefix); {
+	case isExport && !export:
+		return msg, fail(WrongKind, nil, "a revocation export, not a trust bundle")
+	case !isExport && export:
+		return msg, fail(WrongKind, nil, "not a revocation export (a trust bundle or a pass?)")
+	}
 	return msg, nil
+}
+
+// verifyCOSE checks msg's signature with the keys of pubs that have its
+// kid and algorithm: found is false if there are none; signer is the
+// first that verifies it, or nil.
+func verifyCOSE(msg cose.Sign1, pubs []crypto.PublicKey) (found bool, signer crypto.PublicKey) {
+	alg := keys.ES256
+	if msg.Alg == cose.EdDSA {
+		alg = keys.EdDSA
+	}
+	var tbs []byte
+	for _, pub := range pubs {
+		if a, err := keys.AlgOf(pub); err != nil || a != alg {
+			continue
+		}
+		if kid, err := keys.KID(pub); err != nil || !bytes.Equal(kid, msg.KID) {
+			continue
+		}
+		found = true
+		if tbs == nil {
+			tbs = cose.AppendToBeSigned(make([]byte, 0, len(msg.Payload)+64), msg.Protected, msg.Payload)
+		}
+		if verifySig(pub, tbs, msg.Signature) {
+			return true, pub
+		}
+	}
+	return found, nil
 }
 
 func verifySig(pub crypto.PublicKey, tbs, sig []byte) bool {
@@ -268,13 +279,24 @@ func (b *Bundle) Check(p *pass.Pass, k *keys.Key, now time.Time, skew time.Durat
 	if len(p.ID) < pass.MinIDSize {
 		return nil, &verifier.Error{Reason: verifier.BadPayload, Detail: "pass ID too short"}
 	}
-	if b.revoked.Contains(RevocationID(p.ID)) {
-		return nil, &verifier.Error{Reason: verifier.RevokedPass, Detail: "pass " + p.ID.String() + " is revoked by trust bundle " + strconv.FormatUint(b.Seq, 10)}
-	}
-	for _, is := range info.issuers {
-		if is.ID != p.Issuer {
-			continue
+	// The pass's issuer: usually the one issuer k is listed under. If k is
+	// not listed under it, its revocations still apply, its limits do not
+	// (the verifier rejects the pass as issuer_not_allowed).
+	var is *Issuer
+	listed := false
+	for _, x := range info.issuers {
+		if x.ID == p.Issuer {
+			is, listed = x, true
+			break
 		}
+	}
+	if is == nil {
+		is = b.byID[p.Issuer]
+	}
+	if is != nil && is.revoked.Contains(RevocationID(p.ID)) {
+		return nil, &verifier.Error{Reason: verifier.RevokedPass, Detail: "pass " + p.ID.String() + " of issuer " + is.ID + " is revoked by trust bundle " + strconv.FormatUint(b.Seq, 10)}
+	}
+	if listed {
 		if life := p.ExpiresAt.Sub(p.IssuedAt); life > is.MaxLifetime {
 			return nil, &verifier.Error{Reason: verifier.PolicyViolation, Detail: fmt.Sprintf(
 				"valid for %v; issuer %s allows at most %v", life, is.ID, is.MaxLifetime)}
@@ -290,14 +312,25 @@ func (b *Bundle) Check(p *pass.Pass, k *keys.Key, now time.Time, skew time.Durat
 // Issuer returns the issuer with the given ID, or nil.
 func (b *Bundle) Issuer(id string) *Issuer { return b.byID[id] }
 
-// PassRevoked reports whether the bundle revokes the pass ID id (by its
-// first 8 bytes; see RevocationID).
-func (b *Bundle) PassRevoked(id pass.ID) bool {
-	return len(id) >= pass.MinIDSize && b.revoked.Contains(RevocationID(id))
+// PassRevoked reports whether the bundle revokes the pass ID id of the
+// issuer iss: whether RevocationID(id) is in the revocation list of the
+// issuer whose ID is iss. It is false if the bundle does not list iss.
+func (b *Bundle) PassRevoked(iss string, id pass.ID) bool {
+	is := b.byID[iss]
+	return is != nil && is.revoked != nil && len(id) >= pass.MinIDSize && is.revoked.Contains(RevocationID(id))
 }
 
-// RevokedPasses returns the number of entries in the revocation list.
-func (b *Bundle) RevokedPasses() int { return b.revoked.Len() }
+// RevokedPasses returns the number of entries in the revocation lists of
+// all issuers together.
+func (b *Bundle) RevokedPasses() int {
+	n := 0
+	for i := range b.Issuers {
+		if s := b.Issuers[i].revoked; s != nil {
+			n += s.Len()
+		}
+	}
+	return n
+}
 
 // Label returns the text for key (such as "colour.green", "reason.expired",
 // "decision.undecided"; see DefaultLabels) in lang ("zh" or "en"): the
@@ -336,6 +369,12 @@ func Sign(c *Contents, priv crypto.Signer) ([]byte, error) {
 	if _, _, err := parsePayload(payload); err != nil {
 		return nil, err
 	}
+	return signCOSE(payload, priv)
+}
+
+// signCOSE signs payload with priv, a P-256 or Ed25519 key, and returns the
+// COSE_Sign1 message.
+func signCOSE(payload []byte, priv crypto.Signer) ([]byte, error) {
 	if len(payload) > MaxSize-256 {
 		return nil, fail(TooLarge, nil, fmt.Sprintf("payload of %d bytes", len(payload)))
 	}

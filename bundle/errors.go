@@ -11,15 +11,21 @@ const (
 	UnsupportedAlg     Reason = "unsupported_alg"     // signed with an algorithm other than ES256 and EdDSA
 	UnknownRoot        Reason = "unknown_root"        // no pinned root has the signer's kid and algorithm
 	BadSignature       Reason = "bad_signature"       // no pinned root with that kid verifies the signature
-	UnsupportedVersion Reason = "unsupported_version" // a bundle format version other than 1
+	UnsupportedVersion Reason = "unsupported_version" // a format version other than Version (RevocationsVersion for an export)
 	BadPayload         Reason = "bad_payload"         // the signed contents are malformed or break a rule
 	Rollback           Reason = "rollback"            // not newer than the bundle it would replace
+
+	// Revocation exports (OpenRevocations, MergeRevocations).
+	WrongKind     Reason = "wrong_kind"     // a revocation export where a bundle was expected, or the reverse
+	UnknownKey    Reason = "unknown_key"    // no given issuer key has the export signer's kid and algorithm
+	UnknownIssuer Reason = "unknown_issuer" // an export's issuer is not in the bundle contents
 )
 
 // Error returns the code itself.
 func (r Reason) Error() string { return string(r) }
 
-// Error is the error Open, InspectUnverified, Sign and Replaces return.
+// Error is the error Open, InspectUnverified, Sign, Replaces,
+// SignRevocations, OpenRevocations and MergeRevocations return.
 type Error struct {
 	Reason Reason
 	Detail string

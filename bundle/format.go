@@ -21,7 +21,7 @@ import (
 
 // Version and limits of the bundle format. SPEC.md lists the same numbers.
 const (
-	Version        = 1         // the format version Sign writes and Open accepts
+	Version        = 2         // the format version Sign writes and Open accepts
 	MaxSize        = 128 << 20 // largest bundle file, in bytes
 	MaxIssuers     = 256       // issuers in one bundle
 	MaxIssuerKeys  = 64        // keys listed under one issuer
@@ -39,15 +39,15 @@ const (
 
 // Map keys of the payload, of an issuer, and of an issuer's key.
 const (
-	keyVersion       = 1
-	keySeq           = 2
-	keyIssuedAt      = 3
-	keyNextUpdate    = 4
-	keyExpires       = 5
-	keyIssuers       = 6
-	keyRevokedPasses = 7
-	keyRevokedKeys   = 8
-	keyLabels        = 9
+	keyVersion     = 1
+	keySeq         = 2
+	keyIssuedAt    = 3
+	keyNextUpdate  = 4
+	keyExpires     = 5
+	keyIssuers     = 6
+	_              = 7 // version 1's revocation list shared by all issuers; not used since
+	keyRevokedKeys = 8
+	keyLabels      = 9
 
 	issID          = 1
 	issNameZH      = 2
@@ -55,6 +55,7 @@ const (
 	issKeys        = 4
 	issMaxLifetime = 5
 	issColours     = 6
+	issRevoked     = 7
 
 	kAlg        = 1
 	kPublic     = 2
@@ -91,6 +92,14 @@ type Issuer struct {
 	// (exp − iat); Colours are the colours it may issue.
 	MaxLifetime time.Duration
 	Colours     []pass.Colour
+	// RevokedPasses are the issuer's revoked passes, each as RevocationID
+	// of the pass ID. A pass is revoked only by the list of its own issuer
+	// (the issuer whose ID is the pass's iss). Sign sorts the list and
+	// drops duplicates. In a Bundle from Open it is nil: the list is held
+	// compactly, and Bundle.PassRevoked and Bundle.RevokedPasses read it.
+	RevokedPasses []uint64
+
+	revoked *revset.Set // set by the decoder
 }
 
 // IssuerKey is a public key an issuer signs passes with, and the window in
@@ -106,11 +115,9 @@ type IssuerKey struct {
 type Contents struct {
 	Seq                           uint64 // sequence number, >= 1; each bundle's is higher than the last
 	IssuedAt, NextUpdate, Expires time.Time
-	Issuers                       []Issuer
-	// RevokedPasses are revoked pass IDs, each as RevocationID of the ID.
-	RevokedPasses []uint64
-	RevokedKeys   []crypto.PublicKey
-	Labels        map[string]Label
+	Issuers                       []Issuer // each with its own revoked passes
+	RevokedKeys                   []crypto.PublicKey
+	Labels                        map[string]Label
 }
 
 // RevocationID returns the value a revocation list holds for a pass ID:
@@ -130,18 +137,25 @@ func badPayload(format string, args ...any) error {
 
 // marshal returns the canonical payload of c.
 func (c *Contents) marshal() ([]byte, error) {
-	rev, err := revset.Build(c.RevokedPasses)
-	if err != nil {
-		return nil, badPayload("revoked passes: %v", err)
+	revs := make([][]byte, len(c.Issuers))
+	for i := range c.Issuers {
+		var err error
+		if revs[i], err = revset.Build(c.Issuers[i].RevokedPasses); err != nil {
+			return nil, badPayload("issuer %q: revoked passes: %v", c.Issuers[i].ID, err)
+		}
 	}
-	return c.appendPayload(rev)
+	return c.appendPayload(revs)
 }
 
 // appendPayload returns the canonical payload of c with the revocation
-// list rev (a revset encoding) in place of c.RevokedPasses.
-func (c *Contents) appendPayload(rev []byte) ([]byte, error) {
+// lists revs (revset encodings; revs[i] that of c.Issuers[i]) in place of
+// the issuers' RevokedPasses.
+func (c *Contents) appendPayload(revs [][]byte) ([]byte, error) {
 	if c.Seq == 0 {
 		return nil, badPayload("sequence number 0")
+	}
+	if len(revs) != len(c.Issuers) {
+		panic("bundle: revocation lists do not match the issuers")
 	}
 	var err error
 	times := [3]uint64{}
@@ -150,8 +164,18 @@ func (c *Contents) appendPayload(rev []byte) ([]byte, error) {
 			return nil, err
 		}
 	}
-	issuers := slices.Clone(c.Issuers)
-	slices.SortFunc(issuers, func(a, b Issuer) int { return cmp.Compare(a.ID, b.ID) })
+	order := make([]int, len(c.Issuers))
+	size := 0
+	for i := range order {
+		order[i] = i
+		size += len(revs[i])
+	}
+	slices.SortFunc(order, func(a, b int) int { return cmp.Compare(c.Issuers[a].ID, c.Issuers[b].ID) })
+	for i := 1; i < len(order); i++ {
+		if id := c.Issuers[order[i]].ID; id == c.Issuers[order[i-1]].ID {
+			return nil, badPayload("issuer %q is listed twice", id)
+		}
+	}
 	var revKeys [][]byte
 	for _, k := range c.RevokedKeys {
 		der, err := keys.MarshalPublic(k)
@@ -162,8 +186,8 @@ func (c *Contents) appendPayload(rev []byte) ([]byte, error) {
 	}
 	slices.SortFunc(revKeys, bytes.Compare)
 
-	b := make([]byte, 0, 4096+len(rev))
-	b = cbor.AppendHead(b, cbor.Map, 9)
+	b := make([]byte, 0, 4096+size)
+	b = cbor.AppendHead(b, cbor.Map, 8)
 	b = cbor.AppendInt(b, keyVersion)
 	b = cbor.AppendInt(b, Version)
 	b = cbor.AppendInt(b, keySeq)
@@ -175,14 +199,12 @@ func (c *Contents) appendPayload(rev []byte) ([]byte, error) {
 	b = cbor.AppendInt(b, keyExpires)
 	b = cbor.AppendHead(b, cbor.Uint, times[2])
 	b = cbor.AppendInt(b, keyIssuers)
-	b = cbor.AppendHead(b, cbor.Array, uint64(len(issuers)))
-	for _, is := range issuers {
-		if b, err = appendIssuer(b, &is); err != nil {
+	b = cbor.AppendHead(b, cbor.Array, uint64(len(order)))
+	for _, i := range order {
+		if b, err = appendIssuer(b, &c.Issuers[i], revs[i]); err != nil {
 			return nil, err
 		}
 	}
-	b = cbor.AppendInt(b, keyRevokedPasses)
-	b = cbor.AppendBytes(b, rev)
 	b = cbor.AppendInt(b, keyRevokedKeys)
 	b = cbor.AppendHead(b, cbor.Array, uint64(len(revKeys)))
 	for _, der := range revKeys {
@@ -221,7 +243,7 @@ func sortedLabels(m map[string]Label) func(yield func(string, []byte) bool) {
 	}
 }
 
-func appendIssuer(b []byte, is *Issuer) ([]byte, error) {
+func appendIssuer(b []byte, is *Issuer, rev []byte) ([]byte, error) {
 	if is.MaxLifetime%time.Second != 0 {
 		return nil, badPayload("issuer %q: max lifetime %v is not whole seconds", is.ID, is.MaxLifetime)
 	}
@@ -257,7 +279,7 @@ func appendIssuer(b []byte, is *Issuer) ([]byte, error) {
 	}
 	slices.SortFunc(ks, func(a, b key) int { return bytes.Compare(a.der, b.der) })
 
-	b = cbor.AppendHead(b, cbor.Map, 6)
+	b = cbor.AppendHead(b, cbor.Map, 7)
 	b = cbor.AppendInt(b, issID)
 	b = cbor.AppendText(b, is.ID)
 	b = cbor.AppendInt(b, issNameZH)
@@ -295,6 +317,8 @@ func appendIssuer(b []byte, is *Issuer) ([]byte, error) {
 	for _, c := range colours {
 		b = cbor.AppendHead(b, cbor.Uint, uint64(c))
 	}
+	b = cbor.AppendInt(b, issRevoked)
+	b = cbor.AppendBytes(b, rev)
 	return b, nil
 }
 
@@ -312,7 +336,8 @@ func timeValue(t time.Time) (uint64, error) {
 type decoder struct {
 	r          *cbor.Reader
 	in         []byte
-	extensions int // extension fields skipped
+	extensions int      // extension fields skipped
+	revs       [][]byte // the issuers' revocation lists, as in parsePayload
 }
 
 // readMap reads a map with integer keys in deterministic order. For each
@@ -418,9 +443,9 @@ func (d *decoder) array(min, max int) (int, error) {
 }
 
 // parsePayload decodes and checks a bundle payload. It returns the bundle
-// (not yet marked verified) and the revocation list's encoding, a slice of
-// p.
-func parsePayload(p []byte) (*Bundle, []byte, error) {
+// (not yet marked verified) and the encodings of its issuers' revocation
+// lists (revs[i] that of b.Issuers[i]), slices of p.
+func parsePayload(p []byte) (*Bundle, [][]byte, error) {
 	b, rev, err := parse(p)
 	if err != nil {
 		var e *Error
@@ -432,13 +457,10 @@ func parsePayload(p []byte) (*Bundle, []byte, error) {
 	return b, rev, nil
 }
 
-func parse(p []byte) (*Bundle, []byte, error) {
+func parse(p []byte) (*Bundle, [][]byte, error) {
 	d := &decoder{r: cbor.NewReader(p, limits), in: p}
 	b := &Bundle{}
-	var (
-		seen uint16
-		rev  []byte
-	)
+	var seen uint16
 	err := d.readMap("bundle", func(key int64) error {
 		var err error
 		if key != keyVersion && seen&(1<<keyVersion) == 0 {
@@ -448,7 +470,11 @@ func parse(p []byte) (*Bundle, []byte, error) {
 		case keyVersion:
 			var v uint64
 			if v, err = d.r.Uint(); err == nil && v != Version {
-				return &Error{Reason: UnsupportedVersion, Detail: fmt.Sprintf("version %d, want %d", v, Version)}
+				detail := fmt.Sprintf("version %d, want %d", v, Version)
+				if v == 1 {
+					detail += " (version 1 had one revocation list for all issuers; sign the bundle again)"
+				}
+				return &Error{Reason: UnsupportedVersion, Detail: detail}
 			}
 		case keySeq:
 			if b.Seq, err = d.r.Uint(); err == nil && b.Seq == 0 {
@@ -462,10 +488,6 @@ func parse(p []byte) (*Bundle, []byte, error) {
 			b.Expires, err = d.time()
 		case keyIssuers:
 			err = d.issuers(b)
-		case keyRevokedPasses:
-			if rev, err = d.r.Bytes(); err == nil {
-				b.revoked, err = revset.Load(rev)
-			}
 		case keyRevokedKeys:
 			err = d.revokedKeys(b)
 		case keyLabels:
@@ -486,7 +508,7 @@ func parse(p []byte) (*Bundle, []byte, error) {
 	}
 	for k, name := range []string{keyVersion: "version", keySeq: "seq", keyIssuedAt: "issued_at",
 		keyNextUpdate: "next_update", keyExpires: "expires", keyIssuers: "issuers",
-		keyRevokedPasses: "revoked_passes", keyRevokedKeys: "revoked_keys", keyLabels: "labels"} {
+		keyRevokedKeys: "revoked_keys", keyLabels: "labels"} {
 		if name != "" && seen&(1<<k) == 0 {
 			return nil, nil, fmt.Errorf("missing %s", name)
 		}
@@ -498,7 +520,7 @@ func parse(p []byte) (*Bundle, []byte, error) {
 		return nil, nil, err
 	}
 	b.extensions = d.extensions
-	return b, rev, nil
+	return b, d.revs, nil
 }
 
 func (d *decoder) issuers(b *Bundle) error {
@@ -507,6 +529,7 @@ func (d *decoder) issuers(b *Bundle) error {
 		return err
 	}
 	b.Issuers = make([]Issuer, n)
+	d.revs = make([][]byte, n)
 	for i := range b.Issuers {
 		is := &b.Issuers[i]
 		var seen uint8
@@ -531,6 +554,13 @@ func (d *decoder) issuers(b *Bundle) error {
 				is.MaxLifetime = time.Duration(v) * time.Second
 			case issColours:
 				err = d.colours(is)
+			case issRevoked:
+				var rev []byte
+				if rev, err = d.r.Bytes(); err == nil {
+					if is.revoked, err = revset.Load(rev); err == nil {
+						d.revs[i] = rev
+					}
+				}
 			default:
 				return errUnknown
 			}
@@ -542,7 +572,7 @@ func (d *decoder) issuers(b *Bundle) error {
 		if err != nil {
 			return fmt.Errorf("issuer %d: %w", i, err)
 		}
-		if seen != 1<<issID|1<<issNameZH|1<<issNameEN|1<<issKeys|1<<issMaxLifetime|1<<issColours {
+		if seen != 1<<issID|1<<issNameZH|1<<issNameEN|1<<issKeys|1<<issMaxLifetime|1<<issColours|1<<issRevoked {
 			return fmt.Errorf("issuer %d: a required field is missing", i)
 		}
 		if i > 0 && b.Issuers[i-1].ID >= is.ID {

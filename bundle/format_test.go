@@ -36,7 +36,10 @@ func TestSignOpen(t *testing.T) {
 		if !slices.Equal(sh.Colours, []pass.Colour{pass.Green, pass.Yellow, pass.Red}) || sh.MaxLifetime != 7*24*time.Hour || len(sh.Keys) != 2 {
 			t.Errorf("Shanghai %+v", sh)
 		}
-		if b.RevokedPasses() != 4 || !b.PassRevoked(passID("revoked")) || b.PassRevoked(passID("other")) {
+		// Each issuer's list revokes that issuer's passes only.
+		if b.RevokedPasses() != 6 || !b.PassRevoked("310000", passID("revoked")) || b.PassRevoked("310000", passID("other")) ||
+			b.PassRevoked("320000", passID("revoked")) || !b.PassRevoked("320000", passID("jiangsu revoked")) ||
+			b.PassRevoked("310000", passID("jiangsu revoked")) || b.PassRevoked("330000", passID("revoked")) {
 			t.Errorf("revoked passes: %d", b.RevokedPasses())
 		}
 		if len(b.RevokedKeys) != 2 {
@@ -73,8 +76,10 @@ func TestSignDeterministic(t *testing.T) {
 	a := mustSign(t, contents(), root)
 	c := contents()
 	slices.Reverse(c.Issuers)
-	slices.Reverse(c.RevokedPasses)
-	c.RevokedPasses = append(c.RevokedPasses, 2) // duplicates collapse
+	for i := range c.Issuers {
+		slices.Reverse(c.Issuers[i].RevokedPasses)
+		c.Issuers[i].RevokedPasses = append(c.Issuers[i].RevokedPasses, 2) // duplicates collapse
+	}
 	if b := mustSign(t, c, root); !bytes.Equal(a, b) {
 		t.Error("the order of the contents changes the bundle")
 	}
@@ -201,7 +206,8 @@ func TestOpenRejects(t *testing.T) {
 		payload []byte
 		reason  Reason
 	}{
-		{"version 2", set(keyVersion, uint(2)), UnsupportedVersion},
+		{"version 1", set(keyVersion, uint(1)), UnsupportedVersion},
+		{"version 3", set(keyVersion, uint(3)), UnsupportedVersion},
 		{"version 0", set(keyVersion, uint(0)), UnsupportedVersion},
 		{"version missing", drop(keyVersion), BadPayload},
 		{"version as text", set(keyVersion, cbor.AppendText(nil, "1")), BadPayload},
@@ -219,7 +225,9 @@ func TestOpenRejects(t *testing.T) {
 		{"expires before next update", set(keyExpires, uint(uint64(t0.Unix()+1))), BadPayload},
 		{"missing seq", drop(keySeq), BadPayload},
 		{"missing labels", drop(keyLabels), BadPayload},
-		{"missing revoked passes", drop(keyRevokedPasses), BadPayload},
+		{"version 1's shared revocation list (key 7)", with(func(fs []field) []field {
+			return slices.Insert(fs, 6, field{7, cbor.AppendBytes(nil, rev)})
+		}), BadPayload},
 		{"unknown key 10", with(func(fs []field) []field { return append(fs, field{10, uint(1)}) }), BadPayload},
 		{"unknown key 0", with(func(fs []field) []field { return append([]field{{0, uint(1)}}, fs...) }), BadPayload},
 		{"negative key", with(func(fs []field) []field { return append(fs, field{-1, uint(1)}) }), BadPayload},
@@ -232,15 +240,21 @@ func TestOpenRejects(t *testing.T) {
 			return append(fs, field{256, []byte{0xf9, 0x3c, 0x00}})
 		}), BadPayload},
 		{"indefinite array", set(keyRevokedKeys, []byte{0x9f, 0xff}), BadPayload},
-		{"revoked passes not canonical", set(keyRevokedPasses, cbor.AppendBytes(nil, badRev)), BadPayload},
-		{"revoked passes truncated", set(keyRevokedPasses, cbor.AppendBytes(nil, rev[:len(rev)-1])), BadPayload},
-		{"revoked passes as array", set(keyRevokedPasses, []byte{0x80}), BadPayload},
+		{"issuer missing revoked passes", issuerWith(func(fs []field) []field {
+			return slices.DeleteFunc(fs, func(f field) bool { return f.key == issRevoked })
+		}), BadPayload},
+		{"revoked passes not canonical", setIssuer(issRevoked, cbor.AppendBytes(nil, badRev)), BadPayload},
+		{"revoked passes truncated", setIssuer(issRevoked, cbor.AppendBytes(nil, rev[:len(rev)-1])), BadPayload},
+		{"revoked passes as array", setIssuer(issRevoked, []byte{0x80}), BadPayload},
+		{"revoked passes empty bytes", setIssuer(issRevoked, []byte{0x40}), BadPayload},
 		{"revoked key not a key", set(keyRevokedKeys, keyArray(cbor.AppendBytes(nil, []byte("key")))), BadPayload},
 		{"revoked keys unsorted", set(keyRevokedKeys, keyArray(cbor.AppendBytes(nil, shDER), cbor.AppendBytes(nil, edDER))), BadPayload},
 		{"no issuers", set(keyIssuers, []byte{0x80}), BadPayload},
 		{"issuers unsorted", set(keyIssuers, append([]byte{0x82}, append(mapOf(fields(t, secondIssuer(t, base))), firstIssuer(t, base)...)...)), BadPayload},
-		{"issuer unknown key", issuerWith(func(fs []field) []field { return append(fs, field{7, uint(1)}) }), BadPayload},
-		{"issuer missing colours", issuerWith(func(fs []field) []field { return fs[:5] }), BadPayload},
+		{"issuer unknown key", issuerWith(func(fs []field) []field { return append(fs, field{8, uint(1)}) }), BadPayload},
+		{"issuer missing colours", issuerWith(func(fs []field) []field {
+			return slices.DeleteFunc(fs, func(f field) bool { return f.key == issColours })
+		}), BadPayload},
 		{"issuer ID empty", setIssuer(issID, cbor.AppendText(nil, "")), BadPayload},
 		{"issuer name invalid UTF-8", setIssuer(issNameZH, []byte{0x62, 0xff, 0xfe}), BadPayload},
 		{"issuer name too long", setIssuer(issNameEN, cbor.AppendText(nil, string(make([]byte, 129)))), BadPayload},

@@ -14,7 +14,7 @@ import (
 
 var knownReasons = map[Reason]bool{
 	TooLarge: true, BadCOSE: true, UnsupportedAlg: true, UnknownRoot: true,
-	BadSignature: true, UnsupportedVersion: true, BadPayload: true,
+	BadSignature: true, UnsupportedVersion: true, BadPayload: true, WrongKind: true,
 }
 
 // FuzzOpen: any input gives exactly one of a bundle or an *Error with a

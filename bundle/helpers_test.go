@@ -53,17 +53,18 @@ func contents() *Contents {
 		Expires:    t0.Add(72 * time.Hour),
 		Issuers: []Issuer{
 			{ID: "320000", Name: Label{"江苏省", "Jiangsu"}, MaxLifetime: 72 * time.Hour,
-				Colours: []pass.Colour{pass.Green, pass.Yellow},
-				Keys:    []IssuerKey{{Public: jsKey.Public()}}},
+				Colours:       []pass.Colour{pass.Green, pass.Yellow},
+				Keys:          []IssuerKey{{Public: jsKey.Public()}},
+				RevokedPasses: []uint64{2, RevocationID(passID("jiangsu revoked"))}},
 			{ID: "310000", Name: Label{"上海市", "Shanghai"}, MaxLifetime: 7 * 24 * time.Hour,
 				Colours: []pass.Colour{pass.Red, pass.Green, pass.Yellow},
 				Keys: []IssuerKey{
 					{Public: shKey.Public(), ValidUntil: t0},
 					{Public: shKey2.Public(), ValidFrom: t0},
-				}},
+				},
+				RevokedPasses: []uint64{1, 2, 3, RevocationID(passID("revoked"))}},
 		},
-		RevokedPasses: []uint64{1, 2, 3, RevocationID(passID("revoked"))},
-		Labels:        map[string]Label{"colour.green": {"绿码", "green"}, "x": {"甲", "a"}},
+		Labels: map[string]Label{"colour.green": {"绿码", "green"}, "x": {"甲", "a"}},
 	}
 }
 
@@ -205,7 +206,7 @@ func payloadOf(t testing.TB, data []byte) []byte {
 }
 
 // contentsOf rebuilds the Contents of a decoded bundle, without the
-// revoked passes (which a Set does not list).
+// issuers' revoked passes (which a Set does not list).
 func contentsOf(b *Bundle) *Contents {
 	return &Contents{Seq: b.Seq, IssuedAt: b.IssuedAt, NextUpdate: b.NextUpdate, Expires: b.Expires,
 		Issuers: b.Issuers, RevokedKeys: b.RevokedKeys, Labels: b.Labels}

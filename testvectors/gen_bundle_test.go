@@ -3,6 +3,7 @@ package testvectors
 import (
 	"bytes"
 	"crypto/ed25519"
+	"fmt"
 	"time"
 
 	"github.com/hufu-project/hufu/bundle"
@@ -23,8 +24,9 @@ var bundleIssued = now0.Add(-2 * time.Hour)
 
 // bundleContents is the bundle of the vectors: Shanghai (310000) with key
 // A, rotated out half an hour after iat0, and key B; Jiangsu (320000) with
-// key C, passes of at most 48 hours, green and yellow only. It revokes the
-// pass "bundle revoked".
+// key C, passes of at most 48 hours, green and yellow only. Shanghai
+// revokes its pass "bundle revoked", Jiangsu its pass "bundle jiangsu
+// revoked".
 func bundleContents(seq uint64) *bundle.Contents {
 	return &bundle.Contents{
 		Seq:        seq,
@@ -37,12 +39,13 @@ func bundleContents(seq uint64) *bundle.Contents {
 				Keys: []bundle.IssuerKey{
 					{Public: keyA.priv.Public(), ValidUntil: iat0.Add(30 * time.Minute)},
 					{Public: keyB.priv.Public()},
-				}},
+				},
+				RevokedPasses: []uint64{bundle.RevocationID(basePass("bundle revoked").ID)}},
 			{ID: "320000", Name: bundle.Label{ZH: "江苏省", EN: "Jiangsu"}, MaxLifetime: 48 * time.Hour,
-				Colours: []pass.Colour{pass.Green, pass.Yellow},
-				Keys:    []bundle.IssuerKey{{Public: keyC.priv.Public()}}},
+				Colours:       []pass.Colour{pass.Green, pass.Yellow},
+				Keys:          []bundle.IssuerKey{{Public: keyC.priv.Public()}},
+				RevokedPasses: []uint64{bundle.RevocationID(basePass("bundle jiangsu revoked").ID)}},
 		},
-		RevokedPasses: []uint64{bundle.RevocationID(basePass("bundle revoked").ID)},
 		Labels: map[string]bundle.Label{
 			"colour.green":       {ZH: "绿码", EN: "green"},
 			"decision.undecided": {ZH: "无法判断", EN: "cannot decide"},
@@ -128,7 +131,13 @@ func bundleVectors() []vec {
 
 	// Revocation.
 	p = basePass("bundle revoked")
-	add("revoked_pass", "the bundle revokes the pass ID", keyB, p, base, invalid("revoked_pass"), nil)
+	add("revoked_pass", "the bundle revokes the pass ID in the list of the pass's issuer", keyB, p, base, invalid("revoked_pass"), nil)
+	p = jiangsu("bundle jiangsu revoked")
+	add("revoked_pass_second_issuer", "a Jiangsu pass whose ID Jiangsu's list revokes", keyC, p, base, invalid("revoked_pass"), nil)
+	p = basePass("bundle jiangsu revoked")
+	add("revoked_pass_other_issuer", "a Shanghai pass with the very ID that Jiangsu's list revokes: valid, a revocation refuses only passes of its own issuer", keyB, p, base, validExpect(p, keyB, nil), nil)
+	p = jiangsu("bundle revoked")
+	add("revoked_pass_other_issuer_reverse", "a Jiangsu pass with the very ID that Shanghai's list revokes: valid", keyC, p, base, validExpect(p, keyC, nil), nil)
 	p = basePass("bundle revoked long")
 	p.ID = append(bytes.Clone(basePass("bundle revoked").ID), 1, 2, 3, 4, 5, 6, 7, 8)
 	p.NameHash, _ = pass.NameHash(p.ID, "张三")
@@ -167,6 +176,12 @@ func bundleVectors() []vec {
 	add("wrong_root", "the bundle is signed by a root that is not pinned: cannot decide", keyB, p, signBundle(keyX, bundleContents(5)),
 		undecided("trust_unavailable", "unknown_root"), nil)
 	{
+		export := signExport(keyR, &bundle.Revocations{Issuer: "310000", Seq: 1, IssuedAt: bundleIssued,
+			Passes: []bundle.RevokedPass{{ID: basePass("bundle valid").ID, ExpiresAt: exp0}}})
+		add("an_export", "a revocation export signed by the pinned root, given as a bundle: cannot decide (wrong_kind)", keyB, p, export,
+			undecided("trust_unavailable", "wrong_kind"), nil)
+	}
+	{
 		// The pinned root's kid, another key's signature.
 		pl := bundlePayload(base)
 		ph := protected(keyR)
@@ -177,18 +192,20 @@ func bundleVectors() []vec {
 		altered[len(altered)-70] ^= 0x01 // a label's text, after signing
 		add("altered", "one bit of the bundle changed after signing: cannot decide", keyB, p, altered,
 			undecided("trust_unavailable", "bad_signature"), nil)
-		v2 := bytes.Clone(pl)
-		if v2[0] != 0xa9 || v2[1] != 0x01 || v2[2] != 0x01 {
+		if pl[0] != 0xa8 || pl[1] != 0x01 || pl[2] != 0x02 {
 			panic("unexpected payload start")
 		}
-		v2[2] = 0x02
-		add("version_2", "a bundle of format version 2, correctly signed: cannot decide", keyB, p, resign(keyR, v2),
-			undecided("trust_unavailable", "unsupported_version"), nil)
-		unknown := append([]byte{0xaa}, pl[1:]...)
+		for _, v := range []byte{1, 3} {
+			old := bytes.Clone(pl)
+			old[2] = v
+			add(fmt.Sprintf("version_%d", v), fmt.Sprintf("a bundle of format version %d, correctly signed: cannot decide", v), keyB, p, resign(keyR, old),
+				undecided("trust_unavailable", "unsupported_version"), nil)
+		}
+		unknown := append([]byte{0xa9}, pl[1:]...)
 		unknown = append(unknown, 0x0a, 0x01) // key 10: 1, after labels (9)
 		add("unknown_field", "a bundle with an unknown field (key 10), correctly signed: cannot decide", keyB, p, resign(keyR, unknown),
 			undecided("trust_unavailable", "bad_payload"), nil)
-		ext := append([]byte{0xaa}, pl[1:]...)
+		ext := append([]byte{0xa9}, pl[1:]...)
 		ext = append(ext, 0x19, 0x01, 0x00, 0x61, 'x') // key 256: "x", an extension
 		q := basePass("bundle extension")
 		add("extension_field", "a bundle with an extension field (key 256): checked for form and ignored", keyB, q, resign(keyR, ext),
@@ -199,7 +216,8 @@ func bundleVectors() []vec {
 	// installed, installing 5 is refused and 6 stays in force.
 	{
 		c6 := bundleContents(6)
-		c6.RevokedPasses = append(c6.RevokedPasses, bundle.RevocationID(basePass("bundle rollback").ID))
+		sh := &c6.Issuers[0]
+		sh.RevokedPasses = append(sh.RevokedPasses, bundle.RevocationID(basePass("bundle rollback").ID))
 		b6 := signBundle(keyR, c6)
 		p = basePass("bundle rollback")
 		add("rollback", "bundle 6 revokes the pass; installing bundle 5 over it is refused (rollback), so the pass stays revoked", keyB, p, base,

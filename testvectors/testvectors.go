@@ -166,3 +166,70 @@ func COSEs() [][]byte {
 	}
 	return out
 }
+
+//go:embed revocations/*.json
+var revocationFiles embed.FS
+
+// RevocationsVector is one case of a revocation export (SPEC.md §12.11),
+// one JSON file each in the directory revocations: an export file, the
+// keys of the issuer it is expected from, and either the reason code it
+// must be rejected with or what it decodes to and what merging it into a
+// bundle at Now leaves.
+type RevocationsVector struct {
+	Name        string `json:"-"` // the file name without .json
+	Description string `json:"description"`
+	// Export is the export file in standard Base64; IssuerKeys are the
+	// keys to open it with, each the standard Base64 of a
+	// SubjectPublicKeyInfo DER.
+	Export     string   `json:"export"`
+	IssuerKeys []string `json:"issuer_keys"`
+	// Now is the time to merge at (RFC 3339).
+	Now    string            `json:"now"`
+	Expect RevocationsExpect `json:"expect"`
+}
+
+// RevocationsExpect is a revocation vector's expected outcome.
+type RevocationsExpect struct {
+	// Error is the bundle reason code with which the export is rejected
+	// (wrong_kind, unknown_key, bad_signature, unsupported_version,
+	// bad_payload, …); empty if it opens.
+	Error string `json:"error,omitempty"`
+	// The decoded export, if it opens.
+	Issuer   string           `json:"issuer,omitempty"`
+	Seq      uint64           `json:"seq,omitempty"`
+	IssuedAt string           `json:"issued_at,omitempty"`
+	Passes   []RevocationPass `json:"passes,omitempty"`
+	// Merged are the revocation IDs (16 hex digits: the first 8 bytes of
+	// the pass ID) that merging the export at Now adds to its issuer's
+	// list: those of passes that expire after Now, sorted, distinct.
+	Merged []string `json:"merged,omitempty"`
+}
+
+// RevocationPass is one pass of a decoded export.
+type RevocationPass struct {
+	PassID    string `json:"pass_id"` // in hex
+	ExpiresAt string `json:"expires_at"`
+}
+
+// Revocations returns every revocation export vector, sorted by name.
+func Revocations() ([]RevocationsVector, error) {
+	names, err := fs.Glob(revocationFiles, "revocations/*.json")
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(names)
+	vs := make([]RevocationsVector, 0, len(names))
+	for _, n := range names {
+		b, err := fs.ReadFile(revocationFiles, n)
+		if err != nil {
+			return nil, err
+		}
+		var v RevocationsVector
+		if err := json.Unmarshal(b, &v); err != nil {
+			return nil, fmt.Errorf("testvectors: %s: %w", n, err)
+		}
+		v.Name = strings.TrimSuffix(path.Base(n), ".json")
+		vs = append(vs, v)
+	}
+	return vs, nil
+}

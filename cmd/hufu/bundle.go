@@ -32,7 +32,7 @@ Usage:
     hufu bundle add-issuer -in SRC.json -id ID -name-zh NAME -name-en NAME
                            [-max-ttl 168h] [-colours green,yellow,red]
     hufu bundle add-key -in SRC.json -iss ID [-from TIME] [-until TIME] KEY.pub
-    hufu bundle revoke -in SRC.json (-pass ID | -code PASS.txt | -key KEY.pub | -kid KID)
+    hufu bundle revoke -in SRC.json (-pass ID -iss ID | -code PASS.txt | -key KEY.pub | -kid KID)
     hufu bundle sign -key ROOT.key -in SRC.json -o BUNDLE.hfb [-seq N]
                      [-at TIME] [-next-update 24h] [-expires 168h]
     hufu bundle show [-root ROOT.pub]… [-state DIR] BUNDLE.hfb
@@ -44,7 +44,7 @@ Usage:
 
 A trust bundle is one signed file with everything a verifier trusts: the
 issuers (ID, names in Chinese and English, keys with validity windows,
-longest pass lifetime, colours allowed), revoked pass IDs and keys, labels,
+longest pass lifetime, colours allowed, revoked pass IDs), revoked keys, labels,
 and its own sequence number, issue time, next update and expiry. SPEC.md
 ("Trust bundles") specifies it. Past its next update a bundle still
 verifies, with a warning; past its expiry, or on a computer whose clock is
@@ -60,16 +60,17 @@ UNVERIFIED if there are none.
 
 The bundle source is JSON, read strictly (unknown or repeated fields are
 errors); edit it with the commands or by hand:
-    {"hufu_bundle_source": 1, "seq": 0,
+    {"hufu_bundle_source": 2, "seq": 0,
      "issuers": [{"id": "310000", "name_zh": "上海市", "name_en": "Shanghai",
                   "max_lifetime": "168h", "colours": ["green", "yellow", "red"],
                   "keys": [{"kid": "…", "alg": "ES256", "public_key": "MFkw…",
-                            "valid_from": "…", "valid_until": "…"}]}],
-     "revoked_passes": ["2de09875ee3158c4"],
+                            "valid_from": "…", "valid_until": "…"}],
+                  "revoked_passes": ["2de09875ee3158c4"]}],
      "revoked_keys": [{"kid": "…", "alg": "EdDSA", "public_key": "MCow…"}],
      "labels": {"colour.green": {"zh": "绿码", "en": "green"}, …}}
 seq is that of the last bundle signed from it; public_key is the standard
-Base64 of the key's SubjectPublicKeyInfo DER; times are RFC 3339.
+Base64 of the key's SubjectPublicKeyInfo DER; times are RFC 3339. A
+revoked pass is listed under its issuer and refuses only that issuer's pass.
 
 pin adds root public keys to the state directory; pin the new root before
 the first bundle it signs, and unpin the old one once no bundle in use is
@@ -92,7 +93,8 @@ Flags:
     -name-zh, -name-en NAME   the issuer's display names
     -max-ttl D      the longest validity of the issuer's passes (default 168h)
     -colours LIST   the colours the issuer may issue (default green,yellow,red)
-    -iss ID         the issuer a key signs for (repeat add-key for several)
+    -iss ID         add-key: the issuer a key signs for (repeat add-key for
+                    several); revoke -pass: the pass's issuer
     -from, -until TIME   the key may sign passes issued in [from, until]
     -pass ID        revoke a pass by its ID (hex, as "hufu inspect" shows)
     -code FILE      revoke the pass whose text (HF1:…) is in FILE
@@ -485,6 +487,7 @@ func window(from, until string) string {
 func bundleRevoke(e *env, c *command, args []string) int {
 	fl := flagSet(e, c)
 	in := fl.String("in", "", "")
+	iss := fl.String("iss", "", "")
 	passID := fl.String("pass", "", "")
 	code := fl.String("code", "", "")
 	keyFile := fl.String("key", "", "")
@@ -500,6 +503,9 @@ func bundleRevoke(e *env, c *command, args []string) int {
 	}
 	if *in == "" || given != 1 {
 		return usageError(e, c, "revoke: -in FILE and one of -pass ID, -code FILE, -key KEY.pub or -kid KID are required")
+	}
+	if (*passID != "") != (*iss != "") {
+		return usageError(e, c, "revoke: -iss ID goes with -pass ID, and only with it (-code reads the issuer from the pass)")
 	}
 	var id pass.ID
 	switch {
@@ -525,7 +531,7 @@ func bundleRevoke(e *env, c *command, args []string) int {
 			e.errorf("%s: %v", *code, err)
 			return exitUsage
 		}
-		id = u.Pass.ID
+		id, *iss = u.Pass.ID, u.Pass.Issuer
 	}
 	var pub crypto.PublicKey
 	if *keyFile != "" {
@@ -537,13 +543,16 @@ func bundleRevoke(e *env, c *command, args []string) int {
 	}
 	return editSource(e, *in, func(s *bundleSource) error {
 		if id != nil {
-			h := id.String()
-			if slices.Contains(s.RevokedPasses, h) {
-				fmt.Fprintf(e.stderr, "hufu: %s: pass %s was already revoked\n", *in, h)
+			h, si := id.String(), s.issuer(*iss)
+			if si == nil {
+				return fmt.Errorf("issuer %s is not in the source", *iss)
+			}
+			if slices.Contains(si.RevokedPasses, h) {
+				fmt.Fprintf(e.stderr, "hufu: %s: pass %s of issuer %s was already revoked\n", *in, h, *iss)
 				return nil
 			}
-			s.RevokedPasses = append(s.RevokedPasses, h)
-			fmt.Fprintf(e.stderr, "hufu: %s: revoked pass %s\n", *in, h)
+			si.RevokedPasses = append(si.RevokedPasses, h)
+			fmt.Fprintf(e.stderr, "hufu: %s: revoked pass %s of issuer %s\n", *in, h, *iss)
 			return nil
 		}
 		if pub == nil {
@@ -656,11 +665,19 @@ func bundleSign(e *env, c *command, args []string) int {
 		return exitUsage
 	}
 	fmt.Fprintf(e.stderr, "hufu: wrote %s: seq %d, %s, %s, %s, %s (root %s)\n", *out, *seq,
-		plural(len(contents.Issuers), "issuer"), plural(len(s.RevokedPasses), "revoked pass"),
+		plural(len(contents.Issuers), "issuer"), plural(revokedPasses(contents), "revoked pass"),
 		plural(len(contents.RevokedKeys), "revoked key"), sizeText(len(data)), kidHex(priv.Public()))
 	fmt.Fprintf(e.stderr, "hufu: issued %s, next update %s, expires %s\n", contents.IssuedAt.Format(time.RFC3339),
 		contents.NextUpdate.Format(time.RFC3339), contents.Expires.Format(time.RFC3339))
 	return exitOK
+}
+
+func revokedPasses(c *bundle.Contents) int {
+	n := 0
+	for _, is := range c.Issuers {
+		n += len(is.RevokedPasses)
+	}
+	return n
 }
 
 func plural(n int, what string) string {

@@ -25,17 +25,16 @@ import (
 // wire format; "hufu help bundle" documents it.
 
 const (
-	sourceVersion = 1
+	sourceVersion = 2 // 2: revoked passes are listed under their issuer
 	maxSource     = 1 << 30
 )
 
 type bundleSource struct {
-	Version       int                    `json:"hufu_bundle_source"`
-	Seq           uint64                 `json:"seq"` // of the last bundle signed from it
-	Issuers       []sourceIssuer         `json:"issuers"`
-	RevokedPasses []string               `json:"revoked_passes"` // pass IDs in hex
-	RevokedKeys   []sourceKey            `json:"revoked_keys"`
-	Labels        map[string]sourceLabel `json:"labels"`
+	Version     int                    `json:"hufu_bundle_source"`
+	Seq         uint64                 `json:"seq"` // of the last bundle signed from it
+	Issuers     []sourceIssuer         `json:"issuers"`
+	RevokedKeys []sourceKey            `json:"revoked_keys"`
+	Labels      map[string]sourceLabel `json:"labels"`
 }
 
 type sourceIssuer struct {
@@ -45,6 +44,8 @@ type sourceIssuer struct {
 	MaxLifetime string      `json:"max_lifetime"` // a Go duration, e.g. "168h"
 	Colours     []string    `json:"colours"`
 	Keys        []sourceKey `json:"keys"`
+	// RevokedPasses are IDs in hex of the issuer's revoked passes.
+	RevokedPasses []string `json:"revoked_passes,omitempty"`
 }
 
 type sourceKey struct {
@@ -61,7 +62,7 @@ type sourceLabel struct {
 }
 
 func newSource() *bundleSource {
-	s := &bundleSource{Version: sourceVersion, Issuers: []sourceIssuer{}, RevokedPasses: []string{},
+	s := &bundleSource{Version: sourceVersion, Issuers: []sourceIssuer{},
 		RevokedKeys: []sourceKey{}, Labels: map[string]sourceLabel{}}
 	for k, l := range bundle.DefaultLabels() {
 		s.Labels[k] = sourceLabel{l.ZH, l.EN}
@@ -184,14 +185,14 @@ func (s *bundleSource) contents() (*bundle.Contents, error) {
 			}
 			is.Keys = append(is.Keys, ik)
 		}
-		c.Issuers = append(c.Issuers, is)
-	}
-	for _, h := range s.RevokedPasses {
-		id, err := parsePassID(h)
-		if err != nil {
-			return nil, err
+		for _, h := range si.RevokedPasses {
+			id, err := parsePassID(h)
+			if err != nil {
+				return nil, fmt.Errorf("issuer %s: %w", si.ID, err)
+			}
+			is.RevokedPasses = append(is.RevokedPasses, bundle.RevocationID(id))
 		}
-		c.RevokedPasses = append(c.RevokedPasses, bundle.RevocationID(id))
+		c.Issuers = append(c.Issuers, is)
 	}
 	for _, sk := range s.RevokedKeys {
 		pub, err := sk.public()
