@@ -13,6 +13,7 @@ import (
 
 	"github.com/hufu-project/hufu/bundle"
 	"github.com/hufu-project/hufu/internal/atomicfile"
+	"github.com/hufu-project/hufu/pass"
 )
 
 // PublishOptions configure Publish.
@@ -54,24 +55,64 @@ func (s *Service) Publish(ctx context.Context, o PublishOptions) (PublishResult,
 	}
 	now := s.now()
 	c := &bundle.Contents{IssuedAt: now, NextUpdate: now.Add(o.NextUpdate), Expires: now.Add(o.Expires)}
-	var ownRevoked []uint64
+	var merge []*bundle.Revocations
+	revoked := 0
 	err := s.cfg.Store.Update(ctx, func(tx Tx) error {
 		var err error
 		if c.Issuers, err = tx.Issuers(); err != nil {
 			return err
 		}
+		if len(c.Issuers) == 0 {
+			return Errorf(Unavailable, "the registry knows no issuer to put in a bundle")
+		}
+		// Each export must be signed by a key of the issuer it names:
+		// OpenRevocations checks the signature against every known issuer
+		// key, MergeRevocations that the key is listed under that issuer.
+		var all []crypto.PublicKey
 		for _, is := range c.Issuers {
+			for _, k := range is.Keys {
+				all = append(all, k.Public)
+			}
+		}
+		for i, data := range o.Merge {
+			r, err := bundle.OpenRevocations(data, all)
+			if err != nil {
+				return &Error{Code: InvalidField, Detail: fmt.Sprintf("revocation export %d", i+1), Err: err}
+			}
+			// Refuse an export older than one merged before (a replay of
+			// a list from before some revocations).
+			key := "merged_seq:" + r.Issuer
+			if v, ok, err := tx.Meta(key); err != nil {
+				return err
+			} else if last, _ := strconv.ParseUint(v, 10, 64); ok && r.Seq < last {
+				return Errorf(InvalidField, "revocation export %d: issuer %s's export %d is older than the %d merged before", i+1, r.Issuer, r.Seq, last)
+			}
+			if err := tx.SetMeta(key, strconv.FormatUint(r.Seq, 10)); err != nil {
+				return err
+			}
+			merge = append(merge, r)
+		}
+		for i := range c.Issuers {
+			is := &c.Issuers[i]
 			err := tx.RevokedPasses(is.ID, now, func(id string, _ time.Time) error {
 				b, err := hex.DecodeString(id)
 				if err != nil || len(b) < 8 {
 					return fmt.Errorf("registry: bad pass ID %q in the database", id)
 				}
-				ownRevoked = append(ownRevoked, bundle.RevocationID(b))
+				is.RevokedPasses = append(is.RevokedPasses, bundle.RevocationID(b))
 				return nil
 			})
 			if err != nil {
 				return err
 			}
+			slices.Sort(is.RevokedPasses)
+			is.RevokedPasses = slices.Compact(is.RevokedPasses)
+		}
+		if err := c.MergeRevocations(now, merge...); err != nil {
+			return &Error{Code: InvalidField, Detail: "merging revocation exports", Err: err}
+		}
+		for _, is := range c.Issuers {
+			revoked += len(is.RevokedPasses)
 		}
 		last, err := tx.LastBundle()
 		if err != nil {
@@ -87,14 +128,6 @@ func (s *Service) Publish(ctx context.Context, o PublishOptions) (PublishResult,
 	if err != nil {
 		return PublishResult{}, err
 	}
-	if len(c.Issuers) == 0 {
-		return PublishResult{}, Errorf(Unavailable, "the registry knows no issuer to put in a bundle")
-	}
-	slices.Sort(ownRevoked)
-	c.RevokedPasses = slices.Compact(ownRevoked)
-	if len(o.Merge) > 0 {
-		return PublishResult{}, Errorf(Unavailable, "merging revocation exports needs the per-issuer bundle format")
-	}
 	data, err := bundle.Sign(c, o.Root)
 	if err != nil {
 		return PublishResult{}, fmt.Errorf("registry: signing bundle %d: %w", c.Seq, err)
@@ -109,5 +142,44 @@ func (s *Service) Publish(ctx context.Context, o PublishOptions) (PublishResult,
 	if err := atomicfile.WriteFile(filepath.Join(o.Dir, "bundle.hfb"), data, 0o644); err != nil {
 		return PublishResult{}, fmt.Errorf("registry: %w", err)
 	}
-	return PublishResult{Seq: c.Seq, Revoked: len(c.RevokedPasses), File: file, Size: len(data)}, nil
+	return PublishResult{Seq: c.Seq, Revoked: revoked, File: file, Size: len(data)}, nil
+}
+
+// Export returns this registry's live revocations of issuer iss's passes
+// (those revoked that have not expired) as a revocation export signed with
+// key, one of the issuer's keys, for a publisher to merge (PublishOptions
+// Merge). Each export has a higher sequence number than the last.
+func (s *Service) Export(ctx context.Context, iss string, key crypto.Signer) ([]byte, int, error) {
+	if err := pass.CheckIssuer(iss); err != nil {
+		return nil, 0, &Error{Code: InvalidField, Err: err}
+	}
+	now := s.now()
+	r := &bundle.Revocations{Issuer: iss, IssuedAt: now}
+	err := s.cfg.Store.Update(ctx, func(tx Tx) error {
+		v, _, err := tx.Meta("export_seq")
+		if err != nil {
+			return err
+		}
+		n, _ := strconv.ParseUint(v, 10, 64)
+		r.Seq = n + 1
+		if err := tx.SetMeta("export_seq", strconv.FormatUint(r.Seq, 10)); err != nil {
+			return err
+		}
+		return tx.RevokedPasses(iss, now, func(id string, exp time.Time) error {
+			b, err := hex.DecodeString(id)
+			if err != nil || len(b) < 8 {
+				return fmt.Errorf("registry: bad pass ID %q in the database", id)
+			}
+			r.Passes = append(r.Passes, bundle.RevokedPass{ID: b, ExpiresAt: exp})
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	data, err := bundle.SignRevocations(r, key)
+	if err != nil {
+		return nil, 0, fmt.Errorf("registry: signing the revocation export: %w", err)
+	}
+	return data, len(r.Passes), nil
 }

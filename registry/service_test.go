@@ -399,3 +399,88 @@ func TestReissue(t *testing.T) {
 		}
 	})
 }
+
+// TestTwoRegistries: Jiangsu (320000) exports its revocations; Shanghai
+// (310000) knows Jiangsu's key, merges the export and publishes; a guard
+// with Shanghai's bundle refuses the pass Jiangsu revoked, and an export
+// signed by Jiangsu cannot revoke a Shanghai pass.
+func TestTwoRegistries(t *testing.T) {
+	for _, b := range registrytest.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			ctx := context.Background()
+			sh := newFixture(t, b)
+			jsKey, _ := keys.Generate(keys.ES256)
+			jsIss, _ := issuer.New(jsKey, "320000", 24*time.Hour)
+			js, err := registry.New(ctx, registry.Config{Store: registrytest.Open(t, b.DSN(t)), Issuer: jsIss, IssuerID: "320000",
+				Secret: []byte("jiangsu secret, 32 bytes long..."), Now: sh.clk.Now})
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = sh.s.AddIssuer(ctx, bundle.Issuer{ID: "320000", Name: bundle.Label{ZH: "江苏省", EN: "Jiangsu"},
+				Keys: []bundle.IssuerKey{{Public: jsKey.Public()}}, MaxLifetime: 168 * time.Hour,
+				Colours: []pass.Colour{pass.Green, pass.Yellow, pass.Red}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			jid, _, _ := js.Register(ctx, registrar, registry.NewHolder{Name: "Jiang Su", IDNumber: "320"})
+			jpass, _, err := js.Pass(ctx, jid)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sid, _, _ := sh.s.Register(ctx, registrar, registry.NewHolder{Name: "Shang Hai", IDNumber: "310"})
+			spass, _, _ := sh.s.Pass(ctx, sid)
+
+			dir := t.TempDir()
+			guard := func(text string) error {
+				data, err := os.ReadFile(filepath.Join(dir, "bundle.hfb"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				bd, err := bundle.Open(data, []crypto.PublicKey{sh.root.Public()})
+				if err != nil {
+					t.Fatal(err)
+				}
+				_, err = verifier.Verify(text, bd, verifier.Options{Now: sh.clk.Now()})
+				return err
+			}
+			exp1, n, err := js.Export(ctx, "320000", jsKey)
+			if err != nil || n != 0 {
+				t.Fatalf("export: %d, %v", n, err)
+			}
+			if _, err := sh.s.Publish(ctx, registry.PublishOptions{Root: sh.root, Dir: dir, Merge: [][]byte{exp1}}); err != nil {
+				t.Fatal(err)
+			}
+			if err := guard(jpass.Text); err != nil {
+				t.Fatalf("Jiangsu pass at a Shanghai guard: %v", err)
+			}
+			js.SetStatus(ctx, health, registry.StatusChange{EventID: "js-1", HolderID: jid, Status: registry.Status{Colour: pass.Red, Reason: pass.Confirmed}})
+			exp2, n, err := js.Export(ctx, "320000", jsKey)
+			if err != nil || n != 1 {
+				t.Fatalf("export 2: %d, %v", n, err)
+			}
+			r, err := sh.s.Publish(ctx, registry.PublishOptions{Root: sh.root, Dir: dir, Merge: [][]byte{exp2}})
+			if err != nil || r.Revoked != 1 {
+				t.Fatalf("publish with merge: %+v, %v", r, err)
+			}
+			var ve *verifier.Error
+			if err := guard(jpass.Text); !errors.As(err, &ve) || ve.Reason != verifier.RevokedPass {
+				t.Errorf("revoked Jiangsu pass at a Shanghai guard: %v, want revoked_pass", err)
+			}
+			if err := guard(spass.Text); err != nil {
+				t.Errorf("Shanghai pass: %v", err)
+			}
+			// An older export is refused; so is an export of Shanghai's
+			// passes signed with Jiangsu's key.
+			if _, err := sh.s.Publish(ctx, registry.PublishOptions{Root: sh.root, Dir: dir, Merge: [][]byte{exp1}}); code(err) != registry.InvalidField {
+				t.Errorf("older export: %v", err)
+			}
+			forged, _, err := js.Export(ctx, "310000", jsKey)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := sh.s.Publish(ctx, registry.PublishOptions{Root: sh.root, Dir: dir, Merge: [][]byte{forged}}); code(err) != registry.InvalidField {
+				t.Errorf("export for 310000 signed by 320000's key: %v", err)
+			}
+		})
+	}
+}
