@@ -418,13 +418,15 @@ func (s *Service) CompleteRegistration(ctx context.Context, by Principal, holder
 }
 
 // OpenAppeal files an appeal for the holder, which sets appeal_pending.
-func (s *Service) OpenAppeal(ctx context.Context, by Principal, holderID, text string) (string, error) {
+// It returns the appeal's ID and the number of passes revoked.
+func (s *Service) OpenAppeal(ctx context.Context, by Principal, holderID, text string) (string, int, error) {
 	if strings.TrimSpace(text) == "" {
-		return "", Errorf(InvalidField, "the appeal text is empty")
+		return "", 0, Errorf(InvalidField, "the appeal text is empty")
 	}
 	if err := checkText(InvalidField, "the appeal text", text, MaxAppealTextLen); err != nil {
-		return "", err
+		return "", 0, err
 	}
+	var n int
 	a := &Appeal{ID: newID(), HolderID: holderID, Text: text, State: AppealOpen}
 	err := s.cfg.Store.Update(ctx, func(tx Tx) error {
 		h, err := tx.Holder(holderID)
@@ -437,13 +439,13 @@ func (s *Service) OpenAppeal(ctx context.Context, by Principal, holderID, text s
 			return err
 		}
 		h.OpenAppeals++
-		_, err = s.apply(tx, h, h.Status, h.Name, now, by.Actor(), "", "appeal "+a.ID+" opened")
+		n, err = s.apply(tx, h, h.Status, h.Name, now, by.Actor(), "", "appeal "+a.ID+" opened")
 		return err
 	})
 	if err != nil {
-		return "", err
+		return "", 0, err
 	}
-	return a.ID, nil
+	return a.ID, n, nil
 }
 
 // Resolution is the outcome of an appeal. An upheld appeal sets the

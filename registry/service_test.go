@@ -169,7 +169,7 @@ func TestRules(t *testing.T) {
 		}
 
 		// Appeal: appeal_pending; upheld: green, the red pass revoked.
-		aid, err := fx.s.OpenAppeal(ctx, registry.Principal{HolderID: id}, id, "I was never tested")
+		aid, _, err := fx.s.OpenAppeal(ctx, registry.Principal{HolderID: id}, id, "I was never tested")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -244,8 +244,8 @@ func TestBadInput(t *testing.T) {
 			{"green with reason", second(fx.s.SetStatus(ctx, health, registry.StatusChange{EventID: "e", HolderID: id, Status: registry.Status{Colour: pass.Green, Reason: 1}})), registry.InvalidReason},
 			{"unnamed reason", second(fx.s.SetStatus(ctx, health, registry.StatusChange{EventID: "e", HolderID: id, Status: registry.Status{Colour: pass.Red, Reason: 99}})), registry.InvalidReason},
 			{"unknown hint", second(fx.s.SetStatus(ctx, health, registry.StatusChange{EventID: "e", HolderID: id, Status: registry.Status{Colour: pass.Green, Hints: 1 << 9}})), registry.InvalidHint},
-			{"empty appeal", second(fx.s.OpenAppeal(ctx, registrar, id, " ")), registry.InvalidField},
-			{"appeal unknown holder", second(fx.s.OpenAppeal(ctx, registrar, "nope", "x")), registry.HolderNotFound},
+			{"empty appeal", third(fx.s.OpenAppeal(ctx, registrar, id, " ")), registry.InvalidField},
+			{"appeal unknown holder", third(fx.s.OpenAppeal(ctx, registrar, "nope", "x")), registry.HolderNotFound},
 			{"unknown appeal", second(fx.s.ResolveAppeal(ctx, appeals, "nope", registry.Resolution{Outcome: registry.AppealRejected})), registry.AppealNotFound},
 			{"bad outcome", second(fx.s.ResolveAppeal(ctx, appeals, "nope", registry.Resolution{Outcome: "maybe"})), registry.InvalidField},
 			{"bad role", second(fx.s.CreateOperator(ctx, "x", "admin")), registry.InvalidField},
