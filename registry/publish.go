@@ -13,6 +13,7 @@ import (
 
 	"github.com/hufu-project/hufu/bundle"
 	"github.com/hufu-project/hufu/internal/atomicfile"
+	"github.com/hufu-project/hufu/keys"
 	"github.com/hufu-project/hufu/pass"
 )
 
@@ -148,8 +149,33 @@ func (s *Service) Publish(ctx context.Context, o PublishOptions) (PublishResult,
 // Export returns this registry's live revocations of issuer iss's passes
 // (those revoked that have not expired) as a revocation export signed with
 // key, one of the issuer's keys, for a publisher to merge (PublishOptions
-// Merge). Each export has a higher sequence number than the last.
+// Merge). An empty iss means the issuer that key is listed under. Each
+// export has a higher sequence number than the last. It also returns the
+// number of passes in the export.
 func (s *Service) Export(ctx context.Context, iss string, key crypto.Signer) ([]byte, int, error) {
+	if iss == "" {
+		der, err := keys.MarshalPublic(key.Public())
+		if err != nil {
+			return nil, 0, fmt.Errorf("registry: %w", err)
+		}
+		err = s.cfg.Store.View(ctx, func(tx Tx) error {
+			all, err := tx.Issuers()
+			for _, is := range all {
+				for _, k := range is.Keys {
+					if d, _ := keys.MarshalPublic(k.Public); string(d) == string(der) {
+						iss = is.ID
+					}
+				}
+			}
+			return err
+		})
+		if err != nil {
+			return nil, 0, err
+		}
+		if iss == "" {
+			return nil, 0, Errorf(InvalidField, "the key is not listed under any issuer this registry knows")
+		}
+	}
 	if err := pass.CheckIssuer(iss); err != nil {
 		return nil, 0, &Error{Code: InvalidField, Err: err}
 	}

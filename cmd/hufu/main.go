@@ -39,7 +39,7 @@ var commands []*command
 
 func init() {
 	commands = []*command{
-		cmdDemo, cmdKeygen, cmdTrust, cmdIssue, cmdVerify, cmdInspect, cmdBundle, cmdScan, cmdLog,
+		cmdDemo, cmdKeygen, cmdTrust, cmdIssue, cmdVerify, cmdInspect, cmdBundle, cmdScan, cmdLog, cmdRegistry,
 	}
 }
 

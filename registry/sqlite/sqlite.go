@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"fmt"
 	"net/url"
+	"os"
 
 	"github.com/hufu-project/hufu/registry/sqldb"
 	_ "modernc.org/sqlite" // the "sqlite" database/sql driver
@@ -22,6 +23,10 @@ import (
 // and a "hufu registry" command) can share the file; the Store uses one
 // connection, as SQLite serialises writers anyway.
 func Open(ctx context.Context, path string) (*sqldb.Store, error) {
+	// The file holds names and hashes: create it private.
+	if f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600); err == nil {
+		f.Close()
+	}
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "journal_mode(WAL)")
