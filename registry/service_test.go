@@ -48,7 +48,9 @@ var (
 	appeals   = registry.Principal{Operator: "judge", Role: registry.Appeals}
 )
 
-func newFixture(t *testing.T, b registrytest.Backend) *fixture {
+func newFixture(t *testing.T, b registrytest.Backend) *fixture { return newFixtureB(t, b) }
+
+func newFixtureB(t testing.TB, b registrytest.Backend) *fixture {
 	t.Helper()
 	dsn := b.DSN(t)
 	st := registrytest.Open(t, dsn)
