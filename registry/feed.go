@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"runtime"
 	"slices"
+	"sync"
+	"time"
 
 	"github.com/hufu-project/hufu/internal/strictjson"
 	"github.com/hufu-project/hufu/pass"
@@ -15,6 +18,7 @@ const (
 	MaxFeedLine   = 4 << 10 // longest line, in bytes
 	MaxFeedErrors = 1000    // line errors reported in full; the rest are counted
 	feedBatch     = 1000    // lines applied in one transaction
+	parseChunk    = 16 * feedBatch
 )
 
 // StatusJSON is a status change on the wire: one line of the feed, or the
@@ -145,21 +149,25 @@ func (s *Service) Feed(ctx context.Context, by Principal, feed []byte) (FeedResu
 		// keeps one holder's changes in feed order.
 		slices.SortStableFunc(batch, func(a, b item) int { return cmp.Compare(a.c.HolderID, b.c.HolderID) })
 		var r FeedResult
+		cs := make([]StatusChange, len(batch))
+		for i := range batch {
+			cs[i] = batch[i].c
+		}
 		err := s.cfg.Store.Update(ctx, func(tx Tx) error {
 			r = FeedResult{}
-			now := s.now()
-			for i := range batch {
-				cr, err := s.setStatus(tx, by, &batch[i].c, now)
+			rs, errs, revoked, err := s.applyBatch(tx, by, cs, s.now())
+			if err != nil {
+				return err
+			}
+			r.Revoked = revoked
+			for i, cr := range rs {
 				switch {
-				case ErrorCode(err) == HolderNotFound:
-					r.fail(batch[i].line, err)
-				case err != nil:
-					return err
+				case errs[i] != nil:
+					r.fail(batch[i].line, errs[i])
 				case cr.Duplicate:
 					r.Duplicates++
 				default:
 					r.Applied++
-					r.Revoked += cr.Revoked
 					if cr.Changed {
 						r.Changed++
 					}
@@ -180,6 +188,50 @@ func (s *Service) Feed(ctx context.Context, by Principal, feed []byte) (FeedResu
 		batch = batch[:0]
 		return nil
 	}
+	// Split the feed into lines, parse chunks of them on every core, and
+	// apply each chunk in order.
+	type raw struct {
+		line int
+		text []byte
+	}
+	var lines []raw
+	parsed := make([]item, 0, parseChunk)
+	errs := make([]error, parseChunk)
+	parseAndApply := func() error {
+		parsed = parsed[:len(lines)]
+		var wg sync.WaitGroup
+		workers := runtime.GOMAXPROCS(0)
+		for w := range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := w; i < len(lines); i += workers {
+					errs[i] = nil
+					if len(lines[i].text) > MaxFeedLine {
+						errs[i] = Errorf(TooLarge, "line of %d bytes, limit %d", len(lines[i].text), MaxFeedLine)
+						continue
+					}
+					parsed[i].line = lines[i].line
+					parsed[i].c, errs[i] = ParseFeedLine(lines[i].text)
+				}
+			}()
+		}
+		wg.Wait()
+		for i := range lines {
+			if errs[i] != nil {
+				res.fail(lines[i].line, errs[i])
+				continue
+			}
+			batch = append(batch, parsed[i])
+			if len(batch) == feedBatch {
+				if err := flush(); err != nil {
+					return err
+				}
+			}
+		}
+		lines = lines[:0]
+		return nil
+	}
 	line := 0
 	for len(feed) > 0 {
 		line++
@@ -193,25 +245,92 @@ func (s *Service) Feed(ctx context.Context, by Principal, feed []byte) (FeedResu
 		if len(bytes.TrimSpace(l)) == 0 {
 			continue
 		}
-		if len(l) > MaxFeedLine {
-			res.fail(line, Errorf(TooLarge, "line of %d bytes, limit %d", len(l), MaxFeedLine))
-			continue
-		}
-		c, err := ParseFeedLine(l)
-		if err != nil {
-			res.fail(line, err)
-			continue
-		}
-		batch = append(batch, item{line, c})
-		if len(batch) == feedBatch {
-			if err := flush(); err != nil {
+		lines = append(lines, raw{line, l})
+		if len(lines) == parseChunk {
+			if err := parseAndApply(); err != nil {
 				return res, err
 			}
 		}
+	}
+	if err := parseAndApply(); err != nil {
+		return res, err
 	}
 	if err := flush(); err != nil {
 		return res, err
 	}
 	slices.SortFunc(res.Errors, func(a, b LineError) int { return cmp.Compare(a.Line, b.Line) })
 	return res, nil
+}
+
+// applyBatch applies status changes in order in the caller's transaction,
+// with a few statements for the whole batch: it reads (and locks) the
+// holders, claims the event IDs, applies the rule (next) in memory, and
+// writes the history rows, the changed holders and the revocations. It
+// returns each change's result (Revoked is not set) or error (only
+// HolderNotFound), and the number of passes revoked.
+func (s *Service) applyBatch(tx Tx, by Principal, cs []StatusChange, now time.Time) ([]ChangeResult, []error, int, error) {
+	ids := make([]string, 0, len(cs))
+	for i := range cs {
+		ids = append(ids, cs[i].HolderID)
+	}
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	hs, err := tx.Holders(ids)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	events := make(map[string]string, len(cs))
+	for i := range cs {
+		if hs[cs[i].HolderID] != nil {
+			if _, ok := events[cs[i].EventID]; !ok {
+				events[cs[i].EventID] = cs[i].HolderID
+			}
+		}
+	}
+	fresh, err := tx.ClaimEvents(events, now)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	rs := make([]ChangeResult, len(cs))
+	errs := make([]error, len(cs))
+	var changes []Change
+	var dirty []*Holder
+	isDirty := map[*Holder]bool{}
+	actor := by.Actor()
+	for i := range cs {
+		c := &cs[i]
+		h := hs[c.HolderID]
+		switch {
+		case h == nil:
+			errs[i] = Errorf(HolderNotFound, "no holder %.64q", c.HolderID)
+			continue
+		case !fresh[c.EventID] || events[c.EventID] == "":
+			rs[i].Duplicate = true // claimed before, or earlier in this batch
+			continue
+		}
+		events[c.EventID] = "" // a second line with this ID is a duplicate
+		if next(h, c.Status, h.Name, now) {
+			rs[i].Changed = true
+			changes = append(changes, Change{HolderID: h.ID, Version: h.Version, At: now, Status: h.Status, Name: h.Name, Actor: actor, EventID: c.EventID, Why: "status"})
+			if !isDirty[h] {
+				isDirty[h] = true
+				dirty = append(dirty, h)
+			}
+		}
+	}
+	if len(changes) == 0 {
+		return rs, errs, 0, nil
+	}
+	if err := tx.AddChanges(changes); err != nil {
+		return nil, nil, 0, err
+	}
+	changed := make([]string, 0, len(dirty))
+	for _, h := range dirty {
+		if err := tx.SaveHolder(h); err != nil {
+			return nil, nil, 0, err
+		}
+		changed = append(changed, h.ID)
+	}
+	n, err := tx.RevokePasses(changed, now)
+	return rs, errs, n, err
 }

@@ -287,7 +287,7 @@ func (s *Service) Register(ctx context.Context, by Principal, nh NewHolder) (id,
 		if !ok {
 			return Errorf(HolderExists, "a holder with this id_number is registered")
 		}
-		return tx.AddChange(&Change{HolderID: h.ID, Version: 1, At: now, Status: h.Status, Name: h.Name, Actor: by.Actor(), Why: "registered"})
+		return tx.AddChanges([]Change{{HolderID: h.ID, Version: 1, At: now, Status: h.Status, Name: h.Name, Actor: by.Actor(), Why: "registered"}})
 	})
 	if err != nil {
 		return "", "", err
@@ -352,32 +352,21 @@ func (s *Service) SetStatus(ctx context.Context, by Principal, c StatusChange) (
 	}
 	var res ChangeResult
 	err := s.cfg.Store.Update(ctx, func(tx Tx) error {
-		var err error
-		res, err = s.setStatus(tx, by, &c, s.now())
+		rs, errs, revoked, err := s.applyBatch(tx, by, []StatusChange{c}, s.now())
+		if err == nil {
+			err = errs[0]
+		}
+		res = rs[0]
+		res.Revoked = revoked
 		return err
 	})
 	return res, err
 }
 
-func (s *Service) setStatus(tx Tx, by Principal, c *StatusChange, now time.Time) (ChangeResult, error) {
-	h, err := tx.Holder(c.HolderID)
-	if err != nil {
-		return ChangeResult{}, err
-	}
-	fresh, err := tx.ClaimEvent(c.EventID, h.ID, now)
-	if err != nil || !fresh {
-		return ChangeResult{Duplicate: !fresh}, err
-	}
-	v := h.Version
-	n, err := s.apply(tx, h, c.Status, h.Name, now, by.Actor(), c.EventID, "status")
-	return ChangeResult{Revoked: n, Changed: h.Version != v}, err
-}
-
-// apply is the one rule: the holder's status becomes st (with the
-// registry's own hints from the facts) and its name name; if either
-// differs, the change is saved with its history row and every unexpired
-// earlier pass of the holder is revoked, all in the caller's transaction.
-func (s *Service) apply(tx Tx, h *Holder, st Status, name string, now time.Time, actor, eventID, why string) (int, error) {
+// next is the one rule, in memory: the holder's status becomes st (with
+// the registry's own hints from the facts) and its name name. If either
+// differs, h takes them with the next version and next returns true.
+func next(h *Holder, st Status, name string, now time.Time) bool {
 	st.Hints &^= managedHints
 	if !h.Registered {
 		st.Hints |= pass.HealthRegistration
@@ -386,18 +375,30 @@ func (s *Service) apply(tx Tx, h *Holder, st Status, name string, now time.Time,
 		st.Hints |= pass.AppealPending
 	}
 	if st == h.Status && name == h.Name {
-		return 0, tx.SaveHolder(h) // registration or appeal counts may have changed
+		return false
 	}
 	h.Status, h.Name = st, name
 	h.Version++
 	h.ChangedAt = now
-	if err := tx.SaveHolder(h); err != nil {
+	return true
+}
+
+// apply applies the rule (next) and stores the outcome in the caller's
+// transaction: the holder, and if it changed, the history row and the
+// revocation of every unexpired earlier pass. It returns the number of
+// passes revoked.
+func (s *Service) apply(tx Tx, h *Holder, st Status, name string, now time.Time, actor, eventID, why string) (int, error) {
+	changed := next(h, st, name, now)
+	if err := tx.SaveHolder(h); err != nil { // registration or appeal counts may have changed
 		return 0, err
 	}
-	if err := tx.AddChange(&Change{HolderID: h.ID, Version: h.Version, At: now, Status: st, Name: name, Actor: actor, EventID: eventID, Why: why}); err != nil {
+	if !changed {
+		return 0, nil
+	}
+	if err := tx.AddChanges([]Change{{HolderID: h.ID, Version: h.Version, At: now, Status: h.Status, Name: h.Name, Actor: actor, EventID: eventID, Why: why}}); err != nil {
 		return 0, err
 	}
-	return tx.RevokePasses(h.ID, now)
+	return tx.RevokePasses([]string{h.ID}, now)
 }
 
 // CompleteRegistration records that the holder completed health

@@ -33,16 +33,20 @@ type Tx interface {
 	// holder with the same IDHash exists.
 	InsertHolder(h *Holder) (bool, error)
 	Holder(id string) (*Holder, error)
+	// Holders returns those of the holders with the given IDs that
+	// exist, by ID, locking them in ID order.
+	Holders(ids []string) (map[string]*Holder, error)
 	HolderByLink(linkHash string) (*Holder, error)
 	// SaveHolder stores h's name, status, version, registration, open
 	// appeal count and change time.
 	SaveHolder(h *Holder) error
-	AddChange(c *Change) error
+	AddChanges(cs []Change) error
 	History(holderID string) ([]Change, error)
 
-	// ClaimEvent records event ID id for holderID; it returns false if
-	// the ID was recorded before (the event is a duplicate).
-	ClaimEvent(id, holderID string, at time.Time) (bool, error)
+	// ClaimEvents records the events (event ID → holder ID) at time at
+	// and returns the IDs that were not recorded before; the others are
+	// duplicates.
+	ClaimEvents(events map[string]string, at time.Time) (map[string]bool, error)
 
 	// CurrentPass returns the holder's live pass (neither revoked nor
 	// superseded), or nil.
@@ -51,9 +55,9 @@ type Tx interface {
 	// marks the holder's previous live pass superseded at p.IssuedAt; it
 	// returns false, and changes nothing, if the version has moved on.
 	InsertPass(p *PassRecord) (bool, error)
-	// RevokePasses revokes at time at every pass of the holder that is
+	// RevokePasses revokes at time at every pass of the holders that is
 	// not revoked and expires after at; it returns how many.
-	RevokePasses(holderID string, at time.Time) (int, error)
+	RevokePasses(holderIDs []string, at time.Time) (int, error)
 	Passes(holderID string) ([]PassRecord, error)
 	// RevokedPasses calls fn for each pass of issuer iss that is revoked
 	// and expires after now.

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -163,6 +164,32 @@ func (t *txn) holderWhere(col, v string) (*registry.Holder, error) {
 
 func (t *txn) Holder(id string) (*registry.Holder, error) { return t.holderWhere("holder_id", id) }
 
+func (t *txn) Holders(ids []string) (map[string]*registry.Holder, error) {
+	ids = slices.Clone(ids)
+	slices.Sort(ids)
+	out := make(map[string]*registry.Holder, len(ids))
+	err := chunks(len(ids), 500, func(lo, hi int) error {
+		args := make([]any, 0, hi-lo)
+		for _, id := range ids[lo:hi] {
+			args = append(args, id)
+		}
+		rs, err := t.query(`SELECT `+holderCols+` FROM holders WHERE holder_id IN (`+list(hi-lo)+`) ORDER BY holder_id`+t.lock(), args...)
+		if err != nil {
+			return err
+		}
+		defer rs.Close()
+		for rs.Next() {
+			h, err := scanHolder(rs)
+			if err != nil {
+				return fmt.Errorf("sqldb: %w", err)
+			}
+			out[h.ID] = h
+		}
+		return rs.Err()
+	})
+	return out, err
+}
+
 func (t *txn) HolderByLink(linkHash string) (*registry.Holder, error) {
 	h, err := t.holderWhere("link_hash", linkHash)
 	if err != nil && registry.ErrorCode(err) == registry.HolderNotFound {
@@ -180,11 +207,35 @@ func (t *txn) SaveHolder(h *registry.Holder) error {
 	return err
 }
 
-func (t *txn) AddChange(c *registry.Change) error {
-	_, err := t.exec(`INSERT INTO history (holder_id, version, changed_at, colour, reason, hints, name, actor, event_id, why) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		c.HolderID, c.Version, unix(c.At), int64(c.Status.Colour), int64(c.Status.Reason), int64(c.Status.Hints), c.Name, c.Actor, c.EventID, c.Why)
-	return err
+func (t *txn) AddChanges(cs []registry.Change) error {
+	return chunks(len(cs), 100, func(lo, hi int) error {
+		args := make([]any, 0, 10*(hi-lo))
+		for _, c := range cs[lo:hi] {
+			args = append(args, c.HolderID, c.Version, unix(c.At), int64(c.Status.Colour), int64(c.Status.Reason), int64(c.Status.Hints), c.Name, c.Actor, c.EventID, c.Why)
+		}
+		_, err := t.exec(`INSERT INTO history (holder_id, version, changed_at, colour, reason, hints, name, actor, event_id, why) VALUES `+rows(hi-lo, 10), args...)
+		return err
+	})
 }
+
+// chunks calls fn for [lo, hi) ranges of at most size covering [0, n).
+func chunks(n, size int, fn func(lo, hi int) error) error {
+	for lo := 0; lo < n; lo += size {
+		if err := fn(lo, min(lo+size, n)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// rows returns n rows of k placeholders: "(?, ?), (?, ?)".
+func rows(n, k int) string {
+	row := "(" + strings.Repeat("?, ", k-1) + "?)"
+	return strings.Repeat(row+", ", n-1) + row
+}
+
+// list returns n placeholders: "?, ?, ?".
+func list(n int) string { return strings.Repeat("?, ", n-1) + "?" }
 
 func (t *txn) History(holderID string) ([]registry.Change, error) {
 	rows, err := t.query(`SELECT holder_id, version, changed_at, colour, reason, hints, name, actor, event_id, why FROM history WHERE holder_id = ? ORDER BY version`, holderID)
@@ -206,9 +257,33 @@ func (t *txn) History(holderID string) ([]registry.Change, error) {
 	return out, rows.Err()
 }
 
-func (t *txn) ClaimEvent(id, holderID string, at time.Time) (bool, error) {
-	n, err := t.exec(`INSERT INTO events (event_id, holder_id, applied_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, id, holderID, unix(at))
-	return n == 1, err
+func (t *txn) ClaimEvents(events map[string]string, at time.Time) (map[string]bool, error) {
+	ids := make([]string, 0, len(events))
+	for id := range events {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids) // one order of index updates in every transaction
+	fresh := make(map[string]bool, len(ids))
+	err := chunks(len(ids), 200, func(lo, hi int) error {
+		args := make([]any, 0, 3*(hi-lo))
+		for _, id := range ids[lo:hi] {
+			args = append(args, id, events[id], unix(at))
+		}
+		rs, err := t.query(`INSERT INTO events (event_id, holder_id, applied_at) VALUES `+rows(hi-lo, 3)+` ON CONFLICT DO NOTHING RETURNING event_id`, args...)
+		if err != nil {
+			return err
+		}
+		defer rs.Close()
+		for rs.Next() {
+			var id string
+			if err := rs.Scan(&id); err != nil {
+				return fmt.Errorf("sqldb: %w", err)
+			}
+			fresh[id] = true
+		}
+		return rs.Err()
+	})
+	return fresh, err
 }
 
 const passCols = `pass_id, holder_id, issuer, kid, issued_at, expires_at, colour, reason, hints, version, code, revoked_at, superseded_at`
@@ -264,9 +339,18 @@ func (t *txn) InsertPass(p *registry.PassRecord) (bool, error) {
 	return err == nil, err
 }
 
-func (t *txn) RevokePasses(holderID string, at time.Time) (int, error) {
-	n, err := t.exec(`UPDATE passes SET revoked_at = ? WHERE holder_id = ? AND revoked_at = 0 AND expires_at > ?`, unix(at), holderID, unix(at))
-	return int(n), err
+func (t *txn) RevokePasses(holderIDs []string, at time.Time) (int, error) {
+	total := 0
+	err := chunks(len(holderIDs), 500, func(lo, hi int) error {
+		args := []any{unix(at), unix(at)}
+		for _, id := range holderIDs[lo:hi] {
+			args = append(args, id)
+		}
+		n, err := t.exec(`UPDATE passes SET revoked_at = ? WHERE revoked_at = 0 AND expires_at > ? AND holder_id IN (`+list(hi-lo)+`)`, args...)
+		total += int(n)
+		return err
+	})
+	return total, err
 }
 
 func (t *txn) Passes(holderID string) ([]registry.PassRecord, error) {
