@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"math"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hufu-project/hufu/bundle"
@@ -49,6 +50,21 @@ type Config struct {
 type Service struct {
 	cfg      Config
 	perMille int64
+
+	authMu sync.Mutex
+	auth   map[string]authEntry // token hash → who, for authTTL
+}
+
+// authTTL is how long Authenticate remembers a token it has looked up;
+// maxAuth bounds how many it remembers.
+const (
+	authTTL = 10 * time.Second
+	maxAuth = 10000
+)
+
+type authEntry struct {
+	p       Principal
+	expires time.Time
 }
 
 // DefaultValidity and DefaultReissueFraction are the Config defaults.
@@ -171,7 +187,7 @@ func (s *Service) CreateOperator(ctx context.Context, name string, role Role) (s
 }
 
 // Authenticate returns who holds token: an operator, or a holder by its
-// link token. It returns an *Error with code Unauthorized if the registry
+// link token. It remembers a known token for 10 seconds. It returns an *Error with code Unauthorized if the registry
 // does not know the token.
 func (s *Service) Authenticate(ctx context.Context, token string) (Principal, error) {
 	var p Principal
@@ -179,6 +195,13 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Principal, er
 		return p, Errorf(Unauthorized, "unknown token")
 	}
 	h := HashToken(token)
+	now := time.Now()
+	s.authMu.Lock()
+	e, ok := s.auth[h]
+	s.authMu.Unlock()
+	if ok && now.Before(e.expires) {
+		return e.p, nil
+	}
 	err := s.cfg.Store.View(ctx, func(tx Tx) error {
 		switch {
 		case strings.HasPrefix(token, operatorPrefix):
@@ -207,6 +230,12 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Principal, er
 	if p.Role == "" && p.HolderID == "" {
 		return p, Errorf(Unauthorized, "unknown token")
 	}
+	s.authMu.Lock()
+	if s.auth == nil || len(s.auth) >= maxAuth {
+		s.auth = map[string]authEntry{}
+	}
+	s.auth[h] = authEntry{p, now.Add(authTTL)}
+	s.authMu.Unlock()
 	return p, nil
 }
 
@@ -530,31 +559,49 @@ func (s *Service) Pass(ctx context.Context, holderID string) (rec *PassRecord, f
 	if s.cfg.Issuer == nil {
 		return nil, false, Errorf(Unavailable, "the registry has no issuer key")
 	}
-	err = s.cfg.Store.Update(ctx, func(tx Tx) error {
-		h, err := tx.Holder(holderID)
-		if err != nil {
-			return err
-		}
+	// Read, sign outside any transaction (so that signing runs on every
+	// core and holds no lock), then store the pass if the holder has not
+	// changed meanwhile; if it has, start again.
+	for range 5 {
+		var h *Holder
 		now := s.now()
-		cur, err := tx.CurrentPass(h.ID)
-		if err != nil {
+		err = s.cfg.Store.View(ctx, func(tx Tx) error {
+			var err error
+			if h, err = tx.Holder(holderID); err != nil {
+				return err
+			}
+			rec, err = tx.CurrentPass(h.ID)
 			return err
+		})
+		if err != nil {
+			return nil, false, err
 		}
-		if cur != nil && cur.Version == h.Version && !s.due(cur, now) {
-			rec, fresh = cur, false
-			return nil
+		if rec != nil && rec.Version == h.Version && !s.due(rec, now) {
+			return rec, false, nil
 		}
 		if rec, err = s.issue(h, now); err != nil {
+			return nil, false, err
+		}
+		stored := false
+		err = s.cfg.Store.Update(ctx, func(tx Tx) error {
+			// Another request may have issued a pass meanwhile: keep it.
+			cur, err := tx.CurrentPass(h.ID)
+			if err != nil {
+				return err
+			}
+			if cur != nil && cur.Version == h.Version && !s.due(cur, now) {
+				rec, stored, fresh = cur, true, false
+				return nil
+			}
+			stored, err = tx.InsertPass(rec)
+			fresh = stored
 			return err
+		})
+		if err != nil || stored {
+			return rec, fresh, err
 		}
-		fresh = true
-		ok, err := tx.InsertPass(rec)
-		if err == nil && !ok {
-			err = errors.New("registry: holder changed while locked") // the store broke its contract
-		}
-		return err
-	})
-	return rec, fresh, err
+	}
+	return nil, false, Errorf(Unavailable, "the holder's status kept changing while a pass was issued; try again")
 }
 
 // due reports whether p should be re-issued at now.

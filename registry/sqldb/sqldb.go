@@ -22,6 +22,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hufu-project/hufu/registry"
@@ -50,12 +51,19 @@ var (
 type Store struct {
 	db *sql.DB
 	d  Dialect
+
+	mu    sync.Mutex
+	cache map[string]*sql.Stmt // statements prepared on the database, by source query
 }
+
+// maxCached bounds the statement cache: the queries are fixed but for the
+// number of rows in batch statements.
+const maxCached = 256
 
 // Open migrates db to the latest schema and returns a Store on it. The
 // Store takes over db and closes it on Close.
 func Open(ctx context.Context, db *sql.DB, d Dialect) (*Store, error) {
-	s := &Store{db: db, d: d}
+	s := &Store{db: db, d: d, cache: map[string]*sql.Stmt{}}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -67,7 +75,47 @@ func Open(ctx context.Context, db *sql.DB, d Dialect) (*Store, error) {
 func (s *Store) DB() *sql.DB { return s.db }
 
 // Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	s.mu.Lock()
+	for _, st := range s.cache {
+		st.Close()
+	}
+	s.cache = map[string]*sql.Stmt{}
+	s.mu.Unlock()
+	return s.db.Close()
+}
+
+func (s *Store) cached(query string) *sql.Stmt {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cache[query]
+}
+
+// remember prepares queries on the database for later transactions. It
+// runs after a transaction has ended: preparing needs a free connection,
+// and SQLite has only one.
+func (s *Store) remember(ctx context.Context, queries []string) {
+	for _, q := range queries {
+		s.mu.Lock()
+		full := len(s.cache) >= maxCached || s.cache[q] != nil
+		s.mu.Unlock()
+		if full {
+			continue
+		}
+		st, err := s.db.PrepareContext(ctx, s.q(q))
+		if err != nil {
+			continue // the transaction that used it reported any error
+		}
+		s.mu.Lock()
+		if s.cache[q] == nil {
+			s.cache[q], st = st, nil
+		}
+		s.mu.Unlock()
+		if st != nil {
+			st.Close()
+		}
+	}
+}
 
 func (s *Store) migrate(ctx context.Context) error {
 	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)`); err != nil {
@@ -168,10 +216,16 @@ func (s *Store) inTx(ctx context.Context, readOnly bool, fn func(*sql.Tx) error)
 
 // Update implements registry.Store.
 func (s *Store) Update(ctx context.Context, fn func(registry.Tx) error) error {
-	return s.inTx(ctx, false, func(tx *sql.Tx) error { return fn(&txn{s: s, tx: tx, ctx: ctx, write: true}) })
+	t := &txn{s: s, ctx: ctx, write: true}
+	err := s.inTx(ctx, false, func(tx *sql.Tx) error { t.tx = tx; return fn(t) })
+	s.remember(ctx, t.misses)
+	return err
 }
 
 // View implements registry.Store.
 func (s *Store) View(ctx context.Context, fn func(registry.Tx) error) error {
-	return s.inTx(ctx, true, func(tx *sql.Tx) error { return fn(&txn{s: s, tx: tx, ctx: ctx}) })
+	t := &txn{s: s, ctx: ctx}
+	err := s.inTx(ctx, true, func(tx *sql.Tx) error { t.tx = tx; return fn(t) })
+	s.remember(ctx, t.misses)
+	return err
 }

@@ -18,20 +18,27 @@ import (
 
 // txn is one transaction; it prepares each statement once.
 type txn struct {
-	s     *Store
-	tx    *sql.Tx
-	ctx   context.Context
-	write bool
-	stmts map[string]*sql.Stmt
+	s      *Store
+	tx     *sql.Tx
+	ctx    context.Context
+	write  bool
+	stmts  map[string]*sql.Stmt
+	misses []string // queries not in the Store's cache
 }
 
 func (t *txn) stmt(query string) (*sql.Stmt, error) {
 	if st := t.stmts[query]; st != nil {
 		return st, nil
 	}
-	st, err := t.tx.PrepareContext(t.ctx, t.s.q(query))
-	if err != nil {
-		return nil, fmt.Errorf("sqldb: preparing %q: %w", query, err)
+	var st *sql.Stmt
+	if c := t.s.cached(query); c != nil {
+		st = t.tx.StmtContext(t.ctx, c)
+	} else {
+		var err error
+		if st, err = t.tx.PrepareContext(t.ctx, t.s.q(query)); err != nil {
+			return nil, fmt.Errorf("sqldb: preparing %q: %w", query, err)
+		}
+		t.misses = append(t.misses, query)
 	}
 	if t.stmts == nil {
 		t.stmts = map[string]*sql.Stmt{}
