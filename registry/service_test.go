@@ -93,7 +93,7 @@ func code(err error) registry.Code {
 
 // checkConsistent checks that the holder's last history row is its
 // current status and that it has at most one live pass.
-func checkConsistent(t *testing.T, fx *fixture, id string) {
+func checkConsistent(t testing.TB, fx *fixture, id string) {
 	t.Helper()
 	h, hist, passes, _, err := fx.s.Holder(context.Background(), id)
 	if err != nil {
