@@ -314,3 +314,64 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+// TestRegistryTwoProvinces: Jiangsu's registry (320000) exports its
+// revocations; Shanghai's (310000) lists Jiangsu's key, merges the export
+// and publishes; a Shanghai guard refuses the pass Jiangsu revoked. Then
+// "registry reissue" re-issues the passes near expiry, printing JSON
+// progress lines when not on a terminal.
+func TestRegistryTwoProvinces(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the hufu binary")
+	}
+	x := &e2e{t: t, bin: hufuBinary(t), dir: t.TempDir()}
+	x.must("keygen", "-o", "sh.key")
+	x.must("keygen", "-o", "js.key")
+	x.must("keygen", "-alg", "EdDSA", "-o", "root.key")
+	x.must("registry", "add-issuer", "-db", "sh.db", "-iss", "310000", "-name-zh", "上海市", "-name-en", "Shanghai", "sh.key.pub")
+	x.must("registry", "add-issuer", "-db", "sh.db", "-iss", "320000", "-name-zh", "江苏省", "-name-en", "Jiangsu", "js.key.pub")
+	reg := strings.TrimSpace(x.must("registry", "token", "-db", "js.db", "-role", "registrar", "-name", "reg"))
+	health := strings.TrimSpace(x.must("registry", "token", "-db", "js.db", "-role", "health", "-name", "feed"))
+	js := x.serve("-db", "js.db", "-iss", "320000", "-key", "js.key", "-secret", "js.secret", "-validity", "1m", "-reissue-fraction", "0.99")
+	var h struct {
+		HolderID  string `json:"holder_id"`
+		LinkToken string `json:"link_token"`
+	}
+	js.call(t, "POST", "/v1/holders", reg, `{"name":"Jiang Su","id_number":"320"}`, &h)
+	var p passAnswer
+	if code, body := js.call(t, "GET", "/v1/holders/"+h.HolderID+"/pass", h.LinkToken, "", &p); code != 200 {
+		t.Fatalf("pass: %d %s", code, body)
+	}
+	os.WriteFile(filepath.Join(x.dir, "js-pass.txt"), []byte(p.Text), 0o644)
+	x.must("registry", "publish", "-db", "sh.db", "-root", "root.key", "-out", "www")
+	x.must("bundle", "pin", "root.key.pub")
+	x.must("bundle", "install", filepath.Join("www", "bundle.hfb"))
+	if code, out, _ := x.run("verify", "-json", "js-pass.txt"); code != exitOK {
+		t.Fatalf("Jiangsu pass at a Shanghai guard: exit %d %s", code, out)
+	}
+	js.call(t, "PUT", "/v1/holders/"+h.HolderID+"/status", health, `{"event_id":"js-1","colour":"red","reason":"close_contact"}`, nil)
+	x.must("registry", "export", "-db", "js.db", "-key", "js.key", "-o", "JS.rev")
+	// An export signed with the wrong key is refused (exit 1).
+	x.must("registry", "export", "-db", "js.db", "-key", "js.key", "-iss", "310000", "-o", "forged.rev")
+	if code, _, stderr := x.run("registry", "publish", "-db", "sh.db", "-root", "root.key", "-out", "www", "-merge", "forged.rev"); code != exitInvalid {
+		t.Errorf("publish with a forged export: exit %d %s", code, stderr)
+	}
+	x.must("registry", "publish", "-db", "sh.db", "-root", "root.key", "-out", "www", "-merge", "JS.rev")
+	x.must("bundle", "install", filepath.Join("www", "bundle.hfb"))
+	if code, out, _ := x.run("verify", "-json", "js-pass.txt"); code != exitInvalid || !strings.Contains(out, `"revoked_pass"`) {
+		t.Errorf("revoked Jiangsu pass at a Shanghai guard: exit %d %s", code, out)
+	}
+
+	// Re-issue: the red pass has under 99% of its minute left.
+	js.call(t, "GET", "/v1/holders/"+h.HolderID+"/pass", h.LinkToken, "", &p)
+	time.Sleep(1100 * time.Millisecond)
+	out := x.must("registry", "reissue", "-db", "js.db", "-iss", "320000", "-key", "js.key", "-validity", "1m", "-reissue-fraction", "0.99")
+	if !strings.Contains(out, `"done":1`) || !strings.Contains(out, `"issued":1`) {
+		t.Errorf("reissue progress: %s", out)
+	}
+	var again passAnswer
+	js.call(t, "GET", "/v1/holders/"+h.HolderID+"/pass", h.LinkToken, "", &again)
+	if again.PassID == p.PassID || again.Colour != "red" {
+		t.Errorf("after reissue: %+v, before %+v", again, p)
+	}
+}
