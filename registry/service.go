@@ -10,13 +10,16 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"math"
+	"os"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/hufu-project/hufu/bundle"
+	"github.com/hufu-project/hufu/internal/atomicfile"
 	"github.com/hufu-project/hufu/issuer"
 	"github.com/hufu-project/hufu/keys"
 	"github.com/hufu-project/hufu/pass"
@@ -692,4 +695,22 @@ func (s *Service) EnsureIssuerKey(ctx context.Context, iss string, pub crypto.Pu
 			MaxLifetime: 7 * 24 * time.Hour, Colours: []pass.Colour{pass.Green, pass.Yellow, pass.Red},
 		})
 	})
+}
+
+// LoadSecret reads the registry secret from path, creating the file (32
+// random bytes, mode 0600) if it does not exist; created reports that.
+func LoadSecret(path string) (secret []byte, created bool, err error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		data = make([]byte, 32)
+		rand.Read(data)
+		if err := atomicfile.Create(path, data, 0o600); err != nil {
+			return nil, false, fmt.Errorf("registry: creating the secret: %w", err)
+		}
+		return data, true, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("registry: %w", err)
+	}
+	return data, false, nil
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"crypto"
-	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -162,8 +161,12 @@ func runRegistry(e *env, args []string) int {
 		}
 	}
 	if sub == "serve" {
-		if cfg.Secret, err = loadSecret(e, *secretFile); err != nil {
+		var created bool
+		if cfg.Secret, created, err = registry.LoadSecret(*secretFile); err != nil {
 			return fail(err)
+		}
+		if created {
+			e.hintf("created the registry secret %s: keep it with the database's backups", *secretFile)
 		}
 	}
 	svc, err := registry.New(ctx, cfg)
@@ -190,36 +193,9 @@ func runRegistry(e *env, args []string) int {
 			return fail(err)
 		}
 		fmt.Fprintf(e.stderr, "hufu: registry listening on http://%s\n", l.Addr())
-		if *every > 0 && root != nil {
-			go func() {
-				t := time.NewTicker(*every)
-				defer t.Stop()
-				for {
-					select {
-					case <-ctx.Done():
-						return
-					case <-t.C:
-						if _, err := srv.Publish(ctx); err != nil {
-							cfg.Log.Error("publishing", "error", err)
-						}
-					}
-				}
-			}()
-		}
-		done := make(chan error, 1)
-		go func() { done <- srv.Serve(l) }()
-		select {
-		case err := <-done:
-			return fail(err)
-		case <-ctx.Done():
-		}
-		cfg.Log.Info("shutting down")
-		sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		if err := srv.Shutdown(sctx); err != nil {
+		if err := srv.Run(ctx, l, *every); err != nil {
 			return fail(err)
 		}
-		return exitOK
 	case "token":
 		tok, err := svc.CreateOperator(ctx, *name, registry.Role(*role))
 		if err != nil {
@@ -309,20 +285,4 @@ func reissue(e *env, ctx context.Context, svc *registry.Service, workers int) in
 	fmt.Fprintf(e.stderr, "hufu: re-issued %d passes in %v (%d skipped: their status changed meanwhile)\n",
 		p.Issued, time.Since(start).Round(time.Millisecond), p.Skipped)
 	return exitOK
-}
-
-// loadSecret reads the registry secret, creating it (32 random bytes,
-// mode 0600) if the file does not exist.
-func loadSecret(e *env, path string) ([]byte, error) {
-	data, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		data = make([]byte, 32)
-		rand.Read(data)
-		if err := atomicfile.Create(path, data, 0o600); err != nil {
-			return nil, err
-		}
-		e.hintf("created the registry secret %s: keep it with the database's backups", path)
-		return data, nil
-	}
-	return data, err
 }

@@ -463,3 +463,39 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}
 	return s.http.Shutdown(ctx)
 }
+
+// Run serves on l until ctx ends, publishing a bundle every publishEvery
+// (if it is positive and the Server has a root key), then shuts down
+// gracefully, waiting up to 30 seconds for requests in progress.
+func (s *Server) Run(ctx context.Context, l net.Listener, publishEvery time.Duration) error {
+	if publishEvery > 0 && s.o.Root != nil {
+		go func() {
+			t := time.NewTicker(publishEvery)
+			defer t.Stop()
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case <-t.C:
+					if _, err := s.Publish(ctx); err != nil {
+						s.o.Log.Error("publishing", "error", err)
+					}
+				}
+			}
+		}()
+	}
+	done := make(chan error, 1)
+	go func() { done <- s.Serve(l) }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+	}
+	s.o.Log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := s.Shutdown(sctx); err != nil {
+		return err
+	}
+	return <-done
+}
