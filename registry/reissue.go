@@ -103,16 +103,13 @@ func (s *Service) Reissue(ctx context.Context, workers int, progress func(Reissu
 		issued := 0
 		err := s.cfg.Store.Update(ctx, func(tx Tx) error {
 			issued = 0
-			for _, rec := range batch {
-				ok, err := tx.InsertPass(rec)
-				if err != nil {
-					return err
-				}
-				if ok {
+			ok, err := tx.InsertPasses(batch)
+			for _, o := range ok {
+				if o {
 					issued++
 				}
 			}
-			return nil
+			return err
 		})
 		if err != nil {
 			return err

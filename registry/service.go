@@ -596,9 +596,12 @@ func (s *Service) Pass(ctx context.Context, holderID string) (rec *PassRecord, f
 				rec, stored, fresh = cur, true, false
 				return nil
 			}
-			stored, err = tx.InsertPass(rec)
-			fresh = stored
-			return err
+			ok, err := tx.InsertPasses([]*PassRecord{rec})
+			if err != nil {
+				return err
+			}
+			stored, fresh = ok[0], ok[0]
+			return nil
 		})
 		if err != nil || stored {
 			return rec, fresh, err

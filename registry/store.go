@@ -51,10 +51,12 @@ type Tx interface {
 	// CurrentPass returns the holder's live pass (neither revoked nor
 	// superseded), or nil.
 	CurrentPass(holderID string) (*PassRecord, error)
-	// InsertPass adds p if the holder's version is still p.Version and
-	// marks the holder's previous live pass superseded at p.IssuedAt; it
-	// returns false, and changes nothing, if the version has moved on.
-	InsertPass(p *PassRecord) (bool, error)
+	// InsertPasses adds each pass whose holder's version is still its
+	// Version (and that is the last in ps for its holder), marking the
+	// holder's previous live pass superseded at the first pass's
+	// IssuedAt; it reports which were added. A pass not added changes
+	// nothing.
+	InsertPasses(ps []*PassRecord) ([]bool, error)
 	// RevokePasses revokes at time at every pass of the holders that is
 	// not revoked and expires after at; it returns how many.
 	RevokePasses(holderIDs []string, at time.Time) (int, error)

@@ -322,28 +322,78 @@ func (t *txn) CurrentPass(holderID string) (*registry.PassRecord, error) {
 	return p, nil
 }
 
-func (t *txn) InsertPass(p *registry.PassRecord) (bool, error) {
-	r, err := t.row(`SELECT version FROM holders WHERE holder_id = ?`+t.lock(), p.HolderID)
+func (t *txn) InsertPasses(ps []*registry.PassRecord) ([]bool, error) {
+	ok := make([]bool, len(ps))
+	if len(ps) == 0 {
+		return ok, nil
+	}
+	last := make(map[string]int, len(ps)) // holder → index of its last pass in ps
+	for i, p := range ps {
+		last[p.HolderID] = i
+	}
+	ids := make([]string, 0, len(last))
+	for id := range last {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	versions := make(map[string]int64, len(ids))
+	err := chunks(len(ids), 500, func(lo, hi int) error {
+		args := make([]any, 0, hi-lo)
+		for _, id := range ids[lo:hi] {
+			args = append(args, id)
+		}
+		rs, err := t.query(`SELECT holder_id, version FROM holders WHERE holder_id IN (`+list(hi-lo)+`) ORDER BY holder_id`+t.lock(), args...)
+		if err != nil {
+			return err
+		}
+		defer rs.Close()
+		for rs.Next() {
+			var id string
+			var v int64
+			if err := rs.Scan(&id, &v); err != nil {
+				return fmt.Errorf("sqldb: %w", err)
+			}
+			versions[id] = v
+		}
+		return rs.Err()
+	})
 	if err != nil {
-		return false, err
+		return nil, err
 	}
-	var v int64
-	switch err := r.Scan(&v); {
-	case errors.Is(err, sql.ErrNoRows):
-		return false, registry.Errorf(registry.HolderNotFound, "no holder %.64q", p.HolderID)
-	case err != nil:
-		return false, fmt.Errorf("sqldb: %w", err)
+	var good []*registry.PassRecord
+	var holders []string
+	for i, p := range ps {
+		if v, found := versions[p.HolderID]; found && v == p.Version && last[p.HolderID] == i {
+			ok[i] = true
+			good = append(good, p)
+			holders = append(holders, p.HolderID)
+		}
 	}
-	if v != p.Version {
-		return false, nil
+	at := unix(ps[0].IssuedAt)
+	err = chunks(len(holders), 500, func(lo, hi int) error {
+		args := []any{at}
+		for _, id := range holders[lo:hi] {
+			args = append(args, id)
+		}
+		_, err := t.exec(`UPDATE passes SET superseded_at = ? WHERE revoked_at = 0 AND superseded_at = 0 AND holder_id IN (`+list(hi-lo)+`)`, args...)
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
-	if _, err := t.exec(`UPDATE passes SET superseded_at = ? WHERE holder_id = ? AND revoked_at = 0 AND superseded_at = 0`, unix(p.IssuedAt), p.HolderID); err != nil {
-		return false, err
+	err = chunks(len(good), 50, func(lo, hi int) error {
+		args := make([]any, 0, 13*(hi-lo))
+		for _, p := range good[lo:hi] {
+			args = append(args, p.ID, p.HolderID, p.Issuer, p.KID, unix(p.IssuedAt), unix(p.ExpiresAt),
+				int64(p.Status.Colour), int64(p.Status.Reason), int64(p.Status.Hints), p.Version, p.Text, unix(p.RevokedAt), unix(p.SupersededAt))
+		}
+		_, err := t.exec(`INSERT INTO passes (`+passCols+`) VALUES `+rows(hi-lo, 13), args...)
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
-	_, err = t.exec(`INSERT INTO passes (`+passCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		p.ID, p.HolderID, p.Issuer, p.KID, unix(p.IssuedAt), unix(p.ExpiresAt),
-		int64(p.Status.Colour), int64(p.Status.Reason), int64(p.Status.Hints), p.Version, p.Text, unix(p.RevokedAt), unix(p.SupersededAt))
-	return err == nil, err
+	return ok, nil
 }
 
 func (t *txn) RevokePasses(holderIDs []string, at time.Time) (int, error) {
@@ -401,7 +451,7 @@ const dueWhere = ` FROM passes p JOIN holders h ON h.holder_id = p.holder_id
 
 func (t *txn) DueHolders(now time.Time, perMille int64, after string, limit int) ([]registry.Holder, error) {
 	cols := "h." + strings.ReplaceAll(holderCols, ", ", ", h.")
-	rows, err := t.query(`SELECT `+cols+dueWhere+` AND h.holder_id > ? ORDER BY h.holder_id LIMIT ?`, unix(now), perMille, after, limit)
+	rows, err := t.query(`SELECT `+cols+dueWhere+` AND p.holder_id > ? ORDER BY p.holder_id LIMIT ?`, unix(now), perMille, after, limit)
 	if err != nil {
 		return nil, err
 	}
