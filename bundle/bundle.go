@@ -18,6 +18,13 @@
 // verifier.ClockBehind), never valid and never "expired". Past its next
 // update it still verifies, with the warning "trust_stale".
 //
+// Each issuer carries its own revocation list: a pass is revoked only by
+// the list of its own issuer. Where several registries feed one bundle,
+// each exports its issuer's live revocations as a file signed with an
+// issuer key ([SignRevocations]); the publisher checks each export
+// ([OpenRevocations]) and merges them ([Contents.MergeRevocations]) before
+// it signs the bundle ([Sign]).
+//
 // The package imports no image, network, process or flag packages, so a
 // phone app can embed it.
 package bundle
@@ -74,9 +81,10 @@ type Bundle struct {
 
 // Open checks that data is a bundle signed by one of the pinned roots and
 // decodes it. It returns an *Error: too_large, bad_cose, unsupported_alg,
-// unknown_root (no root with the signer's kid and algorithm is pinned),
-// bad_signature, unsupported_version or bad_payload. Open does not look at
-// the clock; Check does.
+// wrong_kind (a revocation export, not a bundle), unknown_root (no root
+// with the signer's kid and algorithm is pinned), bad_signature,
+// unsupported_version (such as a bundle of version 1) or bad_payload. Open
+// does not look at the clock; Check does.
 func Open(data []byte, roots []crypto.PublicKey) (*Bundle, error) {
 	msg, err := envelope(data, false)
 	if err != nil {

@@ -44,6 +44,11 @@ func TestCheck(t *testing.T) {
 			p.ID = append(passID("revoked"), 1, 2, 3, 4, 5, 6, 7, 8)
 			p.NameHash, _ = pass.NameHash(p.ID, "x")
 		}), now: at, reason: verifier.RevokedPass},
+		{name: "revoked by the pass's issuer only", key: jsKey, p: withPass(func(p *pass.Pass) { p.Issuer = "320000"; p.ID = passID("revoked") }), now: at},
+		{name: "another issuer's revocation of the same ID", key: shKey2, p: withPass(func(p *pass.Pass) { p.ID = passID("jiangsu revoked") }), now: at},
+		{name: "revoked by its own issuer", key: jsKey, p: withPass(func(p *pass.Pass) { p.Issuer = "320000"; p.ID = passID("jiangsu revoked") }), now: at, reason: verifier.RevokedPass},
+		{name: "cross-issuer key on a pass its claimed issuer revokes", key: jsKey, p: withPass(func(p *pass.Pass) { p.ID = passID("revoked") }), now: at, reason: verifier.RevokedPass},
+		{name: "cross-issuer key on a pass the key's issuer revokes", key: jsKey, p: withPass(func(p *pass.Pass) { p.ID = passID("jiangsu revoked") }), now: at, reason: verifier.IssuerNotAllowed},
 		{name: "revoked key", key: edKey("stolen"), p: withPass(func(p *pass.Pass) { p.Issuer = "330000"; p.ExpiresAt = iat.Add(time.Hour) }), now: at, reason: verifier.RevokedKey},
 		{name: "revoked key not listed", key: edKey("gone"), p: green, now: at, reason: verifier.UnknownKey},
 		{name: "lifetime at the limit", key: jsKey, p: withPass(func(p *pass.Pass) { p.Issuer = "320000"; p.ExpiresAt = iat.Add(72 * time.Hour) }), now: at},

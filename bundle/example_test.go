@@ -1,7 +1,9 @@
 package bundle_test
 
 import (
+	"bytes"
 	"crypto"
+	"crypto/ed25519"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -9,6 +11,7 @@ import (
 
 	"github.com/hufu-project/hufu/bundle"
 	"github.com/hufu-project/hufu/keys"
+	"github.com/hufu-project/hufu/pass"
 	"github.com/hufu-project/hufu/testvectors"
 	"github.com/hufu-project/hufu/verifier"
 )
@@ -67,4 +70,59 @@ func must[T any](v T, err error) T {
 		panic(err)
 	}
 	return v
+}
+
+func ExampleContents_MergeRevocations() {
+	// Two registries, Shanghai and Jiangsu, each with an issuer key; one
+	// publisher with the root key. Fixed seeds keep the example
+	// deterministic; real keys come from keys.Generate.
+	key := func(s string) ed25519.PrivateKey { return ed25519.NewKeyFromSeed(bytes.Repeat([]byte(s), 32)) }
+	shKey, jsKey, root := key("s"), key("j"), key("r")
+	now := time.Date(2026, 6, 1, 8, 0, 0, 0, time.UTC)
+
+	// Jiangsu's registry exports its live revocations.
+	stolen, old := pass.ID("stolen!!"), pass.ID("old pass")
+	export, err := bundle.SignRevocations(&bundle.Revocations{Issuer: "320000", Seq: 17, IssuedAt: now.Add(-time.Minute),
+		Passes: []bundle.RevokedPass{{ID: stolen, ExpiresAt: now.Add(48 * time.Hour)}, {ID: old, ExpiresAt: now.Add(-time.Hour)}}}, jsKey)
+	if err != nil {
+		panic(err)
+	}
+
+	// The publisher opens it with Jiangsu's keys and merges it into the
+	// next bundle.
+	list, err := bundle.OpenRevocations(export, []crypto.PublicKey{jsKey.Public()})
+	if err != nil {
+		fmt.Println("export refused:", err)
+		return
+	}
+	issuer := func(id string, k ed25519.PrivateKey) bundle.Issuer {
+		return bundle.Issuer{ID: id, Name: bundle.Label{ZH: id, EN: id}, Keys: []bundle.IssuerKey{{Public: k.Public()}},
+			MaxLifetime: 7 * 24 * time.Hour, Colours: []pass.Colour{pass.Green, pass.Yellow, pass.Red}}
+	}
+	c := &bundle.Contents{Seq: 8, IssuedAt: now, NextUpdate: now.Add(24 * time.Hour), Expires: now.Add(72 * time.Hour),
+		Issuers: []bundle.Issuer{issuer("310000", shKey), issuer("320000", jsKey)}}
+	if err := c.MergeRevocations(now, list); err != nil {
+		fmt.Println("not merged:", err)
+		return
+	}
+	b, err := bundle.Open(must(bundle.Sign(c, root)), []crypto.PublicKey{root.Public()})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("export", list.Seq, "from", list.Issuer, "with", len(list.Passes), "passes; bundle revokes", b.RevokedPasses())
+	fmt.Println("Jiangsu pass revoked:", b.PassRevoked("320000", stolen))
+	fmt.Println("Shanghai pass with the same ID revoked:", b.PassRevoked("310000", stolen))
+	fmt.Println("expired pass still listed:", b.PassRevoked("320000", old))
+
+	// Jiangsu's key cannot revoke Shanghai's passes.
+	forged := must(bundle.OpenRevocations(must(bundle.SignRevocations(&bundle.Revocations{Issuer: "310000", Seq: 1, IssuedAt: now,
+		Passes: []bundle.RevokedPass{{ID: stolen, ExpiresAt: now.Add(time.Hour)}}}, jsKey)), []crypto.PublicKey{jsKey.Public()}))
+	err = c.MergeRevocations(now, forged)
+	fmt.Println(errors.Is(err, bundle.UnknownKey))
+	// Output:
+	// export 17 from 320000 with 2 passes; bundle revokes 1
+	// Jiangsu pass revoked: true
+	// Shanghai pass with the same ID revoked: false
+	// expired pass still listed: false
+	// true
 }

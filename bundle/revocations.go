@@ -322,6 +322,12 @@ func (d *decoder) revokedPasses(r *Revocations) error {
 	if err != nil {
 		return err
 	}
+	// Each pass takes at least minEntry bytes: check before allocating,
+	// so that memory stays proportional to the input.
+	const minEntry = 1 + 1 + pass.MinIDSize + 1
+	if rest := len(d.r.Rest()); n > rest/minEntry {
+		return fmt.Errorf("%d passes in %d bytes", n, rest)
+	}
 	r.Passes = make([]RevokedPass, n)
 	size := 0
 	for i := range r.Passes {

@@ -5,10 +5,12 @@ import (
 	"crypto"
 	"encoding/base64"
 	"errors"
+	"runtime"
 	"slices"
 	"testing"
 	"time"
 
+	"github.com/hufu-project/hufu/internal/cbor"
 	"github.com/hufu-project/hufu/internal/cose"
 	"github.com/hufu-project/hufu/keys"
 	"github.com/hufu-project/hufu/pass"
@@ -150,6 +152,29 @@ func TestOpenRevocationsRejects(t *testing.T) {
 	wantReason(t, "Open of an export", err, WrongKind)
 	_, err = InspectUnverified(fromRoot)
 	wantReason(t, "InspectUnverified of an export", err, WrongKind)
+}
+
+// TestRevocationsBounded: a count of passes that the bytes left cannot
+// hold is refused before anything is allocated for them (2 M passes of
+// 48 bytes in memory each would take 96 MB).
+func TestRevocationsBounded(t *testing.T) {
+	const n = 2_000_000
+	p := append(bytes.Clone(revocationsPrefix), cbor.AppendHead(nil, cbor.Map, 5)...)
+	p = append(p, revVersion, 1, revIssuer)
+	p = cbor.AppendText(p, "320000")
+	p = append(p, revSeq, 1, revIssuedAt)
+	p = cbor.AppendHead(p, cbor.Uint, uint64(t0.Unix()))
+	p = append(p, revPasses)
+	p = cbor.AppendHead(p, cbor.Array, n)
+	p = append(p, make([]byte, n)...) // n bytes: enough for the CBOR reader's count check
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, err := parseRevocations(p)
+	runtime.ReadMemStats(&after)
+	wantReason(t, "2 M passes in 2 MB", err, BadPayload)
+	if a := after.TotalAlloc - before.TotalAlloc; a > 1<<20 {
+		t.Errorf("allocated %d bytes", a)
+	}
 }
 
 func mustClaims(t *testing.T) []byte {
