@@ -140,7 +140,7 @@ func (s *Service) Publish(ctx context.Context, o PublishOptions) (PublishResult,
 	if err := atomicfile.WriteFile(file, data, 0o644); err != nil {
 		return PublishResult{}, fmt.Errorf("registry: %w", err)
 	}
-	if err := atomicfile.WriteFile(filepath.Join(o.Dir, "bundle.hfb"), data, 0o644); err != nil {
+	if err := linkOrWrite(file, filepath.Join(o.Dir, "bundle.hfb"), data); err != nil {
 		return PublishResult{}, fmt.Errorf("registry: %w", err)
 	}
 	return PublishResult{Seq: c.Seq, Revoked: revoked, File: file, Size: len(data)}, nil
@@ -208,4 +208,19 @@ func (s *Service) Export(ctx context.Context, iss string, key crypto.Signer) ([]
 		return nil, 0, fmt.Errorf("registry: signing the revocation export: %w", err)
 	}
 	return data, len(r.Passes), nil
+}
+
+// linkOrWrite atomically makes path the same file as src (already written
+// and synced, with contents data): a hard link renamed into place, so a
+// large bundle is not written twice; where links do not work, a copy.
+func linkOrWrite(src, path string, data []byte) error {
+	tmp := path + ".link-" + strconv.FormatInt(time.Now().UnixNano(), 36)
+	if err := os.Link(src, tmp); err == nil {
+		if err := os.Rename(tmp, path); err != nil {
+			os.Remove(tmp)
+			return err
+		}
+		return atomicfile.SyncDir(filepath.Dir(path))
+	}
+	return atomicfile.WriteFile(path, data, 0o644)
 }
