@@ -63,7 +63,7 @@ CREATE TABLE passes (
 -- One live pass per holder, enforced by the database too.
 CREATE UNIQUE INDEX passes_live ON passes (holder_id) WHERE revoked_at = 0 AND superseded_at = 0;
 CREATE INDEX passes_holder ON passes (holder_id, issued_at);
-CREATE INDEX passes_revoked ON passes (issuer, expires_at) WHERE revoked_at <> 0;
+CREATE INDEX passes_revoked ON passes (issuer, expires_at, pass_id) WHERE revoked_at <> 0; -- covers publishing
 
 CREATE TABLE appeals (
 	appeal_id   TEXT PRIMARY KEY,
