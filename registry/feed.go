@@ -324,11 +324,11 @@ func (s *Service) applyBatch(tx Tx, by Principal, cs []StatusChange, now time.Ti
 	if err := tx.AddChanges(changes); err != nil {
 		return nil, nil, 0, err
 	}
+	if err := tx.SaveHolders(dirty); err != nil {
+		return nil, nil, 0, err
+	}
 	changed := make([]string, 0, len(dirty))
 	for _, h := range dirty {
-		if err := tx.SaveHolder(h); err != nil {
-			return nil, nil, 0, err
-		}
 		changed = append(changed, h.ID)
 	}
 	n, err := tx.RevokePasses(changed, now)

@@ -421,7 +421,7 @@ func next(h *Holder, st Status, name string, now time.Time) bool {
 // passes revoked.
 func (s *Service) apply(tx Tx, h *Holder, st Status, name string, now time.Time, actor, eventID, why string) (int, error) {
 	changed := next(h, st, name, now)
-	if err := tx.SaveHolder(h); err != nil { // registration or appeal counts may have changed
+	if err := tx.SaveHolders([]*Holder{h}); err != nil { // registration or appeal counts may have changed
 		return 0, err
 	}
 	if !changed {

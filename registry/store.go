@@ -37,9 +37,9 @@ type Tx interface {
 	// exist, by ID, locking them in ID order.
 	Holders(ids []string) (map[string]*Holder, error)
 	HolderByLink(linkHash string) (*Holder, error)
-	// SaveHolder stores h's name, status, version, registration, open
-	// appeal count and change time.
-	SaveHolder(h *Holder) error
+	// SaveHolders stores the holders' names, statuses, versions,
+	// registration, open appeal counts and change times.
+	SaveHolders(hs []*Holder) error
 	AddChanges(cs []Change) error
 	History(holderID string) ([]Change, error)
 
