@@ -188,72 +188,86 @@ func (s *Service) Feed(ctx context.Context, by Principal, feed []byte) (FeedResu
 		batch = batch[:0]
 		return nil
 	}
-	// Split the feed into lines, parse chunks of them on every core, and
-	// apply each chunk in order.
-	type raw struct {
-		line int
-		text []byte
+	// A producer splits the feed into lines and parses chunks of them on
+	// every core, while this goroutine applies the previous chunk.
+	type parsedChunk struct {
+		items []item
+		lines []int
+		errs  []error
 	}
-	var lines []raw
-	parsed := make([]item, 0, parseChunk)
-	errs := make([]error, parseChunk)
-	parseAndApply := func() error {
-		parsed = parsed[:len(lines)]
-		var wg sync.WaitGroup
-		workers := runtime.GOMAXPROCS(0)
-		for w := range workers {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for i := w; i < len(lines); i += workers {
-					errs[i] = nil
-					if len(lines[i].text) > MaxFeedLine {
-						errs[i] = Errorf(TooLarge, "line of %d bytes, limit %d", len(lines[i].text), MaxFeedLine)
-						continue
-					}
-					parsed[i].line = lines[i].line
-					parsed[i].c, errs[i] = ParseFeedLine(lines[i].text)
-				}
-			}()
+	chunks := make(chan parsedChunk, 1)
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		defer close(chunks)
+		type raw struct {
+			line int
+			text []byte
 		}
-		wg.Wait()
-		for i := range lines {
-			if errs[i] != nil {
-				res.fail(lines[i].line, errs[i])
+		var lines []raw
+		emit := func() bool {
+			ch := parsedChunk{items: make([]item, len(lines)), lines: make([]int, len(lines)), errs: make([]error, len(lines))}
+			var wg sync.WaitGroup
+			workers := runtime.GOMAXPROCS(0)
+			for w := range workers {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for i := w; i < len(lines); i += workers {
+						ch.lines[i] = lines[i].line
+						if len(lines[i].text) > MaxFeedLine {
+							ch.errs[i] = Errorf(TooLarge, "line of %d bytes, limit %d", len(lines[i].text), MaxFeedLine)
+							continue
+						}
+						ch.items[i].line = lines[i].line
+						ch.items[i].c, ch.errs[i] = ParseFeedLine(lines[i].text)
+					}
+				}()
+			}
+			wg.Wait()
+			lines = lines[:0]
+			select {
+			case chunks <- ch:
+				return true
+			case <-stop:
+				return false
+			}
+		}
+		line := 0
+		for len(feed) > 0 {
+			line++
+			var l []byte
+			if i := bytes.IndexByte(feed, '\n'); i >= 0 {
+				l, feed = feed[:i], feed[i+1:]
+			} else {
+				l, feed = feed, nil
+			}
+			l = bytes.TrimSuffix(l, []byte("\r"))
+			if len(bytes.TrimSpace(l)) == 0 {
 				continue
 			}
-			batch = append(batch, parsed[i])
+			lines = append(lines, raw{line, l})
+			if len(lines) == parseChunk && !emit() {
+				return
+			}
+		}
+		if len(lines) > 0 {
+			emit()
+		}
+	}()
+	for ch := range chunks {
+		for i := range ch.items {
+			if ch.errs[i] != nil {
+				res.fail(ch.lines[i], ch.errs[i])
+				continue
+			}
+			batch = append(batch, ch.items[i])
 			if len(batch) == feedBatch {
 				if err := flush(); err != nil {
-					return err
+					return res, err
 				}
 			}
 		}
-		lines = lines[:0]
-		return nil
-	}
-	line := 0
-	for len(feed) > 0 {
-		line++
-		var l []byte
-		if i := bytes.IndexByte(feed, '\n'); i >= 0 {
-			l, feed = feed[:i], feed[i+1:]
-		} else {
-			l, feed = feed, nil
-		}
-		l = bytes.TrimSuffix(l, []byte("\r"))
-		if len(bytes.TrimSpace(l)) == 0 {
-			continue
-		}
-		lines = append(lines, raw{line, l})
-		if len(lines) == parseChunk {
-			if err := parseAndApply(); err != nil {
-				return res, err
-			}
-		}
-	}
-	if err := parseAndApply(); err != nil {
-		return res, err
 	}
 	if err := flush(); err != nil {
 		return res, err
