@@ -106,6 +106,14 @@ func New(o Options) *Server {
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, registry.Errorf(registry.NotFound, "no API call %s %s", r.Method, r.URL.Path))
 	})
+	s.http = &http.Server{
+		Handler:           s,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       5 * time.Minute, // a large feed takes a while to upload
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    16 << 10,
+		ErrorLog:          slog.NewLogLogger(o.Log.Handler(), slog.LevelWarn),
+	}
 	return s
 }
 
@@ -440,14 +448,6 @@ func (s *Server) Publish(ctx context.Context) (registry.PublishResult, error) {
 
 // Serve accepts connections on l until Shutdown.
 func (s *Server) Serve(l net.Listener) error {
-	s.http = &http.Server{
-		Handler:           s,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       5 * time.Minute, // a large feed takes a while to upload
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    16 << 10,
-		ErrorLog:          slog.NewLogLogger(s.o.Log.Handler(), slog.LevelWarn),
-	}
 	err := s.http.Serve(l)
 	if errors.Is(err, http.ErrServerClosed) {
 		return nil
@@ -457,12 +457,7 @@ func (s *Server) Serve(l net.Listener) error {
 
 // Shutdown stops accepting connections and waits, until ctx ends, for the
 // requests in progress to finish.
-func (s *Server) Shutdown(ctx context.Context) error {
-	if s.http == nil {
-		return nil
-	}
-	return s.http.Shutdown(ctx)
-}
+func (s *Server) Shutdown(ctx context.Context) error { return s.http.Shutdown(ctx) }
 
 // Run serves on l until ctx ends, publishing a bundle every publishEvery
 // (if it is positive and the Server has a root key), then shuts down
