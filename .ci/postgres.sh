@@ -7,11 +7,17 @@
 #     go test ./registry/... ./cmd/hufu -run Registry
 #     .ci/postgres.sh stop
 #
-# Environment: PGBIN (default /usr/lib/postgresql/15/bin), PGPORT (default
+# Environment: PGBIN (default the newest /usr/lib/postgresql/*/bin), PGPORT (default
 # 55432), PGTEST_DIR (default /tmp/hufu-pgtest), PGTEST_USER (default
 # pgtest, created if missing when run as root).
 set -eu
-PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
+if [ -z "${PGBIN:-}" ]; then
+	PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+fi
+if [ ! -x "$PGBIN/initdb" ]; then
+	echo "postgres.sh: no initdb in '$PGBIN': install Debian's postgresql package or set PGBIN" >&2
+	exit 2
+fi
 PGPORT=${PGPORT:-55432}
 DIR=${PGTEST_DIR:-/tmp/hufu-pgtest}
 USER_=${PGTEST_USER:-pgtest}
