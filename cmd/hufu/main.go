@@ -41,7 +41,7 @@ var commands []*command
 func init() {
 	commands = []*command{
 		cmdDemo, cmdKeygen, cmdTrust, cmdIssue, cmdPresent, cmdVerify, cmdInspect, cmdBundle, cmdScan, cmdLog,
-		cmdHolder,
+		cmdHolder, cmdRegistry,
 	}
 }
 
