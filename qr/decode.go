@@ -31,7 +31,8 @@ const DefaultBudget = 200 * time.Millisecond
 
 // MaxDecodeTime is the hard deadline of Decode and DecodeBytes, counted
 // from the call (for DecodeBytes, from the start of the image's decoding,
-// which itself may take at most 1 s): for a picture larger than 2.1
+// which itself may take at most 1 s for a picture larger than 2.1 million
+// pixels): for a picture larger than 2.1
 // million pixels, every attempt, the first included, stops reading
 // candidates once it has passed, and reports what it has. Smaller
 // pictures are bounded by the number and size of the attempts.
@@ -66,7 +67,13 @@ func DecodeBytes(data []byte) ([]string, error) {
 		return nil, err
 	}
 	start := time.Now()
-	r := &deadlineReader{data: data, deadline: start.Add(maxPixelDecodeTime)}
+	r := &deadlineReader{data: data}
+	if cfg.Width*cfg.Height > smallPicture {
+		// A small picture's decoding is bounded by its size; a deadline
+		// would only make the result depend on the machine's load (or the
+		// race detector), as for the attempts (decodeTries).
+		r.deadline = start.Add(maxPixelDecodeTime)
+	}
 	img, err := decode(r)
 	if err != nil && r.late {
 		return nil, fmt.Errorf("%w: decoding the %d×%d image took longer than %v", ErrImage, cfg.Width, cfg.Height, maxPixelDecodeTime)
@@ -77,9 +84,9 @@ func DecodeBytes(data []byte) ([]string, error) {
 	return decodeTries(img, DefaultBudget, 0, start.Add(MaxDecodeTime))
 }
 
-// maxPixelDecodeTime bounds the standard library's decoding of an image's
-// pixels in DecodeBytes: past it, the decoder's next read fails and the
-// image is refused. What is left of MaxDecodeTime goes to the attempts.
+// maxPixelDecodeTime bounds the standard library's decoding of the pixels
+// of an image larger than 2.1 million pixels in DecodeBytes: past it, the
+// decoder's next read fails and the image is refused. What is left of MaxDecodeTime goes to the attempts.
 const maxPixelDecodeTime = time.Second
 
 var errSlowDecode = errors.New("qr: decoding took too long")
@@ -90,15 +97,15 @@ var errSlowDecode = errors.New("qr: decoding took too long")
 // half a megabyte of pixels.
 type deadlineReader struct {
 	data     []byte
-	deadline time.Time
-	late     bool // a read failed for the deadline
+	deadline time.Time // zero: none
+	late     bool      // a read failed for the deadline
 }
 
 func (r *deadlineReader) Read(p []byte) (int, error) {
 	if len(r.data) == 0 {
 		return 0, io.EOF
 	}
-	if time.Now().After(r.deadline) {
+	if !r.deadline.IsZero() && time.Now().After(r.deadline) {
 		r.late = true
 		return 0, errSlowDecode
 	}

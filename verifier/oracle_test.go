@@ -15,6 +15,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -22,6 +23,7 @@ import (
 	fx "github.com/fxamacker/cbor/v2"
 	gocose "github.com/veraison/go-cose"
 
+	"github.com/hufu-project/hufu/holder"
 	"github.com/hufu-project/hufu/internal/base45"
 	"github.com/hufu-project/hufu/internal/benchratio"
 	"github.com/hufu-project/hufu/internal/cbor"
@@ -87,56 +89,43 @@ func fxCanonical(b []byte) (v any, ok bool, note string) {
 	return v, err == nil && bytes.Equal(enc, b), ""
 }
 
-// oracle checks a COSE_Sign1 message as SPEC §6 steps 4 to 7 do, in that
-// order, with go-cose and fxamacker. It returns the reason the verifier
-// must give, "" if the message passes every step the oracle can check (the
-// claims' meaning, issuers and times are beyond it), or a note from
-// documented when it cannot decide. Each check marked "strict" is one that
-// go-cose alone does not make.
+// oracle checks a bare HF1 pass's COSE_Sign1 message as SPEC §6 steps 4
+// to 7 do, in that order, with go-cose and fxamacker, then step 13: a pass
+// that binds a holder key (claim -7) is presentation_required. It returns
+// the reason the verifier must give, "" if the message passes every step
+// the oracle can check (the claims' meaning, issuers and times are beyond
+// it), or a note from documented when it cannot decide.
 func oracle(msg []byte, trust *keys.TrustFile) (reason verifier.Reason, note string) {
-	if len(msg) > cose.MaxMessage { // strict: go-cose has no size limit
-		return verifier.TooLarge, ""
+	reason, note, claims := oraclePass(msg, trust)
+	if reason != "" || note != "" {
+		return reason, note
 	}
-	var m gocose.Sign1Message
-	if err := m.UnmarshalCBOR(msg); err != nil {
-		return verifier.BadCOSE, ""
+	if _, bound := claims[int64(-7)]; bound {
+		return verifier.PresentationRequired, "" // step 13, after every other
 	}
-	// strict: one encoding only. go-cose accepts padded lengths (a
-	// non-minimal head) and re-encodes them minimally for the signature,
-	// so a changed message would still verify.
-	if re, err := m.MarshalCBOR(); err != nil || !bytes.Equal(re, msg) {
-		return verifier.BadCOSE, ""
+	return "", ""
+}
+
+// oraclePass checks an HF1 pass's COSE_Sign1 message as SPEC §6 steps 4 to
+// 7 do, and returns its claims as fxamacker decodes them when it passes.
+// Each check marked "strict" is one that go-cose alone does not make.
+func oraclePass(msg []byte, trust *keys.TrustFile) (reason verifier.Reason, note string, claims map[any]any) {
+	m, hdr, reason := oracleEnvelope(msg)
+	if reason != "" {
+		return reason, "", nil
 	}
-	// strict: exactly {1: alg, 4: kid}, deterministic; go-cose accepts
-	// any labels, unknown crit labels included.
-	var prot []byte
-	if err := fxStrict.Unmarshal(m.Headers.RawProtected, &prot); err != nil {
-		return verifier.BadCOSE, ""
-	}
-	hv, ok, _ := fxCanonical(prot)
-	hdr, isMap := hv.(map[any]any)
-	if !ok || !isMap || len(hdr) != 2 {
-		return verifier.BadCOSE, ""
+	// strict: exactly {1: alg, 4: kid}; go-cose accepts any labels,
+	// unknown crit labels included.
+	if len(hdr) != 2 {
+		return verifier.BadCOSE, "", nil
 	}
 	kid, isBytes := hdr[uint64(4)].([]byte)
 	if !isBytes || len(kid) != 8 {
-		return verifier.BadCOSE, ""
+		return verifier.BadCOSE, "", nil
 	}
-	var alg gocose.Algorithm
-	switch a := hdr[uint64(1)].(type) {
-	case int64:
-		alg = gocose.Algorithm(a)
-	case uint64:
-		alg = 0 // a positive alg: none the format allows
-	default:
-		return verifier.BadCOSE, ""
-	}
-	// strict: the unprotected header is empty, the payload attached, the
-	// signature 64 bytes. The form comes first: an algorithm the format
-	// does not allow is reported only for an otherwise well-formed
-	// message (SPEC §3).
-	if !bytes.Equal(m.Headers.RawUnprotected, []byte{0xa0}) || m.Payload == nil || len(m.Signature) != 64 {
-		return verifier.BadCOSE, ""
+	alg, reason := oracleAlg(m, hdr)
+	if reason != "" {
+		return reason, "", nil
 	}
 	var kalg keys.Alg
 	switch alg {
@@ -145,7 +134,7 @@ func oracle(msg []byte, trust *keys.TrustFile) (reason verifier.Reason, note str
 	case gocose.AlgorithmEdDSA:
 		kalg = keys.EdDSA
 	default:
-		return verifier.UnsupportedAlg, ""
+		return verifier.UnsupportedAlg, "", nil
 	}
 	var cands []*keys.Key
 	for _, k := range trust.Keys(kid) {
@@ -154,7 +143,7 @@ func oracle(msg []byte, trust *keys.TrustFile) (reason verifier.Reason, note str
 		}
 	}
 	if len(cands) == 0 {
-		return verifier.UnknownKey, ""
+		return verifier.UnknownKey, "", nil
 	}
 	verified := false
 	for _, k := range cands {
@@ -163,11 +152,11 @@ func oracle(msg []byte, trust *keys.TrustFile) (reason verifier.Reason, note str
 		switch pub := k.Public.(type) {
 		case *ecdsa.PublicKey:
 			if pub.Curve != elliptic.P256() {
-				return verifier.UnsupportedAlg, ""
+				return verifier.UnsupportedAlg, "", nil
 			}
 		case ed25519.PublicKey:
 			if len(pub) != ed25519.PublicKeySize {
-				return verifier.UnsupportedAlg, ""
+				return verifier.UnsupportedAlg, "", nil
 			}
 		}
 		v, err := gocose.NewVerifier(alg, k.Public)
@@ -177,15 +166,163 @@ func oracle(msg []byte, trust *keys.TrustFile) (reason verifier.Reason, note str
 		}
 	}
 	if !verified {
-		return verifier.BadSignature, ""
+		return verifier.BadSignature, "", nil
 	}
 	// strict: the claims are one canonical CBOR map.
 	cv, ok, note := fxCanonical(m.Payload)
 	if note != "" {
-		return "", note
+		return "", note, nil
 	}
-	if _, isMap := cv.(map[any]any); !ok || !isMap {
+	claims, isMap := cv.(map[any]any)
+	if !ok || !isMap {
+		return verifier.BadPayload, "", nil
+	}
+	return "", "", claims
+}
+
+// oracleEnvelope decodes a COSE_Sign1 message with go-cose, strictly: at
+// most cose.MaxMessage bytes, in its one deterministic encoding, with a
+// protected header that is one canonical CBOR map. It returns the message
+// and that map, or too_large or bad_cose.
+func oracleEnvelope(msg []byte) (*gocose.Sign1Message, map[any]any, verifier.Reason) {
+	if len(msg) > cose.MaxMessage { // strict: go-cose has no size limit
+		return nil, nil, verifier.TooLarge
+	}
+	var m gocose.Sign1Message
+	if err := m.UnmarshalCBOR(msg); err != nil {
+		return nil, nil, verifier.BadCOSE
+	}
+	// strict: one encoding only. go-cose accepts padded lengths (a
+	// non-minimal head) and re-encodes them minimally for the signature,
+	// so a changed message would still verify.
+	if re, err := m.MarshalCBOR(); err != nil || !bytes.Equal(re, msg) {
+		return nil, nil, verifier.BadCOSE
+	}
+	// strict: the protected header is deterministic.
+	var prot []byte
+	if err := fxStrict.Unmarshal(m.Headers.RawProtected, &prot); err != nil {
+		return nil, nil, verifier.BadCOSE
+	}
+	hv, ok, _ := fxCanonical(prot)
+	hdr, isMap := hv.(map[any]any)
+	if !ok || !isMap {
+		return nil, nil, verifier.BadCOSE
+	}
+	return &m, hdr, ""
+}
+
+// oracleAlg returns the alg of a protected header whose labels are
+// checked. The form comes first: the unprotected header is empty, the
+// payload attached, the signature 64 bytes (all strict), and an algorithm
+// the format does not allow is reported only for an otherwise well-formed
+// message (SPEC §3). (An alg outside int64 never gets here: go-cose
+// rejects it, and the verifier calls it bad_cose; TestOracleAlgOutOfRange.)
+func oracleAlg(m *gocose.Sign1Message, hdr map[any]any) (gocose.Algorithm, verifier.Reason) {
+	var alg gocose.Algorithm
+	switch a := hdr[uint64(1)].(type) {
+	case int64:
+		alg = gocose.Algorithm(a)
+	case uint64:
+		alg = 0 // a positive alg: none the format allows
+	default:
+		return 0, verifier.BadCOSE
+	}
+	if !bytes.Equal(m.Headers.RawUnprotected, []byte{0xa0}) || m.Payload == nil || len(m.Signature) != 64 {
+		return 0, verifier.BadCOSE
+	}
+	return alg, ""
+}
+
+// presentationAsk is what a verifier asks of a presentation: its clock,
+// its window (SPEC §14.4), and its challenge, if any.
+type presentationAsk struct {
+	now       time.Time
+	window    time.Duration
+	challenge []byte
+}
+
+// oraclePresentation checks a presentation's COSE_Sign1 message as SPEC
+// §14.4 steps 4 to 11 do, in that order, with go-cose and fxamacker, the
+// pass inside by oraclePass. Its answers are oracle's.
+func oraclePresentation(msg []byte, trust *keys.TrustFile, ask presentationAsk) (reason verifier.Reason, note string) {
+	// Step 4: the form (SPEC §14.2). strict: the protected header is
+	// exactly {1: alg}; go-cose accepts a kid and any other label.
+	m, hdr, reason := oracleEnvelope(msg)
+	if reason != "" {
+		return reason, ""
+	}
+	if len(hdr) != 1 {
+		return verifier.BadCOSE, ""
+	}
+	alg, reason := oracleAlg(m, hdr)
+	if reason != "" {
+		return reason, ""
+	}
+	if alg != gocose.AlgorithmES256 {
+		return verifier.UnsupportedAlg, ""
+	}
+	// Step 5: the presentation claims (SPEC §14.3), one canonical map of
+	// keys 1, 2 and optionally 3. A map fxamacker cannot decode for its
+	// keys has a key that is not an integer: bad_payload either way.
+	cv, ok, _ := fxCanonical(m.Payload)
+	pc, isMap := cv.(map[any]any)
+	if !ok || !isMap {
 		return verifier.BadPayload, ""
+	}
+	for k := range pc {
+		if k != uint64(1) && k != uint64(2) && k != uint64(3) {
+			return verifier.BadPayload, ""
+		}
+	}
+	passMsg, isBytes := pc[uint64(1)].([]byte)
+	if !isBytes || len(passMsg) == 0 || len(passMsg) > cose.MaxMessage {
+		return verifier.BadPayload, ""
+	}
+	at, isUint := pc[uint64(2)].(uint64)
+	if !isUint || at == 0 || at > pass.MaxTime {
+		return verifier.BadPayload, ""
+	}
+	challenge, hasChallenge := pc[uint64(3)]
+	var chal []byte
+	if hasChallenge {
+		if chal, isBytes = challenge.([]byte); !isBytes || len(chal) == 0 || len(chal) > 16 {
+			return verifier.BadPayload, ""
+		}
+	}
+	// Step 6: the pass, §6 steps 4 to 7.
+	reason, note, claims := oraclePass(passMsg, trust)
+	if reason != "" || note != "" {
+		return reason, note
+	}
+	// Step 7: the holder key, claim -7 (SPEC §14.1): 33 bytes, a
+	// compressed P-256 point, which crypto/elliptic checks is on the curve
+	// with x below the field prime.
+	hv, bound := claims[int64(-7)]
+	if !bound {
+		return verifier.NotHolderBound, ""
+	}
+	hk, isBytes := hv.([]byte)
+	if !isBytes || len(hk) != 33 {
+		return verifier.BadPayload, ""
+	}
+	x, y := elliptic.UnmarshalCompressed(elliptic.P256(), hk)
+	if x == nil {
+		return verifier.BadPayload, ""
+	}
+	// Step 8: the holder's signature, with go-cose.
+	v, err := gocose.NewVerifier(gocose.AlgorithmES256, &ecdsa.PublicKey{Curve: elliptic.P256(), X: x, Y: y})
+	if err != nil || m.Verify(nil, v) != nil {
+		return verifier.BadHolderSignature, ""
+	}
+	// Step 9 (the pass's issuer, key window and times) is beyond the
+	// oracle. Step 10: the window, inclusive at both ends.
+	now, w := ask.now.Unix(), int64(ask.window/time.Second)
+	if int64(at) < now-w || int64(at) > now+w {
+		return verifier.PresentationStale, ""
+	}
+	// Step 11: the challenge asked for, exactly.
+	if len(ask.challenge) > 0 && !bytes.Equal(ask.challenge, chal) {
+		return verifier.ChallengeMismatch, ""
 	}
 	return "", ""
 }
@@ -201,15 +338,35 @@ func beyondOracle(r verifier.Reason) bool {
 	return false
 }
 
-// agrees reports whether the oracle's answer fits the verifier's reason
-// (want "" for a valid pass): the same reason where the oracle decides,
-// no objection where the verifier rejects for a reason beyond it.
+// agrees reports whether the oracle's answer for a bare pass fits the
+// verifier's reason (want "" for a valid pass): the same reason where the
+// oracle decides; where the verifier rejects for a reason beyond the
+// oracle, no objection, or only the one the verifier checks after those
+// (presentation_required, §6 step 13).
 func agrees(want, got verifier.Reason) bool {
 	switch {
 	case got == want:
 		return true
-	case got == "" && beyondOracle(want):
-		return true // the oracle passes what only claim semantics reject
+	case beyondOracle(want):
+		return got == "" || got == verifier.PresentationRequired
+	}
+	return false
+}
+
+// agreesPresentation is agrees for a presentation. The pass's claims'
+// meaning (bad_payload, §14.4 step 6) is beyond the oracle, so where the
+// verifier says bad_payload the oracle may have gone on to any later step;
+// where it gives a reason of step 9, the oracle may have gone on to steps
+// 10 and 11 only.
+func agreesPresentation(want, got verifier.Reason) bool {
+	switch {
+	case got == want:
+		return true
+	case want == verifier.BadPayload:
+		return got == "" || got == verifier.NotHolderBound || got == verifier.BadHolderSignature ||
+			got == verifier.PresentationStale || got == verifier.ChallengeMismatch
+	case beyondOracle(want):
+		return got == "" || got == verifier.PresentationStale || got == verifier.ChallengeMismatch
 	}
 	return false
 }
@@ -246,7 +403,19 @@ func TestOracleVectors(t *testing.T) {
 		if v.Expect.Valid {
 			want = ""
 		}
-		got, note := oracle(msg, trust)
+		var got verifier.Reason
+		var note string
+		agree := agrees
+		if strings.HasPrefix(v.Text, holder.Prefix) {
+			ask, err := vectorAsk(v)
+			if err != nil {
+				t.Fatalf("%s: %v", v.Name, err)
+			}
+			got, note = oraclePresentation(msg, trust, ask)
+			agree = agreesPresentation
+		} else {
+			got, note = oracle(msg, trust)
+		}
 		if note != "" {
 			undecided++
 			seen[v.Name] = true
@@ -256,7 +425,7 @@ func TestOracleVectors(t *testing.T) {
 			continue
 		}
 		decided++
-		if !agrees(want, got) {
+		if !agree(want, got) {
 			t.Errorf("%s: oracle says %q, the vector expects %q (%s)", v.Name, got, want, v.Description)
 		}
 	}
@@ -269,6 +438,23 @@ func TestOracleVectors(t *testing.T) {
 		t.Fatalf("the oracle decided only %d vectors", decided)
 	}
 	t.Logf("%d vectors decided by the oracle, %d documented as undecidable, %d without a COSE message or with a trust error", decided, undecided, skipped)
+}
+
+// vectorAsk is what the verifier asks of a vector's presentation: the
+// vector's time, window (absent: the default; 0: none) and challenge.
+func vectorAsk(v testvectors.Vector) (presentationAsk, error) {
+	now, err := time.Parse(time.RFC3339, v.Now)
+	if err != nil {
+		return presentationAsk{}, err
+	}
+	ask := presentationAsk{now: now, window: verifier.DefaultPresentationWindow}
+	if v.WindowSeconds != nil {
+		ask.window = time.Duration(*v.WindowSeconds) * time.Second
+	}
+	if ask.challenge, err = hex.DecodeString(v.ChallengeHex); err != nil {
+		return presentationAsk{}, err
+	}
+	return ask, nil
 }
 
 // edKey is a fixed Ed25519 key trusted for issuer 310000.
@@ -461,6 +647,50 @@ func TestGoCOSEAloneFindings(t *testing.T) {
 	})
 }
 
+// TestOracleAlgOutOfRange pins what the verifier and the oracle say of an
+// alg that is a CBOR integer outside int64, in a pass and in a
+// presentation: bad_cose (go-cose does not decode it; hufu's CBOR integers
+// are int64), while one inside it is unsupported_alg. SPEC §3 says only
+// "any other integer is unsupported_alg".
+func TestOracleAlgOutOfRange(t *testing.T) {
+	priv, trust := edKey(t)
+	kid, _ := keys.KID(priv.Public())
+	payload := claimsPayload(t)
+	now := time.Now()
+	ask := presentationAsk{now: now, window: verifier.DefaultPresentationWindow}
+	for _, c := range []struct {
+		alg  []byte // the encoded value of label 1
+		want verifier.Reason
+	}{
+		{[]byte{0x1b, 0x80, 0, 0, 0, 0, 0, 0, 0}, verifier.BadCOSE},                             // 2^63
+		{[]byte{0x3b, 0x80, 0, 0, 0, 0, 0, 0, 0}, verifier.BadCOSE},                             // -2^63 - 1
+		{[]byte{0x1b, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, verifier.UnsupportedAlg}, // 2^63 - 1
+	} {
+		algHdr := append(cbor.AppendInt(cbor.AppendHead(nil, cbor.Map, 1), 1), c.alg...)
+		prot := append(cbor.AppendInt(cbor.AppendHead(nil, cbor.Map, 2), 1), c.alg...)
+		prot = cbor.AppendBytes(cbor.AppendInt(prot, 4), kid)
+		for _, m := range []struct {
+			text string
+			got  func() (verifier.Reason, string)
+		}{
+			{hf1(signedWith(priv, prot, payload)), func() (verifier.Reason, string) {
+				return oracle(signedWith(priv, prot, payload), trust)
+			}},
+			{holder.Prefix + base45.EncodeToString(signedWith(priv, algHdr, payload)), func() (verifier.Reason, string) {
+				return oraclePresentation(signedWith(priv, algHdr, payload), trust, ask)
+			}},
+		} {
+			_, err := verifier.Verify(m.text, trust, verifier.Options{Now: now})
+			if reasonOf(err) != c.want {
+				t.Errorf("alg %x, %.5s: verifier %v, want %s", c.alg, m.text, err, c.want)
+			}
+			if got, note := m.got(); got != c.want || note != "" {
+				t.Errorf("alg %x, %.5s: oracle %q %q, want %s", c.alg, m.text, got, note, c.want)
+			}
+		}
+	}
+}
+
 // withClaim returns the canonical claims map payload with one more
 // key-value pair kv, in its place in the deterministic key order.
 func withClaim(t testing.TB, payload, kv []byte) []byte {
@@ -550,53 +780,79 @@ func FuzzOracleClaims(f *testing.F) {
 	})
 }
 
-// FuzzOracleEnvelope: for any COSE message, the verifier and the oracle
-// (go-cose and fxamacker with the strict checks) give the same reason, or
-// the verifier's is beyond what the oracle checks, or the oracle notes a
-// documented disagreement.
+// compareOracle verifies msg at now as a bare pass ("HF1:") and as a
+// presentation ("HF1P:", with the default window and no challenge), and
+// asks the oracle about each. It returns a description of any undocumented
+// disagreement, and for each form (bare, presentation) whether the
+// verifier and the oracle both accept it.
+func compareOracle(msg []byte, trust *keys.TrustFile, now time.Time) (problem string, valid [2]bool) {
+	ask := presentationAsk{now: now, window: verifier.DefaultPresentationWindow}
+	for i, form := range []struct {
+		prefix string
+		oracle func() (verifier.Reason, string)
+		agrees func(want, got verifier.Reason) bool
+	}{
+		{verifier.Prefix, func() (verifier.Reason, string) { return oracle(msg, trust) }, agrees},
+		{holder.Prefix, func() (verifier.Reason, string) { return oraclePresentation(msg, trust, ask) }, agreesPresentation},
+	} {
+		text := form.prefix + base45.EncodeToString(msg)
+		if len(text) > verifier.MaxText {
+			continue // too_large, before the COSE message is looked at
+		}
+		_, err := verifier.Verify(text, trust, verifier.Options{Now: now})
+		want := reasonOf(err)
+		got, note := form.oracle()
+		if note != "" {
+			if documented[note] == "" {
+				return fmt.Sprintf("%s message %x: undocumented note %q", form.prefix, msg, note), valid
+			}
+			continue
+		}
+		if !form.agrees(want, got) {
+			return fmt.Sprintf("%s message %x: verifier %q (%v), oracle %q", form.prefix, msg, want, err, got), valid
+		}
+		valid[i] = err == nil && got == ""
+	}
+	return "", valid
+}
+
+// FuzzOracleEnvelope: for any COSE message, as a bare pass and as a
+// presentation, the verifier and the oracle (go-cose and fxamacker with
+// the strict checks) give the same reason, or the verifier's is beyond
+// what the oracle checks, or the oracle notes a documented disagreement.
 func FuzzOracleEnvelope(f *testing.F) {
 	msgs, _, trust, now := oracleSeeds(f)
 	for _, m := range msgs {
 		f.Add(m)
 	}
 	f.Fuzz(func(t *testing.T, msg []byte) {
-		text := hf1(msg)
-		if len(text) > verifier.MaxText {
-			return // too_large, before the COSE message is looked at
-		}
-		_, err := verifier.Verify(text, trust, verifier.Options{Now: now})
-		want := reasonOf(err)
-		got, note := oracle(msg, trust)
-		if note != "" {
-			if documented[note] == "" {
-				t.Fatalf("undocumented note %q", note)
-			}
-			return
-		}
-		if !agrees(want, got) {
-			t.Fatalf("message %x: verifier %q (%v), oracle %q", msg, want, err, got)
+		if problem, _ := compareOracle(msg, trust, now); problem != "" {
+			t.Fatal(problem)
 		}
 	})
 }
 
 // TestOracleSeeds runs the fuzzers' seeds as a plain test, and checks
-// that the oracle decides the valid vectors as valid.
+// that the oracle decides some valid passes and presentations as valid.
 func TestOracleSeeds(t *testing.T) {
 	msgs, _, trust, now := oracleSeeds(t)
-	valid := 0
+	bare, present := 0, 0
 	for _, msg := range msgs {
-		_, err := verifier.Verify(hf1(msg), trust, verifier.Options{Now: now})
-		got, note := oracle(msg, trust)
-		if note == "" && !agrees(reasonOf(err), got) {
-			t.Errorf("message %x: verifier %v, oracle %q", msg, err, got)
+		problem, valid := compareOracle(msg, trust, now)
+		if problem != "" {
+			t.Error(problem)
 		}
-		if err == nil && got == "" && note == "" {
-			valid++
+		if valid[0] {
+			bare++
+		}
+		if valid[1] {
+			present++
 		}
 	}
-	if valid == 0 {
-		t.Error("the oracle passes no valid message")
+	if bare == 0 || present == 0 {
+		t.Errorf("the verifier and the oracle both accept %d bare passes and %d presentations", bare, present)
 	}
+	t.Logf("%d seeds: %d valid bare passes, %d valid presentations", len(msgs), bare, present)
 }
 
 // BenchmarkVerifyOracle verifies the same full pass three ways in one run,

@@ -57,7 +57,7 @@ func help(name string) string {
 func init() {
 	commands = []*command{
 		cmdDemo, cmdKeygen, cmdTrust, cmdIssue, cmdPresent, cmdVerify, cmdInspect, cmdBundle, cmdScan, cmdLog,
-		cmdHolder,
+		cmdHolder, cmdRegistry,
 	}
 }
 

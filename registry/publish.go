@@ -1,0 +1,226 @@
+package registry
+
+import (
+	"context"
+	"crypto"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/hufu-project/hufu/bundle"
+	"github.com/hufu-project/hufu/internal/atomicfile"
+	"github.com/hufu-project/hufu/keys"
+	"github.com/hufu-project/hufu/pass"
+)
+
+// PublishOptions configure Publish.
+type PublishOptions struct {
+	Root crypto.Signer // the root key that signs bundles
+	Dir  string        // where bundle.hfb and bundle-N.hfb are written
+	// Merge are revocation exports of other registries (see Export); each
+	// must be signed by a key of the issuer it names, as known to this
+	// registry (AddIssuer).
+	Merge [][]byte
+	// NextUpdate and Expires are the bundle's next update and expiry,
+	// after its issue time; zero means 24 hours and 7 days.
+	NextUpdate, Expires time.Duration
+}
+
+// PublishResult says what Publish wrote.
+type PublishResult struct {
+	Seq     uint64 `json:"seq"`
+	Revoked int    `json:"revoked"` // revoked passes in the bundle
+	File    string `json:"file"`    // DIR/bundle-N.hfb
+	Size    int    `json:"size"`    // bytes
+}
+
+// Publish builds trust bundle N+1 from the registry's issuers and keys
+// and the revoked passes that have not expired (its own and those of the
+// merged exports), signs it with the root key, and writes it atomically to
+// DIR/bundle-N.hfb and DIR/bundle.hfb. The sequence number is taken in the
+// database first, so two publishers on one database never sign two
+// different bundles with one number.
+func (s *Service) Publish(ctx context.Context, o PublishOptions) (PublishResult, error) {
+	if o.Root == nil {
+		return PublishResult{}, Errorf(Unavailable, "the registry has no root key to publish with")
+	}
+	if o.NextUpdate == 0 {
+		o.NextUpdate = 24 * time.Hour
+	}
+	if o.Expires == 0 {
+		o.Expires = 7 * 24 * time.Hour
+	}
+	now := s.now()
+	c := &bundle.Contents{IssuedAt: now, NextUpdate: now.Add(o.NextUpdate), Expires: now.Add(o.Expires)}
+	var merge []*bundle.Revocations
+	revoked := 0
+	err := s.cfg.Store.Update(ctx, func(tx Tx) error {
+		var err error
+		if c.Issuers, err = tx.Issuers(); err != nil {
+			return err
+		}
+		if len(c.Issuers) == 0 {
+			return Errorf(Unavailable, "the registry knows no issuer to put in a bundle")
+		}
+		// Each export must be signed by a key of the issuer it names:
+		// OpenRevocations checks the signature against every known issuer
+		// key, MergeRevocations that the key is listed under that issuer.
+		var all []crypto.PublicKey
+		for _, is := range c.Issuers {
+			for _, k := range is.Keys {
+				all = append(all, k.Public)
+			}
+		}
+		for i, data := range o.Merge {
+			r, err := bundle.OpenRevocations(data, all)
+			if err != nil {
+				return &Error{Code: InvalidField, Detail: fmt.Sprintf("revocation export %d", i+1), Err: err}
+			}
+			// Refuse an export older than one merged before (a replay of
+			// a list from before some revocations).
+			key := "merged_seq:" + r.Issuer
+			if v, ok, err := tx.Meta(key); err != nil {
+				return err
+			} else if last, _ := strconv.ParseUint(v, 10, 64); ok && r.Seq < last {
+				return Errorf(InvalidField, "revocation export %d: issuer %s's export %d is older than the %d merged before", i+1, r.Issuer, r.Seq, last)
+			}
+			if err := tx.SetMeta(key, strconv.FormatUint(r.Seq, 10)); err != nil {
+				return err
+			}
+			merge = append(merge, r)
+		}
+		for i := range c.Issuers {
+			is := &c.Issuers[i]
+			err := tx.RevokedPasses(is.ID, now, func(id string, _ time.Time) error {
+				b, err := hex.DecodeString(id)
+				if err != nil || len(b) < 8 {
+					return fmt.Errorf("registry: bad pass ID %q in the database", id)
+				}
+				is.RevokedPasses = append(is.RevokedPasses, bundle.RevocationID(b))
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+			slices.Sort(is.RevokedPasses)
+			is.RevokedPasses = slices.Compact(is.RevokedPasses)
+		}
+		if err := c.MergeRevocations(now, merge...); err != nil {
+			return &Error{Code: InvalidField, Detail: "merging revocation exports", Err: err}
+		}
+		for _, is := range c.Issuers {
+			revoked += len(is.RevokedPasses)
+		}
+		last, err := tx.LastBundle()
+		if err != nil {
+			return err
+		}
+		c.Seq = last + 1
+		ok, err := tx.AddBundle(c.Seq, now)
+		if err == nil && !ok {
+			err = fmt.Errorf("registry: bundle %d was published concurrently", c.Seq)
+		}
+		return err
+	})
+	if err != nil {
+		return PublishResult{}, err
+	}
+	data, err := bundle.Sign(c, o.Root)
+	if err != nil {
+		return PublishResult{}, fmt.Errorf("registry: signing bundle %d: %w", c.Seq, err)
+	}
+	file := filepath.Join(o.Dir, "bundle-"+strconv.FormatUint(c.Seq, 10)+".hfb")
+	if err := os.MkdirAll(o.Dir, 0o755); err != nil {
+		return PublishResult{}, fmt.Errorf("registry: %w", err)
+	}
+	if err := atomicfile.WriteFile(file, data, 0o644); err != nil {
+		return PublishResult{}, fmt.Errorf("registry: %w", err)
+	}
+	if err := linkOrWrite(file, filepath.Join(o.Dir, "bundle.hfb"), data); err != nil {
+		return PublishResult{}, fmt.Errorf("registry: %w", err)
+	}
+	return PublishResult{Seq: c.Seq, Revoked: revoked, File: file, Size: len(data)}, nil
+}
+
+// Export returns this registry's live revocations of issuer iss's passes
+// (those revoked that have not expired) as a revocation export signed with
+// key, one of the issuer's keys, for a publisher to merge (PublishOptions
+// Merge). An empty iss means the issuer that key is listed under. Each
+// export has a higher sequence number than the last. It also returns the
+// number of passes in the export.
+func (s *Service) Export(ctx context.Context, iss string, key crypto.Signer) ([]byte, int, error) {
+	if iss == "" {
+		der, err := keys.MarshalPublic(key.Public())
+		if err != nil {
+			return nil, 0, fmt.Errorf("registry: %w", err)
+		}
+		err = s.cfg.Store.View(ctx, func(tx Tx) error {
+			all, err := tx.Issuers()
+			for _, is := range all {
+				for _, k := range is.Keys {
+					if d, _ := keys.MarshalPublic(k.Public); string(d) == string(der) {
+						iss = is.ID
+					}
+				}
+			}
+			return err
+		})
+		if err != nil {
+			return nil, 0, err
+		}
+		if iss == "" {
+			return nil, 0, Errorf(InvalidField, "the key is not listed under any issuer this registry knows")
+		}
+	}
+	if err := pass.CheckIssuer(iss); err != nil {
+		return nil, 0, &Error{Code: InvalidField, Err: err}
+	}
+	now := s.now()
+	r := &bundle.Revocations{Issuer: iss, IssuedAt: now}
+	err := s.cfg.Store.Update(ctx, func(tx Tx) error {
+		v, _, err := tx.Meta("export_seq")
+		if err != nil {
+			return err
+		}
+		n, _ := strconv.ParseUint(v, 10, 64)
+		r.Seq = n + 1
+		if err := tx.SetMeta("export_seq", strconv.FormatUint(r.Seq, 10)); err != nil {
+			return err
+		}
+		return tx.RevokedPasses(iss, now, func(id string, exp time.Time) error {
+			b, err := hex.DecodeString(id)
+			if err != nil || len(b) < 8 {
+				return fmt.Errorf("registry: bad pass ID %q in the database", id)
+			}
+			r.Passes = append(r.Passes, bundle.RevokedPass{ID: b, ExpiresAt: exp})
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	data, err := bundle.SignRevocations(r, key)
+	if err != nil {
+		return nil, 0, fmt.Errorf("registry: signing the revocation export: %w", err)
+	}
+	return data, len(r.Passes), nil
+}
+
+// linkOrWrite atomically makes path the same file as src (already written
+// and synced, with contents data): a hard link renamed into place, so a
+// large bundle is not written twice; where links do not work, a copy.
+func linkOrWrite(src, path string, data []byte) error {
+	tmp := path + ".link-" + strconv.FormatInt(time.Now().UnixNano(), 36)
+	if err := os.Link(src, tmp); err == nil {
+		if err := os.Rename(tmp, path); err != nil {
+			os.Remove(tmp)
+			return err
+		}
+		return atomicfile.SyncDir(filepath.Dir(path))
+	}
+	return atomicfile.WriteFile(path, data, 0o644)
+}

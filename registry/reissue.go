@@ -1,0 +1,146 @@
+package registry
+
+import (
+	"context"
+	"runtime"
+	"sync"
+)
+
+// ReissueProgress is reported as Reissue goes.
+type ReissueProgress struct {
+	Done    int // holders handled
+	Total   int // holders due when Reissue started
+	Issued  int // new passes stored
+	Skipped int // holders whose status changed meanwhile (their next fetch re-issues)
+}
+
+// Reissue re-issues every live pass within the re-issue fraction of its
+// expiry (expired ones included), signing on workers goroutines (zero
+// means one per core) and storing the new passes in transactions of up to
+// 1000. The old pass is superseded, not revoked: it says the same and
+// expires soon. progress, if not nil, is called after each transaction.
+func (s *Service) Reissue(ctx context.Context, workers int, progress func(ReissueProgress)) (ReissueProgress, error) {
+	var p ReissueProgress
+	if s.cfg.Issuer == nil {
+		return p, Errorf(Unavailable, "the registry has no issuer key")
+	}
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	now := s.now()
+	const page = 1000
+	err := s.cfg.Store.View(ctx, func(tx Tx) error {
+		n, err := tx.CountDue(now, s.perMille)
+		p.Total = n
+		return err
+	})
+	if err != nil {
+		return p, err
+	}
+	if progress != nil {
+		progress(p)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		errOnce  sync.Once
+		firstErr error
+	)
+	fail := func(err error) {
+		errOnce.Do(func() { firstErr = err; cancel() })
+	}
+	holders := make(chan *Holder, 4*page)
+	signed := make(chan *PassRecord, 4*page)
+	go func() { // read the due holders page by page
+		defer close(holders)
+		after := ""
+		for {
+			var hs []Holder
+			err := s.cfg.Store.View(ctx, func(tx Tx) error {
+				var err error
+				hs, err = tx.DueHolders(now, s.perMille, after, page)
+				return err
+			})
+			if err != nil {
+				fail(err)
+				return
+			}
+			for i := range hs {
+				select {
+				case holders <- &hs[i]:
+				case <-ctx.Done():
+					return
+				}
+			}
+			if len(hs) < page {
+				return
+			}
+			after = hs[len(hs)-1].ID
+		}
+	}()
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for h := range holders {
+				rec, err := s.issue(h, now)
+				if err != nil {
+					fail(err)
+					return
+				}
+				select {
+				case signed <- rec:
+				case <-ctx.Done():
+					return
+				}
+			}
+		}()
+	}
+	go func() { wg.Wait(); close(signed) }()
+	batch := make([]*PassRecord, 0, page)
+	flush := func() error {
+		issued := 0
+		err := s.cfg.Store.Update(ctx, func(tx Tx) error {
+			issued = 0
+			ok, err := tx.InsertPasses(batch)
+			for _, o := range ok {
+				if o {
+					issued++
+				}
+			}
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		p.Done += len(batch)
+		p.Issued += issued
+		p.Skipped += len(batch) - issued
+		batch = batch[:0]
+		if progress != nil {
+			progress(p)
+		}
+		return nil
+	}
+	for rec := range signed {
+		batch = append(batch, rec)
+		if len(batch) == page {
+			if err := flush(); err != nil {
+				fail(err)
+				break
+			}
+		}
+	}
+	for range signed { // drain after a failure
+	}
+	if firstErr == nil && len(batch) > 0 {
+		if err := flush(); err != nil {
+			fail(err)
+		}
+	}
+	if firstErr != nil {
+		return p, firstErr
+	}
+	return p, ctx.Err()
+}

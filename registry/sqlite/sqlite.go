@@ -1,0 +1,47 @@
+// Package sqlite opens a registry database in a single SQLite file,
+// through modernc.org/sqlite (pure Go, no cgo).
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"os"
+
+	"github.com/hufu-project/hufu/registry/sqldb"
+	_ "modernc.org/sqlite" // the "sqlite" database/sql driver
+)
+
+// Open opens (creating it if need be) the registry database in the file
+// path and migrates it to the latest schema.
+//
+// The file is in WAL mode with synchronous=NORMAL: a committed transaction
+// survives the process being killed; a power failure may lose the last
+// transactions, never consistency. Read-write transactions take the write
+// lock when they begin (BEGIN IMMEDIATE), so several processes (a server
+// and a "hufu registry" command) can share the file; the Store uses one
+// connection, as SQLite serialises writers anyway.
+func Open(ctx context.Context, path string) (*sqldb.Store, error) {
+	// The file holds names and hashes: create it private.
+	if f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600); err == nil {
+		f.Close()
+	}
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "cache_size(-65536)") // 64 MiB of page cache: a million-line feed touches large indexes
+	q.Set("_txlock", "immediate")
+	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	db.SetMaxOpenConns(1)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqlite: opening %s: %w", path, err)
+	}
+	return sqldb.Open(ctx, db, sqldb.SQLite)
+}

@@ -1,0 +1,90 @@
+package registry
+
+import (
+	"context"
+	"time"
+
+	"github.com/hufu-project/hufu/bundle"
+)
+
+// Store is the registry's database. registry/sqldb implements it on SQLite
+// and PostgreSQL; the rules live in Service, which calls Store only
+// through Update and View.
+type Store interface {
+	// Update runs fn in one read-write transaction and commits it if fn
+	// returns nil; otherwise nothing fn did is kept. Holder, Appeal and
+	// CurrentPass lock what they read until the transaction ends, so two
+	// registry servers on one database never interleave their changes to
+	// one holder.
+	Update(ctx context.Context, fn func(Tx) error) error
+	// View runs fn in a read-only transaction.
+	View(ctx context.Context, fn func(Tx) error) error
+	Close() error
+}
+
+// Tx is one transaction. Its methods return a *Error with code
+// HolderNotFound or AppealNotFound for a missing row, and other errors
+// only for faults of the database.
+type Tx interface {
+	Meta(key string) (value string, ok bool, err error)
+	SetMeta(key, value string) error
+
+	// InsertHolder adds h; it returns false, and adds nothing, if a
+	// holder with the same IDHash exists.
+	InsertHolder(h *Holder) (bool, error)
+	Holder(id string) (*Holder, error)
+	// Holders returns those of the holders with the given IDs that
+	// exist, by ID, locking them in ID order.
+	Holders(ids []string) (map[string]*Holder, error)
+	HolderByLink(linkHash string) (*Holder, error)
+	// SaveHolders stores the holders' names, statuses, versions,
+	// registration, open appeal counts and change times.
+	SaveHolders(hs []*Holder) error
+	AddChanges(cs []Change) error
+	History(holderID string) ([]Change, error)
+
+	// ClaimEvents records the events (event ID → holder ID) at time at
+	// and returns the IDs that were not recorded before; the others are
+	// duplicates.
+	ClaimEvents(events map[string]string, at time.Time) (map[string]bool, error)
+
+	// CurrentPass returns the holder's live pass (neither revoked nor
+	// superseded), or nil.
+	CurrentPass(holderID string) (*PassRecord, error)
+	// InsertPasses adds each pass whose holder's version is still its
+	// Version (and that is the last in ps for its holder), marking the
+	// holder's previous live pass superseded at the first pass's
+	// IssuedAt; it reports which were added. A pass not added changes
+	// nothing.
+	InsertPasses(ps []*PassRecord) ([]bool, error)
+	// RevokePasses revokes at time at every pass of the holders that is
+	// not revoked and expires after at; it returns how many.
+	RevokePasses(holderIDs []string, at time.Time) (int, error)
+	Passes(holderID string) ([]PassRecord, error)
+	// RevokedPasses calls fn for each pass of issuer iss that is revoked
+	// and expires after now.
+	RevokedPasses(iss string, now time.Time, fn func(id string, expires time.Time) error) error
+	// DueHolders returns up to limit holders, after holder ID after in
+	// holder ID order, whose live pass is due for re-issue at now: it
+	// expires within perMille/1000 of its lifetime. CountDue counts them.
+	DueHolders(now time.Time, perMille int64, after string, limit int) ([]Holder, error)
+	CountDue(now time.Time, perMille int64) (int, error)
+
+	InsertAppeal(a *Appeal) error
+	Appeal(id string) (*Appeal, error)
+	SaveAppeal(a *Appeal) error
+	Appeals(holderID string) ([]Appeal, error)
+
+	// InsertOperator adds o; false if the name is taken.
+	InsertOperator(o *Operator) (bool, error)
+	OperatorByToken(tokenHash string) (*Operator, error) // nil if none
+
+	// PutIssuer adds or replaces an issuer and its keys.
+	PutIssuer(is *bundle.Issuer) error
+	Issuers() ([]bundle.Issuer, error)
+
+	// LastBundle returns the sequence number of the last bundle
+	// published, or 0; AddBundle records one (false if seq is taken).
+	LastBundle() (uint64, error)
+	AddBundle(seq uint64, at time.Time) (bool, error)
+}
