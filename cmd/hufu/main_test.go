@@ -43,23 +43,52 @@ func quickRaceExit() {
 
 // hufuBinary returns the hufu command, built once per test run into a
 // temporary directory (removed after the tests) with the flags the test
-// binary was built with (-race, -tags), for the scripts and the end-to-end
-// tests to run. Started as "hufu", the test binary itself runs the
-// command too (testscript.Main), but it also initialises every package the
-// tests import: under -race, 40 ms of JSON Schema set-up alone in each of
-// some 300 processes.
-func hufuBinary(t testing.TB) string {
+// binary was built with (-race, -tags), for the scripts and the crash
+// test to run. Started as "hufu", the test binary itself runs the command
+// too (testscript.Main), but it also initialises every package the tests
+// import: under -race, 40 ms of JSON Schema set-up alone in each of some
+// 300 processes.
+func hufuBinary(t testing.TB) string { return built[0].get(t) }
+
+// plainHufuBinary is hufuBinary without -race, for the registry's
+// end-to-end tests: their servers apply feeds of 100 000 lines to SQLite,
+// a pure-Go database that runs many times slower under the race detector
+// (143 s instead of seconds). The registry's own tests run in-process
+// under -race.
+func plainHufuBinary(t testing.TB) string { return built[1].get(t) }
+
+// built are the two hufu binaries, made on first use.
+var built = [2]*builtBinary{{race: true}, {race: false}}
+
+type builtBinary struct {
+	race bool // with -race if the test binary has it
+	once sync.Once
+	path string
+	err  error
+}
+
+var (
+	builtMu   sync.Mutex
+	builtDirs []string // removed by removeBuilt
+)
+
+func (b *builtBinary) get(t testing.TB) string {
 	t.Helper()
-	buildOnce.Do(func() {
-		if builtDir, buildErr = os.MkdirTemp("", "hufu-test-"); buildErr != nil {
+	b.once.Do(func() {
+		dir, err := os.MkdirTemp("", "hufu-test-")
+		if err != nil {
+			b.err = err
 			return
 		}
-		builtHufu = filepath.Join(builtDir, "hufu")
-		args := []string{"build", "-o", builtHufu}
+		builtMu.Lock()
+		builtDirs = append(builtDirs, dir)
+		builtMu.Unlock()
+		b.path = filepath.Join(dir, "hufu")
+		args := []string{"build", "-o", b.path}
 		if bi, ok := debug.ReadBuildInfo(); ok {
 			for _, s := range bi.Settings {
 				switch {
-				case s.Key == "-race" && s.Value == "true":
+				case s.Key == "-race" && s.Value == "true" && b.race:
 					args = append(args, "-race")
 				case s.Key == "-tags":
 					args = append(args, "-tags", s.Value)
@@ -67,29 +96,22 @@ func hufuBinary(t testing.TB) string {
 			}
 		}
 		if out, err := exec.Command("go", append(args, ".")...).CombinedOutput(); err != nil {
-			buildErr = fmt.Errorf("go %s: %v\n%s", strings.Join(args, " "), err, out)
+			b.err = fmt.Errorf("go %s: %v\n%s", strings.Join(args, " "), err, out)
 		}
 	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
+	if b.err != nil {
+		t.Fatal(b.err)
 	}
-	return builtHufu
+	return b.path
 }
-
-var (
-	buildOnce sync.Once
-	builtDir  string
-	builtHufu string
-	buildErr  error
-)
 
 // removeBuilt runs the tests, then removes the hufu binary built for them.
 type removeBuilt struct{ m *testing.M }
 
 func (r removeBuilt) Run() int {
 	defer func() {
-		if builtDir != "" {
-			os.RemoveAll(builtDir)
+		for _, d := range builtDirs {
+			os.RemoveAll(d)
 		}
 	}()
 	return r.m.Run()

@@ -19,10 +19,11 @@ func TestRegistryCrash(t *testing.T) {
 	if testing.Short() {
 		t.Skip("a 100 000-line feed")
 	}
+	t.Parallel() // beside the scripts, which mostly wait on processes
 	const holders, lines = 1000, 100_000
 	for _, b := range registrytest.Backends() {
 		t.Run(b.Name, func(t *testing.T) {
-			x := &e2e{t: t, bin: hufuBinary(t), dir: t.TempDir()}
+			x := &e2e{t: t, bin: plainHufuBinary(t), dir: t.TempDir()}
 			db := b.DSN(t)
 			x.must("keygen", "-o", "issuer.key")
 			reg := strings.TrimSpace(x.must("registry", "token", "-db", db, "-role", "registrar", "-name", "reg"))

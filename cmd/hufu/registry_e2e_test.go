@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -19,33 +18,6 @@ import (
 
 	"github.com/hufu-project/hufu/registry/registrytest"
 )
-
-var (
-	buildOnce sync.Once
-	builtHufu string
-	buildErr  error
-)
-
-// hufuBinary builds the hufu command once per test run.
-func hufuBinary(t testing.TB) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "hufu-e2e-")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		builtHufu = filepath.Join(dir, "hufu")
-		out, err := exec.Command("go", "build", "-o", builtHufu, ".").CombinedOutput()
-		if err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return builtHufu
-}
 
 // e2e runs the hufu binary in a work directory.
 type e2e struct {
@@ -179,7 +151,7 @@ func TestRegistryEndToEnd(t *testing.T) {
 	}
 	for _, b := range registrytest.Backends() {
 		t.Run(b.Name, func(t *testing.T) {
-			x := &e2e{t: t, bin: hufuBinary(t), dir: t.TempDir()}
+			x := &e2e{t: t, bin: plainHufuBinary(t), dir: t.TempDir()}
 			db := b.DSN(t)
 			x.must("keygen", "-o", "issuer.key")
 			x.must("keygen", "-alg", "EdDSA", "-o", "root.key")
@@ -324,7 +296,7 @@ func TestRegistryTwoProvinces(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the hufu binary")
 	}
-	x := &e2e{t: t, bin: hufuBinary(t), dir: t.TempDir()}
+	x := &e2e{t: t, bin: plainHufuBinary(t), dir: t.TempDir()}
 	x.must("keygen", "-o", "sh.key")
 	x.must("keygen", "-o", "js.key")
 	x.must("keygen", "-alg", "EdDSA", "-o", "root.key")
