@@ -31,48 +31,7 @@ import (
 var cmdRegistry = &command{
 	name:    "registry",
 	summary: "run an issuing office: holders, statuses, passes, appeals, bundles",
-	usage: `
-Usage:
-    hufu registry serve -db DB -iss ID -key ISSUER.key [-root ROOT.key -out DIR]
-                        [-listen ADDR] [-secret FILE] [-validity 24h]
-                        [-reissue-fraction 0.25] [-publish-every 5m] [-merge FILE]…
-    hufu registry token -db DB -role ROLE -name NAME
-    hufu registry add-issuer -db DB -iss ID -name-zh NAME -name-en NAME
-                        [-max-ttl 168h] [-colours green,yellow,red] KEY.pub…
-    hufu registry publish -db DB -root ROOT.key -out DIR [-merge FILE]…
-    hufu registry export -db DB -key ISSUER.key [-iss ID] -o FILE.rev
-    hufu registry reissue -db DB -iss ID -key ISSUER.key [-validity 24h]
-                        [-reissue-fraction 0.25] [-workers N]
-
-The registry remembers holders, their status and its history, every pass
-issued, appeals and operators, and turns status changes into revocations
-in the next trust bundle. SPEC.md section 15 specifies the HTTP API and
-the health feed. DB is a SQLite file (created if missing) or a
-postgres://… URL.
-
-serve answers the API on ADDR (default 127.0.0.1:8080) until SIGTERM or
-SIGINT, then finishes the requests in progress. It lists its own key under
--iss in the database, hashes national ID numbers with the secret in
--secret (default registry.secret, created if missing: keep it with the
-database's backups; a database refuses any other secret), and, with -root
-and -out, publishes bundles on POST /v1/publish and every -publish-every.
-token creates an operator with one role (registrar, health, appeals,
-publisher, reader) and prints its token once. add-issuer lists another
-issuer and its public keys, so that bundles trust them and their
-revocation exports can be merged. publish writes bundle N+1 to
-DIR/bundle-N.hfb and DIR/bundle.hfb, merging the -merge exports of other
-registries. export writes this registry's live revocations, signed with
-the issuer key. reissue re-issues every pass near expiry, on all cores.
-
-Exit status: 0 done, 1 refused (a bad export, an unknown key), 2 usage or
-I/O error.
-
-Example:
-    $ hufu registry token -db registry.db -role health -name feed
-    hfo_…
-    $ hufu registry serve -db registry.db -iss 310000 -key issuer.key -root root.key -out www
-    hufu: registry listening on http://127.0.0.1:8080
-`,
+	usage:   help("registry"),
 }
 
 func init() { cmdRegistry.run = runRegistry }
