@@ -9,7 +9,9 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
+	"fmt"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -33,6 +35,20 @@ func ParseColour(s string) (Colour, bool) {
 		return Red, true
 	}
 	return 0, false
+}
+
+// ParseColours parses a list of colour names, each as ParseColour after
+// trimming spaces; an unknown name is an error that quotes it.
+func ParseColours(names []string) ([]Colour, error) {
+	var cols []Colour
+	for _, n := range names {
+		c, ok := ParseColour(strings.TrimSpace(n))
+		if !ok {
+			return nil, fmt.Errorf("pass: unknown colour %q (want green, yellow or red)", n)
+		}
+		cols = append(cols, c)
+	}
+	return cols, nil
 }
 
 func (c Colour) String() string {

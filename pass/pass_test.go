@@ -2,6 +2,7 @@ package pass
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -93,5 +94,15 @@ func TestHints(t *testing.T) {
 func TestIDString(t *testing.T) {
 	if s := (ID{0x01, 0xab, 0xff}).String(); s != "01abff" {
 		t.Errorf("ID.String() = %q", s)
+	}
+}
+
+func TestParseColours(t *testing.T) {
+	cols, err := ParseColours([]string{"green", " red "})
+	if err != nil || len(cols) != 2 || cols[0] != Green || cols[1] != Red {
+		t.Errorf("%v %v", cols, err)
+	}
+	if _, err := ParseColours([]string{"green", "blue"}); err == nil || !strings.Contains(err.Error(), `"blue"`) {
+		t.Errorf("blue: %v", err)
 	}
 }

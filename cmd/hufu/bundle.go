@@ -198,13 +198,9 @@ func bundleAddIssuer(e *env, c *command, args []string) int {
 	if err := pass.CheckIssuer(*id); err != nil {
 		return usageError(e, c, "add-issuer: -iss: %v", strings.TrimPrefix(err.Error(), "pass: "))
 	}
-	var cols []pass.Colour
-	for _, name := range colours {
-		col, ok := pass.ParseColour(name)
-		if !ok {
-			return usageError(e, c, "add-issuer: unknown colour %q (want green, yellow or red)", name)
-		}
-		cols = append(cols, col)
+	cols, err := pass.ParseColours(colours)
+	if err != nil {
+		return usageError(e, c, "add-issuer: %v", strings.TrimPrefix(err.Error(), "pass: "))
 	}
 	return editSource(e, *in, func(s *source.Source) error {
 		if err := s.AddIssuer(*id, bundle.Label{ZH: *nameZH, EN: *nameEN}, maxTTL, cols); err != nil {

@@ -19,7 +19,6 @@ import (
 	"github.com/hufu-project/hufu/bundle"
 	"github.com/hufu-project/hufu/internal/atomicfile"
 	"github.com/hufu-project/hufu/issuer"
-	"github.com/hufu-project/hufu/keys"
 	"github.com/hufu-project/hufu/pass"
 	"github.com/hufu-project/hufu/registry"
 	"github.com/hufu-project/hufu/registry/postgres"
@@ -86,15 +85,11 @@ func runRegistry(e *env, args []string) int {
 	defer store.Close()
 	cfg := registry.Config{Store: store, IssuerID: *iss, Validity: *validity, ReissueFraction: *fraction,
 		Log: slog.New(slog.NewJSONHandler(e.stderr, nil))}
-	readKey := func(path, what string) crypto.Signer {
+	readKey := func(path string) (crypto.Signer, bool) {
 		if path == "" {
-			return nil
+			return nil, true
 		}
-		k, err := keys.ReadPrivateFile(path)
-		if err != nil {
-			e.errorf("reading the %s key: %v", what, err)
-		}
-		return k
+		return readPrivateKey(e, path)
 	}
 	fail := func(err error) int {
 		e.errorf("%v", err)
@@ -105,10 +100,10 @@ func runRegistry(e *env, args []string) int {
 		return exitUsage
 	}
 	var key, root crypto.Signer
-	if key = readKey(*keyFile, "issuer"); *keyFile != "" && key == nil {
+	if key, ok = readKey(*keyFile); !ok {
 		return exitUsage
 	}
-	if root = readKey(*rootFile, "root"); *rootFile != "" && root == nil {
+	if root, ok = readKey(*rootFile); !ok {
 		return exitUsage
 	}
 	if sub == "serve" || sub == "reissue" {
@@ -163,12 +158,8 @@ func runRegistry(e *env, args []string) int {
 		fmt.Fprintln(e.stdout, tok)
 	case "add-issuer":
 		is := bundle.Issuer{ID: *iss, Name: bundle.Label{ZH: *nameZH, EN: *nameEN}, MaxLifetime: *maxTTL}
-		for _, s := range strings.Split(*colours, ",") {
-			col, ok := pass.ParseColour(strings.TrimSpace(s))
-			if !ok {
-				return usageError(e, c, "unknown colour %q", s)
-			}
-			is.Colours = append(is.Colours, col)
+		if is.Colours, err = pass.ParseColours(strings.Split(*colours, ",")); err != nil {
+			return usageError(e, c, "%v", strings.TrimPrefix(err.Error(), "pass: "))
 		}
 		if len(pos) == 0 || *nameZH == "" || *nameEN == "" {
 			return usageError(e, c, "add-issuer needs -iss, -name-zh, -name-en and at least one KEY.pub")
