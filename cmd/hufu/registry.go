@@ -21,9 +21,8 @@ import (
 	"github.com/hufu-project/hufu/issuer"
 	"github.com/hufu-project/hufu/pass"
 	"github.com/hufu-project/hufu/registry"
-	"github.com/hufu-project/hufu/registry/postgres"
+	"github.com/hufu-project/hufu/registry/backend"
 	"github.com/hufu-project/hufu/registry/server"
-	"github.com/hufu-project/hufu/registry/sqlite"
 	"github.com/schollz/progressbar/v3"
 )
 
@@ -71,13 +70,7 @@ func runRegistry(e *env, args []string) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
-	var store registry.Store
-	var err error
-	if strings.HasPrefix(*db, "postgres://") || strings.HasPrefix(*db, "postgresql://") {
-		store, err = postgres.Open(ctx, *db)
-	} else {
-		store, err = sqlite.Open(ctx, *db)
-	}
+	store, err := backend.Open(ctx, *db)
 	if err != nil {
 		e.errorf("%v", err)
 		return exitUsage

@@ -16,9 +16,8 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/hufu-project/hufu/registry/postgres"
+	"github.com/hufu-project/hufu/registry/backend"
 	"github.com/hufu-project/hufu/registry/sqldb"
-	"github.com/hufu-project/hufu/registry/sqlite"
 	_ "github.com/jackc/pgx/v5/stdlib"
 )
 
@@ -37,14 +36,7 @@ type Backend struct {
 // Open opens the database that dsn names, as the CLI does.
 func Open(t testing.TB, dsn string) *sqldb.Store {
 	t.Helper()
-	ctx := context.Background()
-	var s *sqldb.Store
-	var err error
-	if u, perr := url.Parse(dsn); perr == nil && (u.Scheme == "postgres" || u.Scheme == "postgresql") {
-		s, err = postgres.Open(ctx, dsn)
-	} else {
-		s, err = sqlite.Open(ctx, dsn)
-	}
+	s, err := backend.Open(context.Background(), dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
