@@ -198,6 +198,19 @@ func (s *Source) Write(path string) error {
 	return atomicfile.WriteFile(path, b, 0o644)
 }
 
+// Edit reads the source at path, applies edit, and writes it back (Write:
+// checked, atomically). If Read or edit fails the file is left as it was.
+func Edit(path string, edit func(*Source) error) error {
+	s, err := Read(path)
+	if err == nil {
+		err = edit(s)
+	}
+	if err == nil {
+		err = s.Write(path)
+	}
+	return err
+}
+
 // Create is Write, but it never replaces a file: if path exists the error
 // satisfies errors.Is(err, fs.ErrExist).
 func (s *Source) Create(path string) error {

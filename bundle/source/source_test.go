@@ -206,3 +206,26 @@ func TestCheckKey(t *testing.T) {
 		t.Errorf("a pass: %v, want not_trust", err)
 	}
 }
+
+// TestEdit: an edit is written back; a failed edit leaves the file as it
+// was.
+func TestEdit(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "src.json")
+	if err := New().Create(path); err != nil {
+		t.Fatal(err)
+	}
+	add := func(s *Source) error {
+		return s.AddIssuer("310000", bundle.Label{ZH: "上海市", EN: "Shanghai"}, 24*time.Hour, nil)
+	}
+	if err := Edit(path, add); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := os.ReadFile(path)
+	if err := Edit(path, add); !errors.Is(err, IssuerExists) {
+		t.Errorf("adding the issuer again: %v", err)
+	}
+	after, _ := os.ReadFile(path)
+	if s, err := Read(path); err != nil || s.Issuer("310000") == nil || string(before) != string(after) {
+		t.Errorf("after a failed edit: %v, file changed %v", err, string(before) != string(after))
+	}
+}

@@ -362,14 +362,7 @@ func bundleRevoke(e *env, c *command, args []string) int {
 // editSource reads the source at path, applies edit, and writes it back
 // atomically (Write checks it).
 func editSource(e *env, path string, edit func(*source.Source) error) int {
-	s, err := source.Read(path)
-	if err == nil {
-		err = edit(s)
-	}
-	if err == nil {
-		err = s.Write(path)
-	}
-	if err != nil {
+	if err := source.Edit(path, edit); err != nil {
 		if wrongKind(path, "a bundle source", "") != "" {
 			return fileError(e, path, err, "a bundle source", "")
 		}
