@@ -73,11 +73,6 @@ func stateDir(e *env, flag string) (string, error) {
 	return st.Dir, nil
 }
 
-// openTrust is openVerifyTrust without DSCs.
-func openTrust(e *env, c *command, trustPath, bundlePath, state string, rootFiles []string) (*station.Trust, int) {
-	return openVerifyTrust(e, c, trustPath, bundlePath, state, rootFiles, nil)
-}
-
 // openVerifyTrust opens what verify and scan check passes against (see
 // store.Selection): the trust file, the bundle file (checked against the
 // -root keys, else the pinned roots), or the bundle installed in the state
@@ -685,7 +680,7 @@ func bundleStatus(e *env, c *command, args []string) int {
 	if code != exitOK {
 		return code
 	}
-	src, code := openTrust(e, c, "", "", *state, nil)
+	src, code := openVerifyTrust(e, c, "", "", *state, nil, nil)
 	if code != exitOK {
 		return code
 	}
