@@ -207,8 +207,18 @@ func (c *Conn) Eval(expr string, out any) error {
 			} `json:"exception"`
 		} `json:"exceptionDetails"`
 	}
-	if err := c.Call("Runtime.evaluate", map[string]any{"expression": expr, "returnByValue": true, "awaitPromise": true}, &r); err != nil {
-		return err
+	// While the page loads a new document (a navigation or a reload) it
+	// has no execution context for a moment: try again then, for up to
+	// 5 s. Other errors are returned at once.
+	for wait := time.Now().Add(5 * time.Second); ; {
+		err := c.Call("Runtime.evaluate", map[string]any{"expression": expr, "returnByValue": true, "awaitPromise": true}, &r)
+		if err == nil {
+			break
+		}
+		if !betweenDocuments(err) || time.Now().After(wait) {
+			return err
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 	if r.Exception != nil {
 		return fmt.Errorf("javascript: %s %s", r.Exception.Text, r.Exception.Exception.Description)
@@ -217,6 +227,14 @@ func (c *Conn) Eval(expr string, out any) error {
 		return nil
 	}
 	return json.Unmarshal(r.Result.Value, out)
+}
+
+// betweenDocuments reports whether err is Chromium's answer to an
+// evaluation while the page is between two documents.
+func betweenDocuments(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "Cannot find default execution context") ||
+		strings.Contains(msg, "Execution context was destroyed")
 }
 
 // Screenshot returns a PNG of the page's viewport.
