@@ -210,9 +210,9 @@ var words = map[string][2]string{
 	"name_pending":   {"name %s: scan the code to check it", "姓名 %s：请扫码核对"},
 	"name_bad":       {"not a usable name: %s", "无法使用的姓名：%s"},
 	"scanning":       {"SCAN A CODE", "请扫码"},
-	"not_code_scan":  {"not a code (a code starts with HF1: or HC1:): a name is never taken from the scanner; type it on the keyboard", "不是通行码（通行码以 HF1: 或 HC1: 开头）：不从扫码枪读取姓名；请用键盘输入姓名"},
+	"not_code_scan":  {"not a code (a code starts with HF1:, HF1P: or HC1:): a name is never taken from the scanner; type it on the keyboard", "不是通行码（通行码以 HF1:、HF1P: 或 HC1: 开头）：不从扫码枪读取姓名；请用键盘输入姓名"},
 	"code_typed":     {"a code on the keyboard is not checked: codes come only from the scanner (-scanner); set a scanner that types here to serial (USB-CDC) mode", "键盘上的通行码不予核验：通行码只从扫码枪（-scanner）读取；在此键盘上输入的扫码枪请设为串口（USB-CDC）模式"},
-	"not_code":       {"not a code: a code starts with HF1: or HC1:; to check a name, type %s and the name, then Enter", "不是通行码：通行码以 HF1: 或 HC1: 开头；核对姓名请先输入 %s 再输入姓名并回车"},
+	"not_code":       {"not a code: a code starts with HF1:, HF1P: or HC1:; to check a name, type %s and the name, then Enter", "不是通行码：通行码以 HF1:、HF1P: 或 HC1: 开头；核对姓名请先输入 %s 再输入姓名并回车"},
 	"hc1_rules":      {"genuine and in date; whether this %s is enough to enter is for your rules", "证书真实且在有效期内；此%s能否入内由本场所规定决定"},
 	// warnings
 	"trust_stale":             {"the trust list is stale: install a fresh one", "信任列表已久未更新：请安装新版"},

@@ -59,9 +59,9 @@ type NotCodeError struct {
 
 func (e *NotCodeError) Error() string {
 	if e.Scanner {
-		return "station: not a code (a code starts with HF1: or HC1:); a name is never taken from the scanner"
+		return "station: not a code (a code starts with HF1:, HF1P: or HC1:); a name is never taken from the scanner"
 	}
-	return "station: not a code (a code starts with HF1: or HC1:) nor a name (" + NameMarker + "NAME)"
+	return "station: not a code (a code starts with HF1:, HF1P: or HC1:) nor a name (" + NameMarker + "NAME)"
 }
 
 // A TypedCodeError is a code typed on the guard's keyboard while the

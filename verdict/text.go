@@ -35,7 +35,7 @@ func LocalTime(t time.Time) string { return t.Local().Format("2006-01-02 15:04 M
 // Human-readable explanations of reason codes, hints and status reasons.
 var reasonText = map[string]string{
 	"too_large":          "the code is longer than any QR code can hold",
-	"bad_prefix":         "this is not a hufu pass or an EU DCC (it does not start with HF1: or HC1:)",
+	"bad_prefix":         "this is not a hufu pass or an EU DCC (it does not start with HF1:, HF1P: or HC1:)",
 	"bad_base45":         "the code is garbled (not valid Base45)",
 	"bad_compression":    "the code is garbled (its compression is broken)",
 	"bad_cose":           "the code is garbled or forged (malformed signed envelope)",
