@@ -17,7 +17,7 @@ type ReissueProgress struct {
 // Reissue re-issues every live pass within the re-issue fraction of its
 // expiry (expired ones included), signing on workers goroutines (zero
 // means one per core) and storing the new passes in transactions of up to
-// 5000. The old pass is superseded, not revoked: it says the same and
+// 1000. The old pass is superseded, not revoked: it says the same and
 // expires soon. progress, if not nil, is called after each transaction.
 func (s *Service) Reissue(ctx context.Context, workers int, progress func(ReissueProgress)) (ReissueProgress, error) {
 	var p ReissueProgress
@@ -28,8 +28,7 @@ func (s *Service) Reissue(ctx context.Context, workers int, progress func(Reissu
 		workers = runtime.GOMAXPROCS(0)
 	}
 	now := s.now()
-	const page = 1000  // holders read per query
-	const batch = 5000 // new passes stored per transaction
+	const page = 1000
 	err := s.cfg.Store.View(ctx, func(tx Tx) error {
 		n, err := tx.CountDue(now, s.perMille)
 		p.Total = n
@@ -51,7 +50,7 @@ func (s *Service) Reissue(ctx context.Context, workers int, progress func(Reissu
 		errOnce.Do(func() { firstErr = err; cancel() })
 	}
 	holders := make(chan *Holder, 4*page)
-	signed := make(chan *PassRecord, batch)
+	signed := make(chan *PassRecord, 4*page)
 	go func() { // read the due holders page by page
 		defer close(holders)
 		after := ""
@@ -99,12 +98,12 @@ func (s *Service) Reissue(ctx context.Context, workers int, progress func(Reissu
 		}()
 	}
 	go func() { wg.Wait(); close(signed) }()
-	pending := make([]*PassRecord, 0, batch)
+	batch := make([]*PassRecord, 0, page)
 	flush := func() error {
 		issued := 0
 		err := s.cfg.Store.Update(ctx, func(tx Tx) error {
 			issued = 0
-			ok, err := tx.InsertPasses(pending)
+			ok, err := tx.InsertPasses(batch)
 			for _, o := range ok {
 				if o {
 					issued++
@@ -115,18 +114,18 @@ func (s *Service) Reissue(ctx context.Context, workers int, progress func(Reissu
 		if err != nil {
 			return err
 		}
-		p.Done += len(pending)
+		p.Done += len(batch)
 		p.Issued += issued
-		p.Skipped += len(pending) - issued
-		pending = pending[:0]
+		p.Skipped += len(batch) - issued
+		batch = batch[:0]
 		if progress != nil {
 			progress(p)
 		}
 		return nil
 	}
 	for rec := range signed {
-		pending = append(pending, rec)
-		if len(pending) == batch {
+		batch = append(batch, rec)
+		if len(batch) == page {
 			if err := flush(); err != nil {
 				fail(err)
 				break
@@ -135,7 +134,7 @@ func (s *Service) Reissue(ctx context.Context, workers int, progress func(Reissu
 	}
 	for range signed { // drain after a failure
 	}
-	if firstErr == nil && len(pending) > 0 {
+	if firstErr == nil && len(batch) > 0 {
 		if err := flush(); err != nil {
 			fail(err)
 		}
