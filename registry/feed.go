@@ -17,7 +17,7 @@ import (
 const (
 	MaxFeedLine   = 4 << 10 // longest line, in bytes
 	MaxFeedErrors = 1000    // line errors reported in full; the rest are counted
-	feedBatch     = 1000    // lines applied in one transaction
+	feedBatch     = 5000    // lines applied in one transaction
 	parseChunk    = 16 * feedBatch
 )
 
@@ -129,7 +129,7 @@ func (r *FeedResult) fail(line int, err error) {
 // Feed applies a health feed: NDJSON, one status change per line (blank
 // lines are skipped). Malformed lines and lines about unknown holders are
 // reported and skipped; the others are applied in order, in transactions of
-// up to 1000 lines, each line exactly once however often the feed is sent
+// up to 5000 lines, each line exactly once however often the feed is sent
 // (by its event ID). If the database fails part-way, the lines of the
 // transactions already committed stay applied and err is set: send the
 // feed again.

@@ -42,7 +42,7 @@ type Dialect struct {
 
 // The two dialects.
 var (
-	SQLite   = Dialect{Name: "sqlite"}
+	SQLite   = Dialect{Name: "sqlite", ReadOnlyTx: true}
 	Postgres = Dialect{Name: "postgres", Numbered: true, ForUpdate: " FOR UPDATE",
 		MigrationLock: "SELECT pg_advisory_xact_lock(7275001)", ReadOnlyTx: true}
 )
