@@ -6,7 +6,7 @@ import "strings"
 
 // Join returns args as one command line: an argument that is empty or
 // holds a space, a quote or a shell metacharacter is single-quoted (a
-// single quote in it written '\”); one that is not ASCII is
+// single quote in it closes, escapes and reopens the quoting); one that is not ASCII is
 // single-quoted too, so that it reads as one word; others are as they
 // are.
 func Join(args []string) string {
