@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/hufu-project/hufu/internal/shellquote"
 )
 
 var cmdDemo = &command{
@@ -87,7 +89,7 @@ func runDemo(e *env, args []string) int {
 	for i, st := range steps {
 		// Each step runs one hufu command in-process, shown as typed, with
 		// its output indented.
-		fmt.Fprintf(w, "\n%d. %s\n   $ hufu %s\n", i+1, st.title, shellJoin(st.args))
+		fmt.Fprintf(w, "\n%d. %s\n   $ hufu %s\n", i+1, st.title, shellquote.Join(st.args))
 		stdin := ""
 		if st.stdin != nil {
 			stdin = st.stdin()
@@ -122,26 +124,4 @@ func indent(w io.Writer, s string) {
 	for _, l := range strings.Split(s, "\n") {
 		fmt.Fprintf(w, "   %s\n", l)
 	}
-}
-
-func shellJoin(args []string) string {
-	q := make([]string, len(args))
-	for i, a := range args {
-		if a == "" || strings.ContainsAny(a, " \t'\"$\\*?;&|<>()") {
-			a = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
-		} else if !isASCII(a) {
-			a = "'" + a + "'"
-		}
-		q[i] = a
-	}
-	return strings.Join(q, " ")
-}
-
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			return false
-		}
-	}
-	return true
 }

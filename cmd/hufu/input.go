@@ -9,7 +9,6 @@ import (
 	"os"
 
 	"github.com/hufu-project/hufu/input"
-	"github.com/hufu-project/hufu/internal/filekind"
 )
 
 // readScans reads the codes in path (input.Read), or on standard input
@@ -55,20 +54,5 @@ func isTerminal(f *os.File) bool {
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
-// wrongKind explains a file that cannot be read as what a flag wants: "" if
-// the file is what it should be, or of no kind filekind knows.
-func wrongKind(path, want, hint string) string {
-	data, err := input.ReadFile(path, input.MaxFile)
-	if err != nil {
-		return ""
-	}
-	kind := string(filekind.Of(data))
-	if kind == "" || kind == want {
-		return ""
-	}
-	msg := fmt.Sprintf("%s is %s, not %s", path, kind, want)
-	if hint != "" {
-		msg = fmt.Sprintf("%s is %s; %s", path, kind, hint)
-	}
-	return msg
-}
+// wrongKind is input.WrongKind.
+func wrongKind(path, want, hint string) string { return input.WrongKind(path, want, hint) }

@@ -66,7 +66,7 @@ func runIssue(e *env, args []string) int {
 	if len(pos) != 0 {
 		return usageError(e, c, "unexpected argument %q", pos[0])
 	}
-	level, ok := parseLevel(f.ecc)
+	level, ok := qr.ParseLevel(f.ecc)
 	if !ok {
 		return usageError(e, c, "unknown -ecc %q (want L, M, Q or H)", f.ecc)
 	}
@@ -120,20 +120,6 @@ func checkRegionCode(e *env, iss string) {
 		return
 	}
 	e.warnf("issuer ID %q is not a six-digit region code such as 310000; verifiers reject its passes unless their trust lists exactly %q", iss, iss)
-}
-
-func parseLevel(s string) (qr.Level, bool) {
-	switch strings.ToUpper(s) {
-	case "L":
-		return qr.L, true
-	case "M":
-		return qr.M, true
-	case "Q":
-		return qr.Q, true
-	case "H":
-		return qr.H, true
-	}
-	return 0, false
 }
 
 func issue(e *env, c *command, f *issueFlags) (string, int) {

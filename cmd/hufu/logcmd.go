@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hufu-project/hufu/internal/atomicfile"
+	"github.com/hufu-project/hufu/internal/humantime"
 	"github.com/hufu-project/hufu/internal/scanlog"
 	"github.com/hufu-project/hufu/station"
 )
@@ -84,7 +85,7 @@ func runLog(e *env, args []string) int {
 		if f.s == "" {
 			continue
 		}
-		if *f.dst, err = parseTimeIn(f.s, time.Local); err != nil {
+		if *f.dst, err = humantime.ParseTime(f.s, time.Local); err != nil {
 			return usageError(e, c, "%v", err)
 		}
 	}

@@ -12,9 +12,10 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/hufu-project/hufu/internal/humantime"
 )
 
 // Exit statuses. verify documents its own (0 admit, 3 observe, 4 deny, 1
@@ -259,7 +260,7 @@ func (f durationFlag) String() string {
 }
 
 func (f durationFlag) Set(s string) error {
-	d, err := parseDuration(s)
+	d, err := humantime.ParseDuration(s)
 	if err == nil {
 		*f.d = d
 	}
@@ -272,40 +273,7 @@ func durationVar(fl *flag.FlagSet, p *time.Duration, name string, value time.Dur
 	fl.Var(durationFlag{p}, name, "")
 }
 
-// parseDuration parses a Go duration, optionally led by whole days: "7d",
-// "1d12h", "90m". It never accepts a negative one.
-func parseDuration(s string) (time.Duration, error) {
-	bad := fmt.Errorf("duration %q: want a number with a unit, e.g. 90m, 12h or 7d", s)
-	var days time.Duration
-	if i := strings.IndexByte(s, 'd'); i >= 0 {
-		n, err := strconv.ParseUint(s[:i], 10, 16)
-		if err != nil {
-			return 0, bad
-		}
-		days, s = time.Duration(n)*24*time.Hour, s[i+1:]
-		if s == "" {
-			return days, nil
-		}
-	}
-	d, err := time.ParseDuration(s)
-	if err != nil || d < 0 || strings.HasPrefix(s, "+") {
-		return 0, bad
-	}
-	return days + d, nil
-}
-
 // parseTime parses a time given on the command line: RFC 3339
 // (2026-12-02T08:00:00Z, or with an offset) or a date (2026-12-02, its
 // start in UTC).
-func parseTime(s string) (time.Time, error) { return parseTimeIn(s, time.UTC) }
-
-// parseTimeIn is parseTime with a date's start taken in loc.
-func parseTimeIn(s string, loc *time.Location) (time.Time, error) {
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t, nil
-	}
-	if t, err := time.ParseInLocation(time.DateOnly, s, loc); err == nil {
-		return t, nil
-	}
-	return time.Time{}, fmt.Errorf("bad time %q: want RFC 3339 or a date, e.g. 2026-01-02T15:04:05Z or 2026-01-02", s)
-}
+func parseTime(s string) (time.Time, error) { return humantime.ParseTime(s, time.UTC) }

@@ -131,16 +131,12 @@ func runRegistry(e *env, args []string) int {
 
 	switch sub {
 	case "serve":
-		if err := svc.EnsureIssuerKey(ctx, *iss, key.Public()); err != nil {
-			return fail(err)
-		}
-		srv := server.New(server.Options{Service: svc, Root: root, OutDir: *out, Merge: exports, Log: cfg.Log})
-		l, err := net.Listen("tcp", *listen)
+		err := server.ListenAndRun(ctx, server.ListenConfig{
+			Options:  server.Options{Service: svc, Root: root, OutDir: *out, Merge: exports, Log: cfg.Log},
+			IssuerID: *iss, Key: key.Public(), Addr: *listen, PublishEvery: *every,
+			Listening: func(a net.Addr) { fmt.Fprintf(e.stderr, "hufu: registry listening on http://%s\n", a) },
+		})
 		if err != nil {
-			return fail(err)
-		}
-		fmt.Fprintf(e.stderr, "hufu: registry listening on http://%s\n", l.Addr())
-		if err := srv.Run(ctx, l, *every); err != nil {
 			return fail(err)
 		}
 	case "token":

@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"sync"
 	"syscall"
 	"time"
 
@@ -149,28 +148,20 @@ func scanMain(ctx context.Context, e *env, args []string) int {
 		e.warnf("this computer's clock (%s) is earlier than a trusted time already seen (%s): check the clock", verdict.LocalTime(e.now()), verdict.LocalTime(floor))
 	}
 
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var wg sync.WaitGroup
-	fatalc := make(chan error, 1)
-	fail := func(err error) {
-		select {
-		case fatalc <- err:
-		default:
-		}
-		cancel()
-	}
-	go func() {
-		select {
-		case <-s.Done():
-			fail(s.Err())
-		case <-ctx.Done():
-		}
-	}()
+	in := station.Inputs{Scanner: *scanner, Note: t.note,
+		ScannerEnded: func() { fmt.Fprintf(e.stderr, "hufu: the scanner %s has ended\n", *scanner) }}
 	if *webPage {
-		if code := serveWeb(ctx, e, s, t, *addr, &wg, fail); code != exitOK {
-			return code
+		srv, err := web.Listen(s, *addr)
+		if err != nil {
+			e.errorf("-web: %v", err)
+			return exitUsage
 		}
+		if t.asJSON {
+			fmt.Fprintf(e.stdout, "{\"hufu_scan_web\":1,\"url\":%q}\n", srv.URL)
+		} else {
+			fmt.Fprintf(e.stdout, "camera page: %s\n", srv.URL)
+		}
+		in.Background = append(in.Background, srv.Serve)
 	}
 	if *watch != "" {
 		w, err := folder.New(s, *watch, *interval, func(path, msg string) { e.warnf("%s: %s", path, msg) })
@@ -179,38 +170,10 @@ func scanMain(ctx context.Context, e *env, args []string) int {
 			return exitUsage
 		}
 		fmt.Fprintf(e.stderr, "hufu: watching %s (%s already there left alone)\n", *watch, plural(w.Ignored, "file"))
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := w.Run(ctx); err != nil {
-				fail(err)
-			}
-		}()
+		in.Background = append(in.Background, w.Run)
 	}
 	// Codes come from -scanner, names from the keyboard; or both from
 	// standard input (a keyboard wedge).
-	codesDone, stdinDone := make(chan struct{}), make(chan struct{})
-	keyboard := func(l string) (*station.Result, error) { return s.Line(l, "scanner") }
-	if *scanner != "" {
-		keyboard = s.KeyboardLine
-		go func() {
-			defer close(codesDone)
-			f, err := station.OpenScanner(*scanner) // a FIFO waits for a writer
-			if err != nil {
-				fail(err)
-				return
-			}
-			context.AfterFunc(ctx, func() { f.Close() })
-			err = station.ReadScanner(ctx, s, f, func(l string) (*station.Result, error) { return s.ScannerLine(l, "scanner") }, t.note)
-			if err != nil && ctx.Err() == nil {
-				fail(err)
-			} else if ctx.Err() == nil {
-				fmt.Fprintf(e.stderr, "hufu: the scanner %s has ended\n", *scanner)
-			}
-		}()
-	} else {
-		codesDone = stdinDone
-	}
 	if f, ok := e.stdin.(*os.File); ok && (*webPage || *watch != "" || *scanner != "") && inBackground(f) {
 		// Started with "&": the terminal is not ours to read.
 		fmt.Fprintf(e.stderr, "hufu: running in the background: not reading the terminal\n")
@@ -218,55 +181,13 @@ func scanMain(ctx context.Context, e *env, args []string) int {
 		if *scanner == "" {
 			fmt.Fprintf(e.stderr, "hufu: scanner and keyboard share standard input: a name after = may come from a QR code as well as from the guard; -scanner PATH keeps them apart\n")
 		}
-		go func() {
-			defer close(stdinDone)
-			if err := station.ReadScanner(ctx, s, e.stdin, keyboard, t.note); err != nil {
-				fail(err)
-			}
-		}()
+		in.Stdin = e.stdin
 	}
-	if *webPage || *watch != "" {
-		<-ctx.Done()
-	} else {
-		select {
-		case <-codesDone:
-		case <-ctx.Done():
-		}
-	}
-	cancel()
-	wg.Wait()
-	s.Stop() // a scanner line still being read finds the station closed
-	select {
-	case err := <-fatalc:
-		if err != nil && !errors.Is(err, station.ErrStopped) {
-			e.errorf("%v", err)
-			e.hintf("the station stopped: no verdict is shown that was not logged")
-			return exitUsage
-		}
-	default:
-	}
-	return exitOK
-}
-
-// serveWeb serves the camera page on addr until ctx is done.
-func serveWeb(ctx context.Context, e *env, s *station.Station, t *terminal, addr string, wg *sync.WaitGroup, fail func(error)) int {
-	srv, err := web.Listen(s, addr)
-	if err != nil {
-		e.errorf("-web: %v", err)
+	if err := station.Run(ctx, s, in); err != nil {
+		e.errorf("%v", err)
+		e.hintf("the station stopped: no verdict is shown that was not logged")
 		return exitUsage
 	}
-	if t.asJSON {
-		fmt.Fprintf(e.stdout, "{\"hufu_scan_web\":1,\"url\":%q}\n", srv.URL)
-	} else {
-		fmt.Fprintf(e.stdout, "camera page: %s\n", srv.URL)
-	}
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		if err := srv.Serve(ctx); err != nil {
-			fail(err)
-		}
-	}()
 	return exitOK
 }
 
