@@ -17,7 +17,6 @@ import (
 	"github.com/hufu-project/hufu/bundle/source"
 	"github.com/hufu-project/hufu/bundle/store"
 	"github.com/hufu-project/hufu/input"
-	"github.com/hufu-project/hufu/internal/atomicfile"
 	"github.com/hufu-project/hufu/internal/termsafe"
 	"github.com/hufu-project/hufu/keys"
 	"github.com/hufu-project/hufu/pass"
@@ -394,42 +393,37 @@ func bundleSign(e *env, c *command, args []string) int {
 		}
 		now = t
 	}
-	s, err := source.Read(*in)
-	if err != nil {
-		return fileError(e, *in, err, "a bundle source", "")
-	}
 	priv, ok := readPrivateKey(e, *keyFile)
 	if !ok {
 		return exitUsage
 	}
-	if ids := s.KeyIssuers(priv.Public()); len(ids) > 0 {
-		e.errorf("%s is the key of issuer %s in %s, not a root key", *keyFile, strings.Join(ids, ", "), *in)
+	r, err := source.SignFile(source.SignRequest{Source: *in, Out: *out, Key: priv, RootMarked: keys.IsRootKeyFile(*keyFile),
+		Force: *force, Seq: *seq, IssuedAt: now, NextUpdate: next, Expires: expires, Stdout: e.stdout})
+	var se *source.Error
+	switch {
+	case errors.Is(err, source.IssuerKey) && errors.As(err, &se):
+		e.errorf("%s is the key of issuer %s in %s, not a root key", *keyFile, se.Detail, *in)
 		e.hintf("sign bundles with a root key (hufu keygen -root)")
 		return exitUsage
+	case errors.Is(err, source.NotRootKey):
+		e.errorf("%s is not marked as a bundle root key", *keyFile)
+		e.hintf("make root keys with \"hufu keygen -root\"; give -f to sign with this one anyway")
+		return exitUsage
+	case r == nil && err != nil:
+		return fileError(e, *in, err, "a bundle source", "")
 	}
-	if !keys.IsRootKeyFile(*keyFile) {
-		if !*force {
-			e.errorf("%s is not marked as a bundle root key", *keyFile)
-			e.hintf("make root keys with \"hufu keygen -root\"; give -f to sign with this one anyway")
-			return exitUsage
-		}
+	if r.Unmarked {
 		e.warnf("%s is not marked as a bundle root key; signing anyway (-f)", *keyFile)
 	}
-	if *seq != 0 && *seq <= s.Seq {
-		e.warnf("-seq %d is not above the last sequence number signed from %s (%d): verifiers that installed that one will refuse this bundle", *seq, *in, s.Seq)
-	}
-	data, contents, err := s.Sign(priv, *seq, now, next, expires)
-	if err == nil {
-		err = atomicfile.WriteOutput(*out, data, 0o644, true, e.stdout)
-	}
-	if err == nil {
-		err = s.Write(*in)
+	if r.SeqNotAbove {
+		e.warnf("-seq %d is not above the last sequence number signed from %s (%d): verifiers that installed that one will refuse this bundle", *seq, *in, r.LastSeq)
 	}
 	if err != nil {
 		return e.fail(err)
 	}
+	data, contents := r.Data, r.Contents
 	fmt.Fprintf(e.stderr, "hufu: wrote %s: seq %d, %s, %s, %s, %s (root %s)\n", *out, contents.Seq,
-		plural(len(contents.Issuers), "issuer"), plural(s.RevokedPasses(), "revoked pass"),
+		plural(len(contents.Issuers), "issuer"), plural(r.RevokedPasses, "revoked pass"),
 		plural(len(contents.RevokedKeys), "revoked key"), sizeText(len(data)), kidHex(priv.Public()))
 	fmt.Fprintf(e.stderr, "hufu: issued %s, next update %s, expires %s\n", contents.IssuedAt.Format(time.RFC3339),
 		contents.NextUpdate.Format(time.RFC3339), contents.Expires.Format(time.RFC3339))
