@@ -108,3 +108,44 @@ func TestSignFileErrors(t *testing.T) {
 		t.Errorf("a refused sign changed the source: %v", err)
 	}
 }
+
+// TestRevoke: Revoke revokes a pass, a key, or a key found by its kid,
+// once; bad requests fail with their codes and change nothing.
+func TestRevoke(t *testing.T) {
+	s, err := Read(signSource(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sh := key("shanghai").Public()
+	shKey, err := NewKey(sh)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := pass.ID{8, 7, 6, 5, 4, 3, 2, 1}
+	for _, tc := range []struct {
+		name  string
+		r     Revocation
+		want  error
+		added bool
+		kid   string // of the key revoked
+	}{
+		{"pass", Revocation{Issuer: "310000", Pass: id}, nil, true, ""},
+		{"pass again", Revocation{Issuer: "310000", Pass: id}, nil, false, ""},
+		{"pass of an unknown issuer", Revocation{Issuer: "320000", Pass: id}, UnknownIssuer, false, ""},
+		{"short pass ID", Revocation{Issuer: "310000", Pass: pass.ID{1}}, BadSource, false, ""},
+		{"unknown kid", Revocation{KID: "00"}, UnknownKID, false, ""},
+		{"key by kid", Revocation{KID: shKey.KID}, nil, true, shKey.KID},
+		{"key again", Revocation{Key: sh}, nil, false, shKey.KID},
+	} {
+		r, err := s.Revoke(tc.r)
+		if !errors.Is(err, tc.want) || (tc.want == nil) != (err == nil) {
+			t.Errorf("%s: %v, want %v", tc.name, err, tc.want)
+		}
+		if r.Added != tc.added || r.Key.KID != tc.kid {
+			t.Errorf("%s: %+v, want added %v, kid %q", tc.name, r, tc.added, tc.kid)
+		}
+	}
+	if s.RevokedPasses() != 2 || len(s.RevokedKeys) != 1 {
+		t.Errorf("%d revoked passes, %d revoked keys; want 2 and 1", s.RevokedPasses(), len(s.RevokedKeys))
+	}
+}

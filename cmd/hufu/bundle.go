@@ -320,34 +320,22 @@ func bundleRevoke(e *env, c *command, args []string) int {
 		}
 	}
 	return editSource(e, *in, func(s *source.Source) error {
-		if id != nil {
-			added, err := s.RevokePass(*iss, id)
-			switch {
-			case errors.Is(err, source.UnknownIssuer):
-				return fmt.Errorf("issuer %s is not in the source", *iss)
-			case err != nil:
-				return err
-			case added:
-				fmt.Fprintf(e.stderr, "hufu: %s: revoked pass %s of issuer %s\n", *in, id, *iss)
-			default:
-				fmt.Fprintf(e.stderr, "hufu: %s: pass %s of issuer %s was already revoked\n", *in, id, *iss)
-			}
-			return nil
-		}
-		if pub == nil {
-			var err error
-			if pub, err = s.KeyByKID(*kid); err != nil {
-				return fmt.Errorf("%w; give -pub KEY.pub", err)
-			}
-		}
-		k, added, err := s.RevokeKey(pub)
+		r, err := s.Revoke(source.Revocation{Issuer: *iss, Pass: id, Key: pub, KID: *kid})
 		switch {
+		case id != nil && errors.Is(err, source.UnknownIssuer):
+			return fmt.Errorf("issuer %s is not in the source", *iss)
+		case err != nil && id == nil && pub == nil && r.Key.KID == "":
+			return fmt.Errorf("%w; give -pub KEY.pub", err)
 		case err != nil:
 			return err
-		case !added:
-			fmt.Fprintf(e.stderr, "hufu: %s: key %s was already revoked\n", *in, k.KID)
+		case id != nil && r.Added:
+			fmt.Fprintf(e.stderr, "hufu: %s: revoked pass %s of issuer %s\n", *in, id, *iss)
+		case id != nil:
+			fmt.Fprintf(e.stderr, "hufu: %s: pass %s of issuer %s was already revoked\n", *in, id, *iss)
+		case !r.Added:
+			fmt.Fprintf(e.stderr, "hufu: %s: key %s was already revoked\n", *in, r.Key.KID)
 		default:
-			fmt.Fprintf(e.stderr, "hufu: %s: revoked key %s (%s): passes it signed are rejected as revoked_key\n", *in, k.KID, k.Alg)
+			fmt.Fprintf(e.stderr, "hufu: %s: revoked key %s (%s): passes it signed are rejected as revoked_key\n", *in, r.Key.KID, r.Key.Alg)
 		}
 		return nil
 	})
