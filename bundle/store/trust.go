@@ -234,3 +234,14 @@ func State(b *bundle.Bundle, now time.Time, skew time.Duration) string {
 	}
 	return Fresh
 }
+
+// Status describes the installed bundle b, read from path, at now with
+// clock skew tolerance skew, as "hufu bundle status" shows it: its
+// Description with Path and State set. undecided reports that verify
+// decides nothing with it now (State Expired or ClockBehind).
+func Status(b *bundle.Bundle, path string, now time.Time, skew time.Duration) (d *Description, undecided bool) {
+	d = Describe(b)
+	st := State(b, now, skew)
+	d.Path, d.State = &path, &st
+	return d, st == Expired || st == ClockBehind
+}

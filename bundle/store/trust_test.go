@@ -124,3 +124,26 @@ func TestDescriptionLines(t *testing.T) {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}
 }
+
+// TestStatus: Status sets the path and the state, and says verify decides
+// nothing with an expired bundle or a clock behind its issue time.
+func TestStatus(t *testing.T) {
+	b, err := bundle.Open(sign(t, 2), []crypto.PublicKey{root.Public()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	issued := t0.Add(2 * time.Hour)
+	for _, tc := range []struct {
+		at        time.Time
+		state     string
+		undecided bool
+	}{
+		{issued, Fresh, false}, {issued.Add(time.Hour), Stale, false},
+		{issued.Add(48 * time.Hour), Expired, true}, {issued.Add(-time.Hour), ClockBehind, true},
+	} {
+		d, undecided := Status(b, "/state/bundle.hfb", tc.at, 5*time.Minute)
+		if d.Path == nil || *d.Path != "/state/bundle.hfb" || d.State == nil || *d.State != tc.state || undecided != tc.undecided || d.Seq != 2 {
+			t.Errorf("Status at %v: path %v, state %v, undecided %v; want %s, %v", tc.at, d.Path, d.State, undecided, tc.state, tc.undecided)
+		}
+	}
+}

@@ -675,17 +675,13 @@ func bundleStatus(e *env, c *command, args []string) int {
 		}
 		return exitUndecid
 	}
-	d := store.Describe(src.Bundle)
 	path := strings.TrimPrefix(src.Label, "trust bundle ")
-	st := store.State(src.Bundle, now, verifier.DefaultSkew)
+	d, undecided := store.Status(src.Bundle, strings.TrimSuffix(path, fmt.Sprintf(" (seq %d, root %x)", src.Bundle.Seq, src.Bundle.Signer)), now, verifier.DefaultSkew)
 	rc := exitOK
-	if st == store.Expired || st == store.ClockBehind {
+	if undecided {
 		rc = exitUndecid
 	}
-	d.State = &st
 	if *asJSON {
-		path = strings.TrimSuffix(path, fmt.Sprintf(" (seq %d, root %s)", d.Seq, d.Signer))
-		d.Path = &path
 		if code := printJSON(e, d); code != exitOK {
 			return code
 		}
