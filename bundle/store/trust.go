@@ -245,3 +245,26 @@ func Status(b *bundle.Bundle, path string, now time.Time, skew time.Duration) (d
 	d.Path, d.State = &path, &st
 	return d, st == Expired || st == ClockBehind
 }
+
+// Inspect opens the bundle file at path for showing it: checked against
+// roots, else against the roots pinned in s (s may be nil: none pinned),
+// else decoded unverified (b.Verified false). err is an error reading the
+// pinned roots or the file; refused is the bundle's own error when it
+// does not open.
+func (s *Store) Inspect(path string, roots []crypto.PublicKey) (b *bundle.Bundle, refused, err error) {
+	if len(roots) == 0 && s != nil {
+		if roots, err = s.Roots(); err != nil {
+			return nil, nil, err
+		}
+	}
+	data, err := ReadBundleFile(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(roots) == 0 {
+		b, refused = bundle.InspectUnverified(data)
+	} else {
+		b, refused = bundle.Open(data, roots)
+	}
+	return b, refused, nil
+}

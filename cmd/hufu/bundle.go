@@ -455,35 +455,23 @@ func bundleShow(e *env, c *command, args []string) int {
 	if code != exitOK {
 		return code
 	}
-	if len(roots) == 0 {
-		if st, err := stateStore(e, *state); err == nil {
-			if roots, err = st.Roots(); err != nil {
-				return e.fail(err)
-			}
-		}
-	}
-	data, err := store.ReadBundleFile(pos[0])
+	st, _ := stateStore(e, *state)
+	b, refused, err := st.Inspect(pos[0], roots)
 	if err != nil {
 		return e.fail(err)
 	}
-	var b *bundle.Bundle
-	if len(roots) == 0 {
-		b, err = bundle.InspectUnverified(data)
-	} else {
-		b, err = bundle.Open(data, roots)
-	}
-	if err != nil {
+	if refused != nil {
 		if msg := wrongKind(pos[0], "a trust bundle", ""); msg != "" {
 			e.errorf("%s", msg)
 			return exitUsage
 		}
-		e.errorf("%s: %v", pos[0], err)
+		e.errorf("%s: %v", pos[0], refused)
 		return exitInvalid
 	}
 	if *asJSON {
 		return printJSON(e, store.Describe(b))
 	}
-	if len(roots) == 0 {
+	if !b.Verified {
 		fmt.Fprintln(e.stdout, "!!! UNVERIFIED — no root to check the signature with; give -root ROOT.pub or pin one !!!")
 	}
 	for _, l := range store.Describe(b).Lines(time.Time{}) {
