@@ -495,3 +495,39 @@ func (s *Source) Sign(priv crypto.Signer, seq uint64, issuedAt time.Time, nextUp
 	s.Seq = max(s.Seq, seq)
 	return data, c, nil
 }
+
+// Revocation is what Revoke revokes: the pass Pass of the issuer Issuer
+// if Pass is set, else the key Key, else the issuer key with kid KID (hex).
+type Revocation struct {
+	Issuer string
+	Pass   pass.ID
+	Key    crypto.PublicKey
+	KID    string
+}
+
+// Revoked is what Revoke did: the key revoked (zero for a pass), and
+// whether the pass or key was added (false if it was revoked already).
+type Revoked struct {
+	Key   Key
+	Added bool
+}
+
+// Revoke revokes a pass (as RevokePass) or a key (as RevokeKey, looking it
+// up with KeyByKID if only its kid is given). A failed kid lookup returns
+// its error with a zero Revoked.Key.
+func (s *Source) Revoke(r Revocation) (Revoked, error) {
+	var out Revoked
+	var err error
+	if r.Pass != nil {
+		out.Added, err = s.RevokePass(r.Issuer, r.Pass)
+		return out, err
+	}
+	pub := r.Key
+	if pub == nil {
+		if pub, err = s.KeyByKID(r.KID); err != nil {
+			return out, err
+		}
+	}
+	out.Key, out.Added, err = s.RevokeKey(pub)
+	return out, err
+}

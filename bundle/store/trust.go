@@ -234,3 +234,37 @@ func State(b *bundle.Bundle, now time.Time, skew time.Duration) string {
 	}
 	return Fresh
 }
+
+// Status describes the installed bundle b, read from path, at now with
+// clock skew tolerance skew, as "hufu bundle status" shows it: its
+// Description with Path and State set. undecided reports that verify
+// decides nothing with it now (State Expired or ClockBehind).
+func Status(b *bundle.Bundle, path string, now time.Time, skew time.Duration) (d *Description, undecided bool) {
+	d = Describe(b)
+	st := State(b, now, skew)
+	d.Path, d.State = &path, &st
+	return d, st == Expired || st == ClockBehind
+}
+
+// Inspect opens the bundle file at path for showing it: checked against
+// roots, else against the roots pinned in s (s may be nil: none pinned),
+// else decoded unverified (b.Verified false). err is an error reading the
+// pinned roots or the file; refused is the bundle's own error when it
+// does not open.
+func (s *Store) Inspect(path string, roots []crypto.PublicKey) (b *bundle.Bundle, refused, err error) {
+	if len(roots) == 0 && s != nil {
+		if roots, err = s.Roots(); err != nil {
+			return nil, nil, err
+		}
+	}
+	data, err := ReadBundleFile(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(roots) == 0 {
+		b, refused = bundle.InspectUnverified(data)
+	} else {
+		b, refused = bundle.Open(data, roots)
+	}
+	return b, refused, nil
+}

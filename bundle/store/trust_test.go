@@ -124,3 +124,67 @@ func TestDescriptionLines(t *testing.T) {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}
 }
+
+// TestStatus: Status sets the path and the state, and says verify decides
+// nothing with an expired bundle or a clock behind its issue time.
+func TestStatus(t *testing.T) {
+	b, err := bundle.Open(sign(t, 2), []crypto.PublicKey{root.Public()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	issued := t0.Add(2 * time.Hour)
+	for _, tc := range []struct {
+		at        time.Time
+		state     string
+		undecided bool
+	}{
+		{issued, Fresh, false}, {issued.Add(time.Hour), Stale, false},
+		{issued.Add(48 * time.Hour), Expired, true}, {issued.Add(-time.Hour), ClockBehind, true},
+	} {
+		d, undecided := Status(b, "/state/bundle.hfb", tc.at, 5*time.Minute)
+		if d.Path == nil || *d.Path != "/state/bundle.hfb" || d.State == nil || *d.State != tc.state || undecided != tc.undecided || d.Seq != 2 {
+			t.Errorf("Status at %v: path %v, state %v, undecided %v; want %s, %v", tc.at, d.Path, d.State, undecided, tc.state, tc.undecided)
+		}
+	}
+}
+
+// TestInspect: Inspect checks a bundle against the given roots, else the
+// pinned ones, else decodes it unverified; a bundle that does not open is
+// refused, and unreadable files are errors.
+func TestInspect(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "b.hfb")
+	if err := os.WriteFile(path, sign(t, 3), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	junk := filepath.Join(dir, "junk.hfb")
+	if err := os.WriteFile(junk, []byte("not a bundle"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	other := []crypto.PublicKey{key("other root").Public()}
+	for _, tc := range []struct {
+		name          string
+		s             *Store
+		path          string
+		roots         []crypto.PublicKey
+		verified      bool
+		refused, fail bool
+	}{
+		{"given root", nil, path, []crypto.PublicKey{root.Public()}, true, false, false},
+		{"pinned root", pinned(t), path, nil, true, false, false},
+		{"no root: unverified", &Store{Dir: t.TempDir()}, path, nil, false, false, false},
+		{"no store: unverified", nil, path, nil, false, false, false},
+		{"wrong root", nil, path, other, false, true, false},
+		{"not a bundle", nil, junk, nil, false, true, false},
+		{"missing file", nil, filepath.Join(dir, "none.hfb"), nil, false, false, true},
+	} {
+		b, refused, err := tc.s.Inspect(tc.path, tc.roots)
+		if (refused != nil) != tc.refused || (err != nil) != tc.fail {
+			t.Errorf("%s: refused %v, err %v", tc.name, refused, err)
+			continue
+		}
+		if !tc.refused && !tc.fail && (b.Verified != tc.verified || b.Seq != 3) {
+			t.Errorf("%s: verified %v seq %d, want %v 3", tc.name, b.Verified, b.Seq, tc.verified)
+		}
+	}
+}

@@ -17,7 +17,6 @@ import (
 	"github.com/hufu-project/hufu/bundle/source"
 	"github.com/hufu-project/hufu/bundle/store"
 	"github.com/hufu-project/hufu/input"
-	"github.com/hufu-project/hufu/internal/atomicfile"
 	"github.com/hufu-project/hufu/internal/termsafe"
 	"github.com/hufu-project/hufu/keys"
 	"github.com/hufu-project/hufu/pass"
@@ -321,34 +320,22 @@ func bundleRevoke(e *env, c *command, args []string) int {
 		}
 	}
 	return editSource(e, *in, func(s *source.Source) error {
-		if id != nil {
-			added, err := s.RevokePass(*iss, id)
-			switch {
-			case errors.Is(err, source.UnknownIssuer):
-				return fmt.Errorf("issuer %s is not in the source", *iss)
-			case err != nil:
-				return err
-			case added:
-				fmt.Fprintf(e.stderr, "hufu: %s: revoked pass %s of issuer %s\n", *in, id, *iss)
-			default:
-				fmt.Fprintf(e.stderr, "hufu: %s: pass %s of issuer %s was already revoked\n", *in, id, *iss)
-			}
-			return nil
-		}
-		if pub == nil {
-			var err error
-			if pub, err = s.KeyByKID(*kid); err != nil {
-				return fmt.Errorf("%w; give -pub KEY.pub", err)
-			}
-		}
-		k, added, err := s.RevokeKey(pub)
+		r, err := s.Revoke(source.Revocation{Issuer: *iss, Pass: id, Key: pub, KID: *kid})
 		switch {
+		case id != nil && errors.Is(err, source.UnknownIssuer):
+			return fmt.Errorf("issuer %s is not in the source", *iss)
+		case err != nil && id == nil && pub == nil && r.Key.KID == "":
+			return fmt.Errorf("%w; give -pub KEY.pub", err)
 		case err != nil:
 			return err
-		case !added:
-			fmt.Fprintf(e.stderr, "hufu: %s: key %s was already revoked\n", *in, k.KID)
+		case id != nil && r.Added:
+			fmt.Fprintf(e.stderr, "hufu: %s: revoked pass %s of issuer %s\n", *in, id, *iss)
+		case id != nil:
+			fmt.Fprintf(e.stderr, "hufu: %s: pass %s of issuer %s was already revoked\n", *in, id, *iss)
+		case !r.Added:
+			fmt.Fprintf(e.stderr, "hufu: %s: key %s was already revoked\n", *in, r.Key.KID)
 		default:
-			fmt.Fprintf(e.stderr, "hufu: %s: revoked key %s (%s): passes it signed are rejected as revoked_key\n", *in, k.KID, k.Alg)
+			fmt.Fprintf(e.stderr, "hufu: %s: revoked key %s (%s): passes it signed are rejected as revoked_key\n", *in, r.Key.KID, r.Key.Alg)
 		}
 		return nil
 	})
@@ -394,42 +381,37 @@ func bundleSign(e *env, c *command, args []string) int {
 		}
 		now = t
 	}
-	s, err := source.Read(*in)
-	if err != nil {
-		return fileError(e, *in, err, "a bundle source", "")
-	}
 	priv, ok := readPrivateKey(e, *keyFile)
 	if !ok {
 		return exitUsage
 	}
-	if ids := s.KeyIssuers(priv.Public()); len(ids) > 0 {
-		e.errorf("%s is the key of issuer %s in %s, not a root key", *keyFile, strings.Join(ids, ", "), *in)
+	r, err := source.SignFile(source.SignRequest{Source: *in, Out: *out, Key: priv, RootMarked: keys.IsRootKeyFile(*keyFile),
+		Force: *force, Seq: *seq, IssuedAt: now, NextUpdate: next, Expires: expires, Stdout: e.stdout})
+	var se *source.Error
+	switch {
+	case errors.Is(err, source.IssuerKey) && errors.As(err, &se):
+		e.errorf("%s is the key of issuer %s in %s, not a root key", *keyFile, se.Detail, *in)
 		e.hintf("sign bundles with a root key (hufu keygen -root)")
 		return exitUsage
+	case errors.Is(err, source.NotRootKey):
+		e.errorf("%s is not marked as a bundle root key", *keyFile)
+		e.hintf("make root keys with \"hufu keygen -root\"; give -f to sign with this one anyway")
+		return exitUsage
+	case r == nil && err != nil:
+		return fileError(e, *in, err, "a bundle source", "")
 	}
-	if !keys.IsRootKeyFile(*keyFile) {
-		if !*force {
-			e.errorf("%s is not marked as a bundle root key", *keyFile)
-			e.hintf("make root keys with \"hufu keygen -root\"; give -f to sign with this one anyway")
-			return exitUsage
-		}
+	if r.Unmarked {
 		e.warnf("%s is not marked as a bundle root key; signing anyway (-f)", *keyFile)
 	}
-	if *seq != 0 && *seq <= s.Seq {
-		e.warnf("-seq %d is not above the last sequence number signed from %s (%d): verifiers that installed that one will refuse this bundle", *seq, *in, s.Seq)
-	}
-	data, contents, err := s.Sign(priv, *seq, now, next, expires)
-	if err == nil {
-		err = atomicfile.WriteOutput(*out, data, 0o644, true, e.stdout)
-	}
-	if err == nil {
-		err = s.Write(*in)
+	if r.SeqNotAbove {
+		e.warnf("-seq %d is not above the last sequence number signed from %s (%d): verifiers that installed that one will refuse this bundle", *seq, *in, r.LastSeq)
 	}
 	if err != nil {
 		return e.fail(err)
 	}
+	data, contents := r.Data, r.Contents
 	fmt.Fprintf(e.stderr, "hufu: wrote %s: seq %d, %s, %s, %s, %s (root %s)\n", *out, contents.Seq,
-		plural(len(contents.Issuers), "issuer"), plural(s.RevokedPasses(), "revoked pass"),
+		plural(len(contents.Issuers), "issuer"), plural(r.RevokedPasses, "revoked pass"),
 		plural(len(contents.RevokedKeys), "revoked key"), sizeText(len(data)), kidHex(priv.Public()))
 	fmt.Fprintf(e.stderr, "hufu: issued %s, next update %s, expires %s\n", contents.IssuedAt.Format(time.RFC3339),
 		contents.NextUpdate.Format(time.RFC3339), contents.Expires.Format(time.RFC3339))
@@ -473,35 +455,23 @@ func bundleShow(e *env, c *command, args []string) int {
 	if code != exitOK {
 		return code
 	}
-	if len(roots) == 0 {
-		if st, err := stateStore(e, *state); err == nil {
-			if roots, err = st.Roots(); err != nil {
-				return e.fail(err)
-			}
-		}
-	}
-	data, err := store.ReadBundleFile(pos[0])
+	st, _ := stateStore(e, *state)
+	b, refused, err := st.Inspect(pos[0], roots)
 	if err != nil {
 		return e.fail(err)
 	}
-	var b *bundle.Bundle
-	if len(roots) == 0 {
-		b, err = bundle.InspectUnverified(data)
-	} else {
-		b, err = bundle.Open(data, roots)
-	}
-	if err != nil {
+	if refused != nil {
 		if msg := wrongKind(pos[0], "a trust bundle", ""); msg != "" {
 			e.errorf("%s", msg)
 			return exitUsage
 		}
-		e.errorf("%s: %v", pos[0], err)
+		e.errorf("%s: %v", pos[0], refused)
 		return exitInvalid
 	}
 	if *asJSON {
 		return printJSON(e, store.Describe(b))
 	}
-	if len(roots) == 0 {
+	if !b.Verified {
 		fmt.Fprintln(e.stdout, "!!! UNVERIFIED — no root to check the signature with; give -root ROOT.pub or pin one !!!")
 	}
 	for _, l := range store.Describe(b).Lines(time.Time{}) {
@@ -693,17 +663,13 @@ func bundleStatus(e *env, c *command, args []string) int {
 		}
 		return exitUndecid
 	}
-	d := store.Describe(src.Bundle)
 	path := strings.TrimPrefix(src.Label, "trust bundle ")
-	st := store.State(src.Bundle, now, verifier.DefaultSkew)
+	d, undecided := store.Status(src.Bundle, strings.TrimSuffix(path, fmt.Sprintf(" (seq %d, root %x)", src.Bundle.Seq, src.Bundle.Signer)), now, verifier.DefaultSkew)
 	rc := exitOK
-	if st == store.Expired || st == store.ClockBehind {
+	if undecided {
 		rc = exitUndecid
 	}
-	d.State = &st
 	if *asJSON {
-		path = strings.TrimSuffix(path, fmt.Sprintf(" (seq %d, root %s)", d.Seq, d.Signer))
-		d.Path = &path
 		if code := printJSON(e, d); code != exitOK {
 			return code
 		}
