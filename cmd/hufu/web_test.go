@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/hufu-project/hufu/internal/cdptest"
 	"image"
 	"image/jpeg"
 	"os"
@@ -144,7 +145,6 @@ func y4m(t testing.TB, path string, img *image.Gray, frames int) {
 // refused. Then it types names into the name box, each giving
 // a new verdict, and reports the time from frame grab to verdict painted.
 func TestWebCamera(t *testing.T) {
-	bin := findChromium(t)
 	t.Parallel()
 	f := newFixture(t)
 	text := f.issue(t, issuer.Claims{Name: "张三", Colour: pass.Green, Hints: pass.TestSuggested})
@@ -152,8 +152,9 @@ func TestWebCamera(t *testing.T) {
 	y4m(t, video, cameraFrame(t, text, 1280, 720, 6), 2)
 	rs := startStation(t, "-trust", f.trust, "-state", f.state, "-site", "gate-1", "-web", "-lang", "zh", "-no-bell")
 	u := rs.url(t)
-	ch := startChromium(t, bin, video, u)
-	page := ch.page(t, u)
+	ch := cdptest.Start(t, u, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+		"--use-file-for-fake-video-capture="+video)
+	page := ch.Page(t, u)
 
 	type pageState struct {
 		State, Word, WordEn, Sub, Rows, Seq string
@@ -162,7 +163,7 @@ func TestWebCamera(t *testing.T) {
 	}
 	read := func() pageState {
 		var s pageState
-		err := page.eval(`(() => {
+		err := page.Eval(`(() => {
 			const g = (id) => { const e = document.getElementById(id); return e ? e.innerText : ''; };
 			const d = document.body ? document.body.dataset : {};
 			const st = window.hufuStats || {verdicts: 0, latencies: []};
@@ -182,7 +183,7 @@ func TestWebCamera(t *testing.T) {
 				return s
 			}
 			if time.Now().After(deadline) {
-				t.Fatalf("page never showed %s; it shows %+v\nstation: %s\nchromium: %s", what, s, rs.stderr.String(), ch.output())
+				t.Fatalf("page never showed %s; it shows %+v\nstation: %s\nchromium: %s", what, s, rs.stderr.String(), ch.Output())
 			}
 			time.Sleep(100 * time.Millisecond)
 		}
@@ -194,7 +195,7 @@ func TestWebCamera(t *testing.T) {
 	fits(t, page)
 	// From the page itself: without the token, nothing answers.
 	var status []int
-	if err := page.eval(`Promise.all([
+	if err := page.Eval(`Promise.all([
 		fetch('api/config').then((r) => r.status),
 		fetch('/').then((r) => r.status),
 		fetch('/t/`+strings.Repeat("0", 32)+`/api/config', {headers: {'X-Hufu-Token': '`+strings.Repeat("0", 32)+`'}}).then((r) => r.status),
@@ -208,7 +209,7 @@ func TestWebCamera(t *testing.T) {
 	// HUFU_CAMERA_SHOT=FILE.png saves a screenshot of the verdict.
 	if shot := os.Getenv("HUFU_CAMERA_SHOT"); shot != "" {
 		var r struct{ Data []byte }
-		if err := page.call("Page.captureScreenshot", map[string]any{"format": "png"}, &r); err != nil {
+		if err := page.Call("Page.captureScreenshot", map[string]any{"format": "png"}, &r); err != nil {
 			t.Fatal(err)
 		}
 		os.WriteFile(shot, r.Data, 0o644)
@@ -228,7 +229,7 @@ func TestWebCamera(t *testing.T) {
 	}
 	for i, name := range names {
 		var ignored any
-		if err := page.eval(fmt.Sprintf(`(() => { const n = document.getElementById('name'); n.value = %q;
+		if err := page.Eval(fmt.Sprintf(`(() => { const n = document.getElementById('name'); n.value = %q;
 			n.dispatchEvent(new Event('input')); return 1; })()`, name), &ignored); err != nil {
 			t.Fatal(err)
 		}
@@ -254,15 +255,15 @@ func TestWebCamera(t *testing.T) {
 
 // fits checks that the page fits the window, without sideways scrolling,
 // from a 360 px phone to a 1920 px screen.
-func fits(t *testing.T, page *cdpConn) {
+func fits(t *testing.T, page *cdptest.Conn) {
 	t.Helper()
 	for _, w := range []int{360, 780, 1920} {
 		var ignored any
-		if err := page.call("Emulation.setDeviceMetricsOverride", map[string]any{"width": w, "height": 800, "deviceScaleFactor": 1, "mobile": w < 600}, &ignored); err != nil {
+		if err := page.Call("Emulation.setDeviceMetricsOverride", map[string]any{"width": w, "height": 800, "deviceScaleFactor": 1, "mobile": w < 600}, &ignored); err != nil {
 			t.Fatal(err)
 		}
 		var got struct{ ScrollWidth, InnerWidth int }
-		if err := page.eval(`({scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth})`, &got); err != nil {
+		if err := page.Eval(`({scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth})`, &got); err != nil {
 			t.Fatal(err)
 		}
 		if got.InnerWidth != w || got.ScrollWidth > got.InnerWidth {
@@ -270,7 +271,7 @@ func fits(t *testing.T, page *cdpConn) {
 		}
 	}
 	var ignored any
-	page.call("Emulation.clearDeviceMetricsOverride", map[string]any{}, &ignored)
+	page.Call("Emulation.clearDeviceMetricsOverride", map[string]any{}, &ignored)
 }
 
 func jpegOf(t testing.TB, img image.Image) []byte {
