@@ -252,7 +252,7 @@ type NewHolder struct {
 	IDNumber    string // the national ID number: only its keyed hash is stored
 	PhotoDigest string // hex pass.PhotoDigest of the photo file, optional
 	PhotoRef    string // a short reference to the photo; needs PhotoDigest
-	PublicKey   string // the holder's public key, base64 DER; optional
+	PublicKey   string // the holder key, base64 DER of a P-256 key; optional: passes are bound to it
 }
 
 // NormalizeIDNumber returns the canonical form of a national ID number:
@@ -298,12 +298,9 @@ func (s *Service) Register(ctx context.Context, by Principal, nh NewHolder) (id,
 		return "", "", Errorf(InvalidField, "photo_ref needs photo_digest")
 	}
 	if nh.PublicKey != "" {
-		der, err := base64.StdEncoding.DecodeString(nh.PublicKey)
-		if err == nil {
-			_, err = keys.ParsePublic(der)
-		}
-		if err != nil || len(nh.PublicKey) > 1024 {
-			return "", "", Errorf(InvalidField, "public_key is not a base64 DER public key")
+		// Passes bind it (SPEC §14.1), so it must be a P-256 key.
+		if _, err := holderKey(nh.PublicKey); err != nil || len(nh.PublicKey) > 1024 {
+			return "", "", Errorf(InvalidField, "public_key is not a base64 DER P-256 public key")
 		}
 	}
 	now := s.now()
