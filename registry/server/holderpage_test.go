@@ -1,9 +1,11 @@
 package server_test
 
 import (
+	"bytes"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -142,5 +144,39 @@ func TestHolderPage(t *testing.T) {
 				t.Fatalf("the log shows the link token, or no holder page request:\n%s", log)
 			}
 		})
+	}
+}
+
+// TestRegisteredHolderKey: a key given at registration must be P-256, and
+// binds every pass; the page enrols that key and refuses another.
+func TestRegisteredHolderKey(t *testing.T) {
+	a := newAPI(t, registrytest.Backends()[0].DSN(t))
+	ed, _ := keys.Generate(keys.EdDSA)
+	edDER, _ := x509.MarshalPKIXPublicKey(ed.Public())
+	var e errBody
+	if code, _, body := a.do("POST", "/v1/holders", a.tokens[registry.Registrar], `{"name":"Holder E","id_number":"300","public_key":"`+base64.StdEncoding.EncodeToString(edDER)+`"}`, &e); code != 400 || e.Error != "invalid_field" {
+		t.Fatalf("Ed25519 holder key: %d %s", code, body)
+	}
+	phone, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	der, _ := x509.MarshalPKIXPublicKey(&phone.PublicKey)
+	var raw map[string]string
+	if code, _, body := a.do("POST", "/v1/holders", a.tokens[registry.Registrar], `{"name":"Holder P","id_number":"400","public_key":"`+base64.StdEncoding.EncodeToString(der)+`"}`, &raw); code != 201 {
+		t.Fatalf("P-256 holder key: %d %s", code, body)
+	}
+	var pj struct{ Text string }
+	if code, _, body := a.do("GET", "/v1/holders/"+raw["holder_id"]+"/pass", raw["link_token"], "", &pj); code != 200 {
+		t.Fatalf("pass: %d %s", code, body)
+	}
+	u, err := verifier.InspectUnverified(pj.Text)
+	hk, _ := pass.CompressHolderKey(&phone.PublicKey)
+	if err != nil || !bytes.Equal(u.Pass.HolderKey, hk) {
+		t.Fatalf("the pass is not bound to the registered key: %v", err)
+	}
+	if code, out := a.pageCall(raw["link_token"], "api/enrol", phone); code != 200 || out["pass"] != pj.Text {
+		t.Fatalf("enrol the registered key: %d %v", code, out)
+	}
+	other, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if code, out := a.pageCall(raw["link_token"], "api/enrol", other); code != 409 || out["error"] != "already_enrolled" {
+		t.Fatalf("enrol another key: %d %v", code, out)
 	}
 }
