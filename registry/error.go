@@ -27,11 +27,13 @@ const (
 	AppealNotFound   Code = "appeal_not_found"  // no appeal with this ID
 	NotFound         Code = "not_found"         // no such API path
 	MethodNotAllowed Code = "method_not_allowed"
-	HolderExists     Code = "holder_exists"   // a holder with this national ID number is registered
-	AppealResolved   Code = "appeal_resolved" // the appeal is no longer open
-	NotAcceptable    Code = "not_acceptable"  // an Accept header the call cannot satisfy
-	Unavailable      Code = "unavailable"     // the call needs something this server lacks (such as a root key)
-	Internal         Code = "internal"        // a fault of the server or its database, not of the request
+	HolderExists     Code = "holder_exists"    // a holder with this national ID number is registered
+	AppealResolved   Code = "appeal_resolved"  // the appeal is no longer open
+	NotAcceptable    Code = "not_acceptable"   // an Accept header the call cannot satisfy
+	Unavailable      Code = "unavailable"      // the call needs something this server lacks (such as a root key)
+	Internal         Code = "internal"         // a fault of the server or its database, not of the request
+	AlreadyEnrolled  Code = "already_enrolled" // the holder has another holder key
+	NotEnrolled      Code = "not_enrolled"     // the key is not the holder's holder key
 )
 
 // HTTPStatus returns the HTTP status code the API answers with for code.
@@ -51,7 +53,7 @@ func HTTPStatus(code Code) int {
 		return http.StatusNotFound
 	case MethodNotAllowed:
 		return http.StatusMethodNotAllowed
-	case HolderExists, AppealResolved:
+	case HolderExists, AppealResolved, AlreadyEnrolled, NotEnrolled:
 		return http.StatusConflict
 	case NotAcceptable:
 		return http.StatusNotAcceptable

@@ -1,11 +1,15 @@
 package registry
 
 import (
+	"bytes"
 	"context"
 	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
@@ -248,7 +252,7 @@ type NewHolder struct {
 	IDNumber    string // the national ID number: only its keyed hash is stored
 	PhotoDigest string // hex pass.PhotoDigest of the photo file, optional
 	PhotoRef    string // a short reference to the photo; needs PhotoDigest
-	PublicKey   string // the holder's public key, base64 DER; optional
+	PublicKey   string // the holder key, base64 DER of a P-256 key; optional: passes are bound to it
 }
 
 // NormalizeIDNumber returns the canonical form of a national ID number:
@@ -294,12 +298,9 @@ func (s *Service) Register(ctx context.Context, by Principal, nh NewHolder) (id,
 		return "", "", Errorf(InvalidField, "photo_ref needs photo_digest")
 	}
 	if nh.PublicKey != "" {
-		der, err := base64.StdEncoding.DecodeString(nh.PublicKey)
-		if err == nil {
-			_, err = keys.ParsePublic(der)
-		}
-		if err != nil || len(nh.PublicKey) > 1024 {
-			return "", "", Errorf(InvalidField, "public_key is not a base64 DER public key")
+		// Passes bind it (SPEC §14.1), so it must be a P-256 key.
+		if _, err := holderKey(nh.PublicKey); err != nil || len(nh.PublicKey) > 1024 {
+			return "", "", Errorf(InvalidField, "public_key is not a base64 DER P-256 public key")
 		}
 	}
 	now := s.now()
@@ -622,11 +623,20 @@ func (s *Service) issue(h *Holder, now time.Time) (*PassRecord, error) {
 	if h.PhotoDigest != "" {
 		digest, _ = hex.DecodeString(h.PhotoDigest)
 	}
-	text, err := s.cfg.Issuer.Issue(issuer.Claims{
+	c := issuer.Claims{
 		Name: h.Name, PhotoDigest: digest, PhotoID: h.PhotoRef,
 		Colour: h.Status.Colour, Reason: h.Status.Reason, Hints: h.Status.Hints,
 		Validity: s.cfg.Validity, IssuedAt: now,
-	})
+	}
+	if h.PublicKey != "" {
+		// A holder with a key has only passes bound to it (SPEC §15).
+		k, err := holderKey(h.PublicKey)
+		if err != nil {
+			return nil, fmt.Errorf("registry: holder %s: %w", h.ID, err)
+		}
+		c.HolderKey = k
+	}
+	text, err := s.cfg.Issuer.Issue(c)
 	if err != nil {
 		return nil, fmt.Errorf("registry: issuing for holder %s: %w", h.ID, err)
 	}
@@ -716,4 +726,134 @@ func LoadSecret(path string) (secret []byte, created bool, err error) {
 		return nil, false, fmt.Errorf("registry: %w", err)
 	}
 	return data, false, nil
+}
+
+// holderKey returns the P-256 key of a holder's public_key (base64 DER).
+func holderKey(b64 string) (*ecdsa.PublicKey, error) {
+	der, err := base64.StdEncoding.DecodeString(b64)
+	if err != nil {
+		return nil, errors.New("public_key is not base64")
+	}
+	pub, err := x509.ParsePKIXPublicKey(der)
+	if err != nil {
+		return nil, fmt.Errorf("public_key: %w", err)
+	}
+	k, ok := pub.(*ecdsa.PublicKey)
+	if !ok || k.Curve != elliptic.P256() {
+		return nil, fmt.Errorf("public_key is a %T, not a P-256 key a pass can bind", pub)
+	}
+	return k, nil
+}
+
+// HolderByLink returns the ID of the holder whose link token is link. It
+// returns an *Error with code HolderNotFound if there is none.
+func (s *Service) HolderByLink(ctx context.Context, link string) (string, error) {
+	if len(link) > 128 {
+		return "", Errorf(HolderNotFound, "no holder has this link token")
+	}
+	var id string
+	err := s.cfg.Store.View(ctx, func(tx Tx) error {
+		h, err := tx.HolderByLink(HashToken(link))
+		if err == nil {
+			id = h.ID
+		}
+		return err
+	})
+	return id, err
+}
+
+// Enrol binds the holder key key (a compressed P-256 point, SPEC §14.1)
+// to the holder and returns the holder's pass, bound to it. A holder
+// without a key takes key in one transaction: the key, a new version with
+// a history row, the revocation of every earlier pass (they are not
+// bound to the key), and the new pass. Enrolling the key the holder
+// already has returns its current pass, as Pass does. A holder whose key
+// is another one is refused with code AlreadyEnrolled: a holder moves to
+// a new phone only by a new link (SPEC §15).
+func (s *Service) Enrol(ctx context.Context, holderID string, key []byte) (*PassRecord, error) {
+	if s.cfg.Issuer == nil {
+		return nil, Errorf(Unavailable, "the registry has no issuer key")
+	}
+	pub, err := pass.ParseHolderKey(key)
+	if err != nil {
+		return nil, &Error{Code: InvalidField, Err: err}
+	}
+	der, err := x509.MarshalPKIXPublicKey(pub)
+	if err != nil {
+		return nil, fmt.Errorf("registry: %w", err)
+	}
+	b64 := base64.StdEncoding.EncodeToString(der)
+	var rec *PassRecord
+	same := false
+	err = s.cfg.Store.Update(ctx, func(tx Tx) error {
+		h, err := tx.Holder(holderID)
+		if err != nil {
+			return err
+		}
+		if h.PublicKey != "" {
+			if !sameKey(h.PublicKey, der) {
+				return Errorf(AlreadyEnrolled, "the holder has another holder key")
+			}
+			same = true
+			return nil
+		}
+		now := s.now()
+		h.PublicKey = b64
+		h.Version++
+		h.ChangedAt = now
+		if err := tx.SaveHolders([]*Holder{h}); err != nil {
+			return err
+		}
+		if err := tx.AddChanges([]Change{{HolderID: h.ID, Version: h.Version, At: now, Status: h.Status, Name: h.Name, Actor: Principal{HolderID: h.ID}.Actor(), Why: "holder key enrolled"}}); err != nil {
+			return err
+		}
+		if _, err := tx.RevokePasses([]string{h.ID}, now); err != nil {
+			return err
+		}
+		if rec, err = s.issue(h, now); err != nil {
+			return err
+		}
+		ok, err := tx.InsertPasses([]*PassRecord{rec})
+		if err == nil && !ok[0] {
+			err = fmt.Errorf("registry: the enrolment pass of holder %s was not stored", h.ID)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if same {
+		rec, _, err = s.Pass(ctx, holderID)
+	}
+	return rec, err
+}
+
+// Renew returns the holder's current pass (as Pass) if key is the
+// holder's holder key, and otherwise an *Error with code NotEnrolled.
+func (s *Service) Renew(ctx context.Context, holderID string, key []byte) (*PassRecord, error) {
+	var h *Holder
+	err := s.cfg.Store.View(ctx, func(tx Tx) error {
+		var err error
+		h, err = tx.Holder(holderID)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	pub, err := pass.ParseHolderKey(key)
+	if err != nil {
+		return nil, &Error{Code: InvalidField, Err: err}
+	}
+	der, err := x509.MarshalPKIXPublicKey(pub)
+	if err != nil || h.PublicKey == "" || !sameKey(h.PublicKey, der) {
+		return nil, Errorf(NotEnrolled, "the key is not the holder's holder key")
+	}
+	rec, _, err := s.Pass(ctx, holderID)
+	return rec, err
+}
+
+// sameKey reports whether the base64 DER key b64 is the key der.
+func sameKey(b64 string, der []byte) bool {
+	d, err := base64.StdEncoding.DecodeString(b64)
+	return err == nil && bytes.Equal(d, der)
 }

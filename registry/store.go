@@ -37,7 +37,7 @@ type Tx interface {
 	// exist, by ID, locking them in ID order.
 	Holders(ids []string) (map[string]*Holder, error)
 	HolderByLink(linkHash string) (*Holder, error)
-	// SaveHolders stores the holders' names, statuses, versions,
+	// SaveHolders stores the holders' names, public keys, statuses, versions,
 	// registration, open appeal counts and change times.
 	SaveHolders(hs []*Holder) error
 	AddChanges(cs []Change) error

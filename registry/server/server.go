@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hufu-project/hufu/holder/page"
 	"github.com/hufu-project/hufu/internal/strictjson"
 	"github.com/hufu-project/hufu/qr"
 	"github.com/hufu-project/hufu/registry"
@@ -102,9 +103,10 @@ func New(o Options) *Server {
 	s.route("POST", "/v1/holders/{id}/appeals", ops(registry.Registrar), true, s.appeal)
 	s.route("POST", "/v1/appeals/{id}/resolve", ops(registry.Appeals), false, s.resolve)
 	s.route("POST", "/v1/publish", ops(registry.Publisher), false, s.publish)
+	s.mux.HandleFunc("/h/{link}/", s.holderPage)
 	s.mux.Handle("GET /metrics", promhttp.HandlerFor(s.m.reg, promhttp.HandlerOpts{}))
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		s.fail(w, r, registry.Errorf(registry.NotFound, "no API call %s %s", r.Method, r.URL.Path))
+		s.fail(w, r, registry.Errorf(registry.NotFound, "no API call %s %s", r.Method, logPath(r)))
 	})
 	s.http = &http.Server{
 		Handler:           s,
@@ -130,13 +132,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			if v == http.ErrAbortHandler {
 				panic(v)
 			}
-			s.o.Log.Error("panic", "method", r.Method, "path", r.URL.Path, "panic", v)
+			s.o.Log.Error("panic", "method", r.Method, "path", logPath(r), "panic", v)
 			if !rw.wrote {
 				s.fail(rw, r, &registry.Error{Code: registry.Internal, Detail: "see the server log"})
 			}
 		}
 		s.m.requests.WithLabelValues(http.StatusText(rw.code)).Inc()
-		s.o.Log.Info("request", "method", r.Method, "path", r.URL.Path, "status", rw.code,
+		s.o.Log.Info("request", "method", r.Method, "path", logPath(r), "status", rw.code,
 			"duration_ms", float64(time.Since(start).Microseconds())/1000, "remote", r.RemoteAddr)
 	}()
 	s.mux.ServeHTTP(rw, r)
@@ -225,7 +227,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	status := registry.HTTPStatus(e.Code)
 	if status >= 500 {
-		s.o.Log.Error("request failed", "method", r.Method, "path", r.URL.Path, "error", err)
+		s.o.Log.Error("request failed", "method", r.Method, "path", logPath(r), "error", err)
 		if e.Code == registry.Internal {
 			body.Detail = "see the server log"
 		}
@@ -493,4 +495,64 @@ func (s *Server) Run(ctx context.Context, l net.Listener, publishEvery time.Dura
 		return err
 	}
 	return <-done
+}
+
+// logPath is the request's path as logs show it: a holder page's link
+// token, a bearer secret, is replaced by "-".
+func logPath(r *http.Request) string {
+	p := r.URL.Path
+	if rest, ok := strings.CutPrefix(p, "/h/"); ok {
+		if _, after, ok := strings.Cut(rest, "/"); ok {
+			return "/h/-/" + after
+		}
+		return "/h/-"
+	}
+	return p
+}
+
+// holderPage serves the holder page (package holder/page) under
+// /h/{link}/ for the holder whose link token is link (SPEC §15).
+func (s *Server) holderPage(w http.ResponseWriter, r *http.Request) {
+	link := r.PathValue("link")
+	id, err := s.o.Service.HolderByLink(r.Context(), link)
+	if err != nil {
+		if registry.ErrorCode(err) == registry.HolderNotFound {
+			err = registry.Errorf(registry.NotFound, "no holder page here")
+		}
+		s.fail(w, r, err)
+		return
+	}
+	http.StripPrefix("/h/"+link, page.New(holderBackend{s, id})).ServeHTTP(w, r)
+}
+
+// holderBackend is the holder page's Backend for one holder.
+type holderBackend struct {
+	s  *Server
+	id string
+}
+
+func (b holderBackend) Enrol(ctx context.Context, key []byte) (*page.Pass, error) {
+	rec, err := b.s.o.Service.Enrol(ctx, b.id, key)
+	return b.pass(rec, err)
+}
+
+func (b holderBackend) Renew(ctx context.Context, key []byte) (*page.Pass, error) {
+	rec, err := b.s.o.Service.Renew(ctx, b.id, key)
+	return b.pass(rec, err)
+}
+
+func (b holderBackend) pass(rec *registry.PassRecord, err error) (*page.Pass, error) {
+	if err == nil {
+		return &page.Pass{Text: rec.Text}, nil
+	}
+	switch registry.ErrorCode(err) {
+	case registry.AlreadyEnrolled:
+		return nil, page.ErrAlreadyEnrolled
+	case registry.NotEnrolled:
+		return nil, page.ErrNotEnrolled
+	case registry.HolderNotFound:
+		return nil, page.ErrNoPass
+	}
+	b.s.o.Log.Error("holder page", "holder", b.id, "error", err)
+	return nil, err
 }

@@ -3,12 +3,14 @@ package server_test
 import (
 	"bytes"
 	"context"
+	"crypto"
 	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -25,6 +27,26 @@ type api struct {
 	srv    *httptest.Server
 	s      *registry.Service
 	tokens map[registry.Role]string
+	key    crypto.Signer // the issuer's key
+	log    *lockedBuffer // the server's log
+}
+
+// lockedBuffer is a bytes.Buffer safe for concurrent use.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 func newAPI(t testing.TB, dsn string) *api {
@@ -40,13 +62,13 @@ func newAPI(t testing.TB, dsn string) *api {
 	if err := s.EnsureIssuerKey(ctx, "310000", key.Public()); err != nil {
 		t.Fatal(err)
 	}
-	a := &api{t: t, s: s, tokens: map[registry.Role]string{}}
+	a := &api{t: t, s: s, tokens: map[registry.Role]string{}, key: key, log: &lockedBuffer{}}
 	for _, r := range []registry.Role{registry.Registrar, registry.Health, registry.Appeals, registry.Publisher, registry.Reader} {
 		if a.tokens[r], err = s.CreateOperator(ctx, string(r)+"-op", r); err != nil {
 			t.Fatal(err)
 		}
 	}
-	a.srv = httptest.NewServer(server.New(server.Options{Service: s, Root: root, OutDir: t.TempDir(), MaxFeed: 1 << 20, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}))
+	a.srv = httptest.NewServer(server.New(server.Options{Service: s, Root: root, OutDir: t.TempDir(), MaxFeed: 1 << 20, Log: slog.New(slog.NewTextHandler(a.log, nil))}))
 	t.Cleanup(a.srv.Close)
 	return a
 }

@@ -263,8 +263,8 @@ func (t *txn) HolderByLink(linkHash string) (*registry.Holder, error) {
 func (t *txn) SaveHolders(hs []*registry.Holder) error {
 	if len(hs) == 1 { // the common case of the API: a plain UPDATE
 		h := hs[0]
-		n, err := t.exec(`UPDATE holders SET name = ?, colour = ?, reason = ?, hints = ?, version = ?, registered = ?, open_appeals = ?, changed_at = ? WHERE holder_id = ?`,
-			h.Name, int64(h.Status.Colour), int64(h.Status.Reason), int64(h.Status.Hints), h.Version, b2i(h.Registered), h.OpenAppeals, unix(h.ChangedAt), h.ID)
+		n, err := t.exec(`UPDATE holders SET name = ?, public_key = ?, colour = ?, reason = ?, hints = ?, version = ?, registered = ?, open_appeals = ?, changed_at = ? WHERE holder_id = ?`,
+			h.Name, h.PublicKey, int64(h.Status.Colour), int64(h.Status.Reason), int64(h.Status.Hints), h.Version, b2i(h.Registered), h.OpenAppeals, unix(h.ChangedAt), h.ID)
 		if err == nil && n != 1 {
 			err = registry.Errorf(registry.HolderNotFound, "no holder %.64q", h.ID)
 		}
@@ -272,15 +272,15 @@ func (t *txn) SaveHolders(hs []*registry.Holder) error {
 	}
 	// Many holders: one UPDATE … FROM a VALUES list per 100 (SQLite ≥ 3.33
 	// and PostgreSQL both take it; the casts give PostgreSQL the types).
-	const row = `(CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT))`
+	const row = `(CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT))`
 	return chunks(len(hs), 100, func(lo, hi int) error {
-		args := make([]any, 0, 9*(hi-lo))
+		args := make([]any, 0, 10*(hi-lo))
 		for _, h := range hs[lo:hi] {
-			args = append(args, h.ID, h.Name, int64(h.Status.Colour), int64(h.Status.Reason), int64(h.Status.Hints), h.Version, b2i(h.Registered), h.OpenAppeals, unix(h.ChangedAt))
+			args = append(args, h.ID, h.Name, h.PublicKey, int64(h.Status.Colour), int64(h.Status.Reason), int64(h.Status.Hints), h.Version, b2i(h.Registered), h.OpenAppeals, unix(h.ChangedAt))
 		}
-		n, err := t.exec(`WITH v (holder_id, name, colour, reason, hints, version, registered, open_appeals, changed_at) AS (VALUES `+
+		n, err := t.exec(`WITH v (holder_id, name, public_key, colour, reason, hints, version, registered, open_appeals, changed_at) AS (VALUES `+
 			strings.Repeat(row+", ", hi-lo-1)+row+`)
-			UPDATE holders SET name = v.name, colour = v.colour, reason = v.reason, hints = v.hints, version = v.version,
+			UPDATE holders SET name = v.name, public_key = v.public_key, colour = v.colour, reason = v.reason, hints = v.hints, version = v.version,
 				registered = v.registered, open_appeals = v.open_appeals, changed_at = v.changed_at
 			FROM v WHERE holders.holder_id = v.holder_id`, args...)
 		if err == nil && n != int64(hi-lo) {
