@@ -212,7 +212,7 @@ func Present(passText string, key crypto.Signer, at time.Time, challenge []byte)
 	if err != nil {
 		return "", fmt.Errorf("holder: signing: %w", err)
 	}
-	sig, ok := rawSignature(der)
+	sig, ok := cose.SignatureFromDER(der)
 	if !ok {
 		return "", errors.New("holder: signer returned a malformed ECDSA signature")
 	}
@@ -221,36 +221,4 @@ func Present(passText string, key crypto.Signer, at time.Time, challenge []byte)
 	}
 	out := cose.AppendSign1(nil, cose.PresentationProtected, payload, sig)
 	return Prefix + base45.EncodeToString(out), nil
-}
-
-// rawSignature turns an ASN.1 DER ECDSA P-256 signature into the 64-byte
-// r‖s form that COSE uses.
-func rawSignature(der []byte) ([]byte, bool) {
-	if len(der) < 8 || der[0] != 0x30 || int(der[1]) != len(der)-2 {
-		return nil, false
-	}
-	sig := make([]byte, 64)
-	rest := der[2:]
-	for i := 0; i < 2; i++ {
-		if len(rest) < 2 || rest[0] != 0x02 {
-			return nil, false
-		}
-		n := int(rest[1])
-		if n == 0 || n > 33 || len(rest) < 2+n {
-			return nil, false
-		}
-		v := rest[2 : 2+n]
-		rest = rest[2+n:]
-		if v[0]&0x80 != 0 || (len(v) > 1 && v[0] == 0 && v[1]&0x80 == 0) {
-			return nil, false // negative, or not minimal
-		}
-		if len(v) == 33 {
-			if v[0] != 0 {
-				return nil, false
-			}
-			v = v[1:]
-		}
-		copy(sig[32*i+32-len(v):32*(i+1)], v)
-	}
-	return sig, len(rest) == 0
 }

@@ -260,3 +260,34 @@ func AppendSign1(dst, protected, payload, sig []byte) []byte {
 	dst = cbor.AppendBytes(dst, payload)
 	return cbor.AppendBytes(dst, sig)
 }
+
+// SignatureFromDER turns an ASN.1 DER ECDSA P-256 signature, as
+// crypto.Signer returns it, into the 64-byte r‖s form COSE uses (RFC 9053
+// §2.1). It reports false for anything that is not a strict DER
+// SEQUENCE of two minimal, non-negative INTEGERs of at most 32 bytes.
+func SignatureFromDER(der []byte) ([]byte, bool) {
+	if len(der) < 8 || der[0] != 0x30 || int(der[1]) != len(der)-2 {
+		return nil, false
+	}
+	sig := make([]byte, 64)
+	rest := der[2:]
+	for i := 0; i < 2; i++ {
+		if len(rest) < 2 || rest[0] != 0x02 {
+			return nil, false
+		}
+		n := int(rest[1])
+		if n == 0 || n > 33 || len(rest) < 2+n {
+			return nil, false
+		}
+		v := rest[2 : 2+n]
+		rest = rest[2+n:]
+		if v[0]&0x80 != 0 || (len(v) > 1 && v[0] == 0 && v[1]&0x80 == 0) {
+			return nil, false // negative, or not minimal
+		}
+		if len(v) == 33 {
+			v = v[1:]
+		}
+		copy(sig[32*i+32-len(v):32*(i+1)], v)
+	}
+	return sig, len(rest) == 0
+}
