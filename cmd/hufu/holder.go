@@ -8,7 +8,6 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
-	"time"
 
 	"github.com/hufu-project/hufu/holder/page"
 	"github.com/hufu-project/hufu/input"
@@ -34,15 +33,7 @@ func holderMain(ctx context.Context, e *env, args []string) int {
 	c := cmdHolder
 	fl := flagSet(e, c)
 	var f issueFlags
-	fl.StringVar(&f.key, "key", "", "")
-	fl.StringVar(&f.iss, "iss", "", "")
-	fl.StringVar(&f.name, "name", "", "")
-	fl.StringVar(&f.colour, "colour", "", "")
-	fl.StringVar(&f.colour, "color", "", "")
-	fl.StringVar(&f.photo, "photo", "", "")
-	fl.StringVar(&f.reason, "reason", "", "")
-	fl.Var(&f.hints, "hint", "")
-	durationVar(fl, &f.ttl, "ttl", 24*time.Hour)
+	f.passFlags(fl)
 	addr := fl.String("addr", "127.0.0.1:0", "")
 	pos, ok := parse(e, c, fl, args)
 	if !ok {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"io/fs"
 	"os"
@@ -35,20 +36,26 @@ type issueFlags struct {
 	hints                                               multiFlag
 }
 
-func runIssue(e *env, args []string) int {
-	c := cmdIssue
-	fl := flagSet(e, c)
-	var f issueFlags
+// passFlags defines the flags of what a pass says, and of the key that
+// signs it, shared by issue and holder.
+func (f *issueFlags) passFlags(fl *flag.FlagSet) {
 	fl.StringVar(&f.key, "key", "", "")
 	fl.StringVar(&f.iss, "iss", "", "")
 	fl.StringVar(&f.name, "name", "", "")
 	fl.StringVar(&f.colour, "colour", "", "")
 	fl.StringVar(&f.colour, "color", "", "")
 	fl.StringVar(&f.photo, "photo", "", "")
-	fl.StringVar(&f.photoID, "photo-id", "", "")
 	fl.StringVar(&f.reason, "reason", "", "")
 	fl.Var(&f.hints, "hint", "")
 	durationVar(fl, &f.ttl, "ttl", 24*time.Hour)
+}
+
+func runIssue(e *env, args []string) int {
+	c := cmdIssue
+	fl := flagSet(e, c)
+	var f issueFlags
+	f.passFlags(fl)
+	fl.StringVar(&f.photoID, "photo-id", "", "")
 	durationVar(fl, &f.maxTTL, "max-ttl", 7*24*time.Hour)
 	fl.StringVar(&f.trust, "trust", "", "")
 	fl.BoolVar(&f.force, "f", false, "")
