@@ -88,10 +88,24 @@ func (e *env) hintf(format string, args ...any) {
 	fmt.Fprintf(e.stderr, "hufu: hint: "+format+"\n", args...)
 }
 
-// fail reports an error that ends a command as a usage or I/O error.
+// fail reports an error that ends a command as a usage or I/O error,
+// with the error's hint if it has one (see hintOf).
 func (e *env) fail(err error) int {
 	e.errorf("%v", err)
+	if h := hintOf(err); h != "" {
+		e.hintf("%s", h)
+	}
 	return exitUsage
+}
+
+// hintOf returns what the operator can do about err, if any error in its
+// chain says (a Hint method, as the packages' Error types have).
+func hintOf(err error) string {
+	var h interface{ Hint() string }
+	if errors.As(err, &h) {
+		return h.Hint()
+	}
+	return ""
 }
 
 // noticef tells of an old spelling that still works.
