@@ -35,13 +35,13 @@ func ParseAlg(s string) (Alg, error) {
 // WriteKeyPair writes priv to path (PKCS#8 PEM, mode 0600, led by
 // RootMarker if root) and its public key to path+".pub"
 // (SubjectPublicKeyInfo PEM). It never replaces a file: if either exists,
-// it writes nothing and returns an *fs.PathError for it wrapping
-// fs.ErrExist.
+// it writes nothing and returns a *FileError of code KeyExists for it,
+// which wraps an *fs.PathError wrapping fs.ErrExist.
 func WriteKeyPair(path string, priv crypto.Signer, root bool) error {
 	pubPath := path + ".pub"
 	for _, p := range []string{path, pubPath} {
 		if _, err := os.Lstat(p); err == nil {
-			return &fs.PathError{Op: "create", Path: p, Err: fs.ErrExist}
+			return keyExists(p)
 		}
 	}
 	data, err := EncodePrivatePEM(priv)
@@ -52,7 +52,7 @@ func WriteKeyPair(path string, priv crypto.Signer, root bool) error {
 		data = append([]byte(RootMarker+"\n"), data...)
 	}
 	if err := atomicfile.Create(path, data, 0o600); errors.Is(err, fs.ErrExist) {
-		return &fs.PathError{Op: "create", Path: path, Err: fs.ErrExist}
+		return keyExists(path)
 	} else if err != nil {
 		return fmt.Errorf("keys: writing private key: %w", err)
 	}
@@ -60,6 +60,12 @@ func WriteKeyPair(path string, priv crypto.Signer, root bool) error {
 		return fmt.Errorf("keys: writing public key: %w", err)
 	}
 	return nil
+}
+
+// keyExists is WriteKeyPair's error for a file at path.
+func keyExists(path string) error {
+	return &FileError{Code: KeyExists, Path: path, Detail: path + " already exists; hufu never overwrites a key",
+		Err: &fs.PathError{Op: "create", Path: path, Err: fs.ErrExist}}
 }
 
 // IsRootKey reports whether a private key file's contents are marked as
@@ -80,7 +86,7 @@ func IsRootKey(data []byte) bool {
 // IsRootKeyFile is IsRootKey on the file at path; false if it cannot be
 // read.
 func IsRootKeyFile(path string) bool {
-	data, err := readLimited(path, 64<<10)
+	data, err := readLimited(path, MaxKeyFile)
 	return err == nil && IsRootKey(data)
 }
 

@@ -124,3 +124,59 @@ func TestNewKey(t *testing.T) {
 		t.Error("NewKey accepted a string")
 	}
 }
+
+// TestFileErrors: the key file errors an operator can act on carry their
+// Code, the file, and a hint naming what to do.
+func TestFileErrors(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "my key")
+	priv, _ := Generate(ES256)
+	if err := WriteKeyPair(path, priv, false); err != nil {
+		t.Fatal(err)
+	}
+	check := func(what string, err error, code Code, hint string) {
+		t.Helper()
+		var fe *FileError
+		if !errors.Is(err, code) || !errors.As(err, &fe) || fe.Code != code || fe.Path != path {
+			t.Fatalf("%s: %v, want a *FileError of code %s for %s", what, err, code, path)
+		}
+		if fe.Hint() != hint {
+			t.Errorf("%s: hint %q, want %q", what, fe.Hint(), hint)
+		}
+	}
+
+	err := WriteKeyPair(path, priv, false)
+	check("WriteKeyPair over a key", err, KeyExists, "give another file (hufu keygen -o FILE), or move the old key away first")
+	if !errors.Is(err, fs.ErrExist) {
+		t.Errorf("WriteKeyPair over a key: %v does not wrap fs.ErrExist", err)
+	}
+
+	if err := os.Chmod(path, 0o640); err != nil {
+		t.Fatal(err)
+	}
+	k, err := ReadPrivateFile(path)
+	check("ReadPrivateFile of a 0640 file", err, ReadableByOthers, "chmod 600 '"+path+"'")
+	if k == nil || !errors.Is(err, ErrReadableByOthers) {
+		t.Errorf("ReadPrivateFile of a 0640 file: key %v, %v; want the key and ErrReadableByOthers", k, err)
+	}
+
+	pub, err := ReadPublicFile(path)
+	check("ReadPublicFile of a private key", err, PrivateNotPublic, "give the public key ("+path+".pub), not the private key")
+	if pub != nil {
+		t.Errorf("ReadPublicFile of a private key returned %v", pub)
+	}
+	// Any other file that is not a public key is a plain error.
+	if err := os.WriteFile(path+".txt", []byte("HF1:ABC\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadPublicFile(path + ".txt"); err == nil || errors.Is(err, PrivateNotPublic) {
+		t.Errorf("ReadPublicFile of a pass: %v", err)
+	}
+	big := filepath.Join(dir, "big.pub")
+	if err := os.WriteFile(big, bytes.Repeat([]byte("x"), MaxKeyFile+1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadPublicFile(big); err == nil {
+		t.Error("ReadPublicFile read a file over MaxKeyFile")
+	}
+}
