@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io/fs"
 	"strings"
 	"time"
 
@@ -44,12 +43,7 @@ func runKeygen(e *env, args []string) int {
 	if err == nil {
 		err = keys.WriteKeyPair(*out, priv, *root)
 	}
-	var pe *fs.PathError
-	switch {
-	case errors.Is(err, fs.ErrExist) && errors.As(err, &pe):
-		e.errorf("%s already exists; hufu never overwrites a key", pe.Path)
-		return exitUsage
-	case err != nil:
+	if err != nil {
 		return e.fail(err)
 	}
 	kid, _ := keys.KID(priv.Public())
@@ -62,20 +56,35 @@ func runKeygen(e *env, args []string) int {
 	return exitOK
 }
 
-// readPrivateKey reads a private key file for a command, warning if others
-// may read it, and saying what the file is if it is not a private key.
+// readPrivateKey reads a private key file for a command (see keyRead).
 func readPrivateKey(e *env, path string) (crypto.Signer, bool) {
 	priv, err := keys.ReadPrivateFile(path)
+	return priv, keyRead(e, path, err)
+}
+
+// keyRead reports whether a private key was read from path, given the
+// error its reader returned: it warns of a file others may read (the key
+// is still good), and reports any other error with keyFileError.
+func keyRead(e *env, path string, err error) bool {
 	if errors.Is(err, keys.ErrReadableByOthers) {
 		e.warnf("%v", err)
-		e.hintf("chmod 600 %s", path)
-		err = nil
+		e.hintf("%s", hintOf(err))
+		return true
 	}
 	if err != nil {
-		fileError(e, path, err, "a private key", "")
-		return nil, false
+		keyFileError(e, path, err, "a private key")
+		return false
 	}
-	return priv, true
+	return true
+}
+
+// keyFileError reports a key file that could not be read as want (as
+// fileError does), with the hint the error carries.
+func keyFileError(e *env, path string, err error, want string) {
+	fileError(e, path, err, want, "")
+	if h := hintOf(err); h != "" {
+		e.hintf("%s", h)
+	}
 }
 
 var cmdTrust = &command{
@@ -162,14 +171,11 @@ func runTrust(e *env, args []string) int {
 }
 
 // readPublicKey reads a public key file for a command, reporting errors
-// (with a hint for the common mistake of giving the private key).
+// with keyFileError.
 func readPublicKey(e *env, path string) (crypto.PublicKey, bool) {
 	pub, err := keys.ReadPublicFile(path)
 	if err != nil {
-		fileError(e, path, err, "a public key", "")
-		if strings.Contains(err.Error(), "PRIVATE KEY") {
-			e.hintf("give the public key (%s.pub), not the private key", path)
-		}
+		keyFileError(e, path, err, "a public key")
 		return nil, false
 	}
 	return pub, true
