@@ -5,7 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io/fs"
 	"strings"
 	"time"
 
@@ -99,7 +98,8 @@ type codeOutput struct {
 }
 
 // writeCode writes a code's text and images where o says, each file as
-// atomicfile.WriteOutput does.
+// atomicfile.WriteOutput does (an existing one refused with the hint to
+// give -f).
 func writeCode(e *env, text string, o codeOutput) int {
 	for _, img := range []struct {
 		path   string
@@ -113,27 +113,16 @@ func writeCode(e *env, text string, o codeOutput) int {
 			err = atomicfile.WriteOutput(img.path, data, 0o644, o.force, e.stdout)
 		}
 		if err != nil {
-			return outputError(e, err)
+			return e.fail(err)
 		}
 	}
 	if o.text == "" {
 		o.text = "-"
 	}
 	if err := atomicfile.WriteOutput(o.text, []byte(text+"\n"), 0o644, o.force, e.stdout); err != nil {
-		return outputError(e, err)
+		return e.fail(err)
 	}
 	return exitOK
-}
-
-func outputError(e *env, err error) int {
-	var pe *fs.PathError
-	if errors.As(err, &pe) && errors.Is(err, fs.ErrExist) {
-		e.errorf("%s already exists", pe.Path)
-		e.hintf("give -f to replace it")
-	} else {
-		e.errorf("%v", err)
-	}
-	return exitUsage
 }
 
 // checkRegionCode warns about an issuer ID that is valid (SPEC §4) but not
@@ -181,7 +170,7 @@ func (f *issueFlags) prepare(e *env, c *command) (*issuer.Issuer, issuer.Claims,
 		}
 	}
 	priv, err := issuer.ReadKeyFile(f.key)
-	if !keyRead(e, f.key, err) {
+	if !keyRead(e, f.key, err, "a private key") {
 		return fail(exitUsage)
 	}
 	is, cl, err := issuer.Prepare(priv, &r)

@@ -59,32 +59,26 @@ func runKeygen(e *env, args []string) int {
 // readPrivateKey reads a private key file for a command (see keyRead).
 func readPrivateKey(e *env, path string) (crypto.Signer, bool) {
 	priv, err := keys.ReadPrivateFile(path)
-	return priv, keyRead(e, path, err)
+	return priv, keyRead(e, path, err, "a private key")
 }
 
-// keyRead reports whether a private key was read from path, given the
-// error its reader returned: it warns of a file others may read (the key
-// is still good), and reports any other error with keyFileError.
-func keyRead(e *env, path string, err error) bool {
+// keyRead reports whether a key was read from path, given the error its
+// reader returned: it warns of a private key file others may read (the
+// key is still good), and reports any other error as fileError does, with
+// the hint the error carries (such as keys.FileError's).
+func keyRead(e *env, path string, err error, want string) bool {
 	if errors.Is(err, keys.ErrReadableByOthers) {
 		e.warnf("%v", err)
 		e.hintf("%s", hintOf(err))
 		return true
 	}
 	if err != nil {
-		keyFileError(e, path, err, "a private key")
-		return false
+		fileError(e, path, err, want, "")
+		if h := hintOf(err); h != "" {
+			e.hintf("%s", h)
+		}
 	}
-	return true
-}
-
-// keyFileError reports a key file that could not be read as want (as
-// fileError does), with the hint the error carries.
-func keyFileError(e *env, path string, err error, want string) {
-	fileError(e, path, err, want, "")
-	if h := hintOf(err); h != "" {
-		e.hintf("%s", h)
-	}
+	return err == nil
 }
 
 var cmdTrust = &command{
@@ -170,13 +164,8 @@ func runTrust(e *env, args []string) int {
 	return exitOK
 }
 
-// readPublicKey reads a public key file for a command, reporting errors
-// with keyFileError.
+// readPublicKey reads a public key file for a command (see keyRead).
 func readPublicKey(e *env, path string) (crypto.PublicKey, bool) {
 	pub, err := keys.ReadPublicFile(path)
-	if err != nil {
-		keyFileError(e, path, err, "a public key")
-		return nil, false
-	}
-	return pub, true
+	return pub, keyRead(e, path, err, "a public key")
 }
