@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/hufu-project/hufu/internal/atomicfile"
+	"github.com/hufu-project/hufu/internal/humantime"
 )
 
 // RootMarker is the line before the PEM block of a trust bundle root
@@ -109,6 +110,30 @@ func NewKey(pub crypto.PublicKey, issuers ...string) (*Key, error) {
 		return nil, err
 	}
 	return &Key{KID: kid, Alg: alg, Public: pub, Issuers: issuers}, nil
+}
+
+// SetWindow sets k's validity window (ValidFrom, ValidUntil) from its
+// bounds as an operator writes them: each RFC 3339 (2026-12-02T08:00:00Z,
+// or with an offset) or a date (2026-12-02, its start in UTC), or "" to
+// leave that side open. The times are kept in UTC. It changes k only if
+// both bounds parse and until is not before from.
+func (k *Key) SetWindow(from, until string) error {
+	var w [2]time.Time
+	for i, s := range []string{from, until} {
+		if s == "" {
+			continue
+		}
+		t, err := humantime.ParseTime(s, time.UTC)
+		if err != nil {
+			return fmt.Errorf("keys: %s: %w", [2]string{"valid_from", "valid_until"}[i], err)
+		}
+		w[i] = t.UTC()
+	}
+	if !w[0].IsZero() && !w[1].IsZero() && w[1].Before(w[0]) {
+		return errors.New("keys: valid_until is before valid_from")
+	}
+	k.ValidFrom, k.ValidUntil = w[0], w[1]
+	return nil
 }
 
 // AddToTrustFile adds k to the trust file at path, creating the file if

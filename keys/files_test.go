@@ -180,3 +180,31 @@ func TestFileErrors(t *testing.T) {
 		t.Error("ReadPublicFile read a file over MaxKeyFile")
 	}
 }
+
+func TestSetWindow(t *testing.T) {
+	day := time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		from, until string
+		want        [2]time.Time
+	}{
+		{"", "", [2]time.Time{}},
+		{"2026-12-02", "", [2]time.Time{day, {}}},
+		{"", "2026-12-02T08:00:00+08:00", [2]time.Time{{}, day}},
+		{"2026-12-02", "2026-12-02", [2]time.Time{day, day}},
+	} {
+		k := &Key{ValidFrom: day.AddDate(-1, 0, 0), ValidUntil: day.AddDate(1, 0, 0)}
+		if err := k.SetWindow(tc.from, tc.until); err != nil {
+			t.Errorf("SetWindow(%q, %q): %v", tc.from, tc.until, err)
+			continue
+		}
+		if !k.ValidFrom.Equal(tc.want[0]) || !k.ValidUntil.Equal(tc.want[1]) || k.ValidFrom.Location() != time.UTC || k.ValidUntil.Location() != time.UTC {
+			t.Errorf("SetWindow(%q, %q): window %v to %v, want %v to %v in UTC", tc.from, tc.until, k.ValidFrom, k.ValidUntil, tc.want[0], tc.want[1])
+		}
+	}
+	for _, bad := range [][2]string{{"yesterday", ""}, {"", "2026-13-01"}, {"2026-12-03", "2026-12-02"}} {
+		k := &Key{ValidFrom: day}
+		if err := k.SetWindow(bad[0], bad[1]); err == nil || !k.ValidFrom.Equal(day) || !k.ValidUntil.IsZero() {
+			t.Errorf("SetWindow%q: %v, window %v to %v; want an error and the window unchanged", bad, err, k.ValidFrom, k.ValidUntil)
+		}
+	}
+}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/hufu-project/hufu/keys"
 )
@@ -144,18 +143,8 @@ func runTrust(e *env, args []string) int {
 		e.errorf("%s: %v", pos[0], err)
 		return exitUsage
 	}
-	for _, tf := range []struct {
-		s   string
-		dst *time.Time
-	}{{*from, &k.ValidFrom}, {*until, &k.ValidUntil}} {
-		if tf.s == "" {
-			continue
-		}
-		t, err := parseTime(tf.s)
-		if err != nil {
-			return usageError(e, c, "%v", err)
-		}
-		*tf.dst = t.UTC()
+	if err := k.SetWindow(*from, *until); err != nil {
+		return usageError(e, c, "%v", err)
 	}
 	if k, err = keys.AddToTrustFile(*trustPath, k); err != nil {
 		return fileError(e, *trustPath, err, "a trust file", "")
