@@ -1,10 +1,8 @@
 package main
 
 import (
-	"crypto"
 	"errors"
 	"flag"
-	"fmt"
 	"strings"
 	"time"
 
@@ -136,8 +134,8 @@ func checkRegionCode(e *env, iss string) {
 
 // prepare reads the files f names and returns the issuer and the claims
 // of the pass f asks for, checked by issuer.Prepare. With -trust it also
-// checks that the key may sign for -iss there; without, it warns of an
-// issuer ID that is not a region code.
+// checks that the key may sign for -iss there (source.CheckKeyFile);
+// without, it warns of an issuer ID that is not a region code.
 func (f *issueFlags) prepare(e *env, c *command) (*issuer.Issuer, issuer.Claims, int) {
 	fail := func(code int) (*issuer.Issuer, issuer.Claims, int) { return nil, issuer.Claims{}, code }
 	switch {
@@ -179,29 +177,10 @@ func (f *issueFlags) prepare(e *env, c *command) (*issuer.Issuer, issuer.Claims,
 	}
 	if f.trust == "" {
 		checkRegionCode(e, f.iss)
-	} else if code := checkTrust(e, f.trust, priv.Public(), f.iss); code != exitOK {
-		return fail(code)
+	} else if err := source.CheckKeyFile(f.trust, priv.Public(), f.iss); errors.Is(err, source.NotTrust) {
+		return fail(fileError(e, f.trust, err, "a trust file", "-trust wants a trust file, a bundle source or a trust bundle"))
+	} else if err != nil {
+		return fail(e.fail(err))
 	}
 	return is, cl, exitOK
-}
-
-// checkTrust checks that pub may sign passes for iss by the -trust file
-// at path (source.CheckKey).
-func checkTrust(e *env, path string, pub crypto.PublicKey, iss string) int {
-	data, err := input.ReadFile(path, source.MaxSize)
-	if err == nil {
-		err = source.CheckKey(data, pub, iss)
-	}
-	var se *source.Error
-	switch {
-	case err == nil:
-		return exitOK
-	case errors.Is(err, source.NotTrust):
-		return fileError(e, path, err, "a trust file", "-trust wants a trust file, a bundle source or a trust bundle")
-	case errors.As(err, &se):
-		err = fmt.Errorf("%s: %s", path, se.Detail)
-	}
-	e.errorf("%v", err)
-	e.hintf("verifiers using this trust would reject the pass; check -key and -iss")
-	return exitUsage
 }
