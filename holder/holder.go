@@ -168,8 +168,12 @@ var ErrChallenge = errors.New("holder: bad challenge")
 
 // ParseChallenge parses a station's challenge as it is written for
 // people and in URLs: hex digits, in either case, for 1 to MaxChallenge
-// bytes. Anything else is an error wrapping ErrChallenge.
+// bytes; "" is no challenge (nil), as Present takes it. Anything else is
+// an error wrapping ErrChallenge.
 func ParseChallenge(s string) ([]byte, error) {
+	if s == "" {
+		return nil, nil
+	}
 	b, err := hex.DecodeString(s)
 	if err != nil || len(b) == 0 || len(b) > MaxChallenge {
 		return nil, fmt.Errorf("%w %q: want 1 to %d bytes in hex", ErrChallenge, s, MaxChallenge)

@@ -184,7 +184,10 @@ func TestParseChallenge(t *testing.T) {
 			t.Errorf("ParseChallenge(%q) = %x, %v; want %x", s, got, err, want)
 		}
 	}
-	for _, s := range []string{"", "0", "zz", "0x00", " 00", "00112233445566778899aabbccddeeff00"} {
+	if got, err := holder.ParseChallenge(""); got != nil || err != nil {
+		t.Errorf("ParseChallenge(\"\") = %x, %v; want no challenge", got, err)
+	}
+	for _, s := range []string{"0", "zz", "0x00", " 00", "00112233445566778899aabbccddeeff00"} {
 		if got, err := holder.ParseChallenge(s); !errors.Is(err, holder.ErrChallenge) || got != nil {
 			t.Errorf("ParseChallenge(%q) = %x, %v; want ErrChallenge", s, got, err)
 		}

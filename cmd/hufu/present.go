@@ -44,12 +44,9 @@ func runPresent(e *env, args []string) int {
 		}
 		when = t
 	}
-	var challenge []byte
-	if *challengeHex != "" {
-		var err error
-		if challenge, err = holder.ParseChallenge(*challengeHex); err != nil {
-			return usageError(e, c, "-challenge: %v", err)
-		}
+	challenge, err := holder.ParseChallenge(*challengeHex)
+	if err != nil {
+		return usageError(e, c, "-challenge: %v", err)
 	}
 	scans, err := readScans(e, *passFile)
 	if err != nil {
