@@ -3,6 +3,11 @@
 // An Issuer wraps a crypto.Signer, so the private key may live in memory,
 // in an HSM or in a cloud KMS, and an issuer ID. It is safe for concurrent
 // use if the Signer is (the standard library's keys are).
+//
+// A Request states a pass as an operator asks for it (the status by name,
+// the issuer's limits); Prepare checks it all, and the key, before
+// anything is signed. Errors about what is asked for are *Error values
+// with a stable Code and a Hint for the operator.
 package issuer
 
 import (
@@ -49,8 +54,8 @@ func New(signer crypto.Signer, iss string, maxValidity time.Duration) (*Issuer, 
 		return nil, fail(BadValidity, nil, "", "maximum validity must be positive")
 	}
 	if err := pass.CheckIssuer(iss); err != nil {
-		return nil, fail(BadIssuerID, err, "an issuer ID is 1 to 32 printable ASCII characters without spaces, such as the region code 310000",
-			fmt.Sprintf("issuer ID %q", iss))
+		hint := fmt.Sprintf("an issuer ID is 1 to %d printable ASCII characters without spaces, such as the region code 310000", pass.MaxIssuerLen)
+		return nil, fail(BadIssuerID, err, hint, fmt.Sprintf("issuer ID %q", iss))
 	}
 	pub := signer.Public()
 	alg, err := keys.AlgOf(pub)
