@@ -139,9 +139,9 @@ func TestSites(t *testing.T) {
 	}
 }
 
-// TestNotices: what the station says as it starts: a torn record set
-// aside and a clock behind are warnings, around the station's own line
-// and the photo count.
+// TestNotices: what the station says as it starts: a trust source that
+// cannot be used, a torn record set aside and a clock behind are
+// warnings, around the station's own line and the photo count.
 func TestNotices(t *testing.T) {
 	f := newFixture(t)
 	photos := t.TempDir()
@@ -156,12 +156,16 @@ func TestNotices(t *testing.T) {
 	fh.WriteString(`{"v":2,"seq":2,"ti`) // a crash in the middle of a write
 	fh.Close()
 	f.clk.add(-time.Hour)
-	s = f.open(t, func(c *Config) { c.Photos = photos })
+	s = f.open(t, func(c *Config) {
+		c.Photos = photos
+		c.Trust = Trust{Label: "trust bundle b.hfb", Err: errors.New("store: rollback")}
+	})
 	ns := s.Notices()
-	if len(ns) != 4 || !ns[0].Warning || !strings.Contains(ns[0].Text, "cut short by a crash") || !strings.Contains(ns[0].Text, s.SetAside()) ||
-		ns[1].Warning || !strings.HasSuffix(ns[1].Text, ", 1 record") ||
-		ns[2].Text != "0 photos in "+photos ||
-		!ns[3].Warning || !strings.HasPrefix(ns[3].Text, "this computer's clock") {
+	if len(ns) != 5 || !ns[0].Warning || ns[0].Text != "the trust bundle b.hfb cannot be used: store: rollback; every verdict will be CANNOT DECIDE" ||
+		!ns[1].Warning || !strings.Contains(ns[1].Text, "cut short by a crash") || !strings.Contains(ns[1].Text, s.SetAside()) ||
+		ns[2].Warning || !strings.HasSuffix(ns[2].Text, ", 1 record") ||
+		ns[3].Text != "0 photos in "+photos ||
+		!ns[4].Warning || !strings.HasPrefix(ns[4].Text, "this computer's clock") {
 		t.Errorf("notices: %+v", ns)
 	}
 	if _, rep, err := scanlog.Read(filepath.Join(f.state, "scanlog"), "gate-1"); err != nil || rep.Torn != 0 {

@@ -36,6 +36,7 @@
 package station
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -152,6 +153,17 @@ type Result struct {
 
 	replayed *verifier.Presentation // the presentation refused, for Outcome Replayed
 }
+
+// The windows "hufu scan" uses unless told otherwise (-dedupe,
+// -passback). A Config's zero value turns both off.
+const (
+	// DefaultDedupe: a guard who scans twice, or a camera that sees a
+	// code many times a second, makes one scan of a pass in 3 seconds.
+	DefaultDedupe = 3 * time.Second
+	// DefaultPassback: a pass admitted at the site in the last 30 minutes
+	// is flagged.
+	DefaultPassback = 30 * time.Minute
+)
 
 // Time windows for names typed at the station.
 const (
@@ -275,12 +287,16 @@ type Notice struct {
 }
 
 // Notices are what a front end tells the operator as the station starts,
-// in order: an incomplete last record that Open set aside (a warning),
-// the station with its guard, log and number of records, the photos in
-// the photo folder, and a clock behind a trusted time already seen (a
-// warning, see ClockBehind).
+// in order: a trust source that cannot be used (Config.Trust.Err: a
+// warning, as every verdict will be cannot_decide), an incomplete last
+// record that Open set aside (a warning), the station with its guard, log
+// and number of records, the photos in the photo folder, and a clock
+// behind a trusted time already seen (a warning, see ClockBehind).
 func (s *Station) Notices() []Notice {
 	var ns []Notice
+	if t := s.cfg.Trust; t.Err != nil {
+		ns = append(ns, Notice{true, fmt.Sprintf("the %s cannot be used: %v; every verdict will be CANNOT DECIDE", cmp.Or(t.Label, "trust source"), t.Err)})
+	}
 	if p := s.SetAside(); p != "" {
 		ns = append(ns, Notice{true, "the last record of the scan log was cut short by a crash (its verdict was never shown); moved to " + p})
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -31,12 +32,6 @@ func runScan(e *env, args []string) int {
 	return scanMain(ctx, e, args)
 }
 
-// Defaults of scan's flags.
-const (
-	defaultDedupe   = 3 * time.Second
-	defaultPassback = 30 * time.Minute
-)
-
 func scanMain(ctx context.Context, e *env, args []string) int {
 	c := cmdScan
 	fl := flagSet(e, c)
@@ -54,8 +49,8 @@ func scanMain(ctx context.Context, e *env, args []string) int {
 	noBell := fl.Bool("no-bell", false, "")
 	color := fl.Bool("ansi", false, "")
 	renamed(e, fl, "color", "ansi")
-	dedupe := fl.Duration("dedupe", defaultDedupe, "")
-	passback := fl.Duration("passback", defaultPassback, "")
+	dedupe := fl.Duration("dedupe", station.DefaultDedupe, "")
+	passback := fl.Duration("passback", station.DefaultPassback, "")
 	skew := fl.Duration("skew", verifier.DefaultSkew, "")
 	watch := fl.String("watch", "", "")
 	interval := fl.Duration("interval", 500*time.Millisecond, "")
@@ -73,7 +68,7 @@ func scanMain(ctx context.Context, e *env, args []string) int {
 		return usageError(e, c, "-site ID is required (this checkpoint's name, e.g. gate-1)")
 	}
 	if *guard == "" {
-		*guard = firstNonEmpty(e.getenv("USER"), e.getenv("LOGNAME"), "-")
+		*guard = cmp.Or(e.getenv("USER"), e.getenv("LOGNAME"), "-")
 	}
 	dir, err := stateDir(e, *state)
 	if err != nil {
@@ -105,9 +100,6 @@ func scanMain(ctx context.Context, e *env, args []string) int {
 	src, code := openVerifyTrust(e, c, *trustPath, *bundlePath, *state, rootFiles, dscPaths)
 	if code != exitOK {
 		return code
-	}
-	if src.Err != nil {
-		e.warnf("the trust bundle cannot be used: %v; every verdict will be CANNOT DECIDE", src.Err)
 	}
 	cfg.Trust = *src
 	if *skew == 0 {
@@ -178,13 +170,4 @@ func reloadInstalled(e *env, c *command, state, file string, roots, dscs []strin
 		}
 		return src, nil
 	})
-}
-
-func firstNonEmpty(s ...string) string {
-	for _, v := range s {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }
