@@ -2,9 +2,7 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"io/fs"
 	"log/slog"
 	"net"
 	"os"
@@ -120,14 +118,7 @@ func runRegistry(e *env, args []string) int {
 		if len(pos) == 0 || *nameZH == "" || *nameEN == "" {
 			return usageError(e, c, "add-issuer needs -iss, -name-zh, -name-en and at least one KEY.pub")
 		}
-		for _, f := range pos {
-			pub, ok := readPublicKey(e, f)
-			if !ok {
-				return exitUsage
-			}
-			is.Keys = append(is.Keys, bundle.IssuerKey{Public: pub})
-		}
-		if err := svc.AddIssuer(ctx, is); err != nil {
+		if err := off.AddIssuer(ctx, &is, pos); err != nil {
 			return fail(err)
 		}
 		fmt.Fprintf(e.stderr, "hufu: issuer %s (%s) listed with %d key(s)\n", is.ID, is.Name.EN, len(is.Keys))
@@ -150,23 +141,18 @@ func runRegistry(e *env, args []string) int {
 }
 
 // reissue runs Service.Reissue with a progress bar on a terminal, JSON
-// progress lines otherwise.
+// progress lines (registry.JSONProgress) otherwise.
 func reissue(e *env, ctx context.Context, svc *registry.Service, workers int) int {
-	f, _ := e.stderr.(*os.File)
+	report := registry.JSONProgress(e.stdout)
 	var bar *progressbar.ProgressBar
-	enc := json.NewEncoder(e.stdout)
-	report := func(p registry.ReissueProgress) {
-		if f != nil {
-			if st, err := f.Stat(); err == nil && st.Mode()&fs.ModeCharDevice != 0 {
-				if bar == nil {
-					bar = progressbar.NewOptions(p.Total, progressbar.OptionSetWriter(f), progressbar.OptionSetDescription("re-issuing"),
-						progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionClearOnFinish())
-				}
-				bar.Set(p.Done)
-				return
+	if f, ok := e.stderr.(*os.File); ok && isTerminal(f) {
+		report = func(p registry.ReissueProgress) {
+			if bar == nil {
+				bar = progressbar.NewOptions(p.Total, progressbar.OptionSetWriter(f), progressbar.OptionSetDescription("re-issuing"),
+					progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionClearOnFinish())
 			}
+			bar.Set(p.Done)
 		}
-		enc.Encode(map[string]any{"hufu_reissue": 1, "done": p.Done, "total": p.Total, "issued": p.Issued, "skipped": p.Skipped})
 	}
 	start := time.Now()
 	p, err := svc.Reissue(ctx, workers, report)
@@ -174,8 +160,7 @@ func reissue(e *env, ctx context.Context, svc *registry.Service, workers int) in
 		bar.Finish()
 	}
 	if err != nil {
-		e.errorf("%v", err)
-		return exitUsage
+		return e.fail(err)
 	}
 	fmt.Fprintf(e.stderr, "hufu: re-issued %d passes in %v (%d skipped: their status changed meanwhile)\n",
 		p.Issued, time.Since(start).Round(time.Millisecond), p.Skipped)

@@ -23,6 +23,7 @@ import (
 	"github.com/hufu-project/hufu/bundle"
 	"github.com/hufu-project/hufu/input"
 	"github.com/hufu-project/hufu/internal/atomicfile"
+	"github.com/hufu-project/hufu/internal/filekind"
 	"github.com/hufu-project/hufu/issuer"
 	"github.com/hufu-project/hufu/keys"
 	"github.com/hufu-project/hufu/registry"
@@ -43,7 +44,7 @@ const (
 	Serve Task = "serve"
 	// Token creates operators (Service.CreateOperator): the database alone.
 	Token Task = "token"
-	// AddIssuer lists another issuer (Service.AddIssuer): the database
+	// AddIssuer lists another issuer (Office.AddIssuer): the database
 	// alone.
 	AddIssuer Task = "add-issuer"
 	// Publish writes the next trust bundle (Office.Publish). It needs
@@ -219,13 +220,49 @@ func readKey(path, what string, warn func(error)) (crypto.Signer, error) {
 		return key, nil
 	}
 	if err != nil {
-		e := &Error{Code: BadFile, What: what, Err: err}
-		if msg := input.WrongKind(path, "a private key", ""); msg != "" {
-			e.Err, e.hint = errors.New(msg), "give the private key file that hufu keygen wrote, not its .pub"
-		}
-		return nil, e
+		return nil, keyFileError(path, what, filekind.PrivateKey, err)
 	}
 	return key, nil
+}
+
+// keyFileError is the *Error for the key file at path that cannot be
+// read as want (filekind.PrivateKey or PublicKey): one that holds
+// something else says what it holds, and for the other half of a key
+// pair, which file to give instead.
+func keyFileError(path, what string, want filekind.Kind, err error) *Error {
+	e := &Error{Code: BadFile, What: what, Err: err}
+	data, rerr := input.ReadFile(path, input.MaxFile)
+	if rerr != nil {
+		return e
+	}
+	switch kind := filekind.Of(data); {
+	case kind == filekind.PublicKey && want == filekind.PrivateKey:
+		e.hint = "give the private key file that hufu keygen wrote, not its .pub"
+	case kind == filekind.PrivateKey && want == filekind.PublicKey:
+		e.hint = "give the public key (" + path + ".pub), not the private key"
+	case kind == filekind.Unknown || kind == want:
+		return e
+	}
+	e.Err = fmt.Errorf("%s is %s, not %s", path, filekind.Of(data), want)
+	return e
+}
+
+// AddIssuer lists another issuer in the registry (Service.AddIssuer) with
+// the public keys in keyFiles (PEM, keys.ReadPublicFile) appended to
+// is.Keys: bundles published will trust them, and the issuer's
+// revocation exports can be merged. A key file that cannot be read is an
+// *Error with Code BadFile, and then neither is nor the registry changes.
+func (o *Office) AddIssuer(ctx context.Context, is *bundle.Issuer, keyFiles []string) error {
+	ks := is.Keys
+	for _, f := range keyFiles {
+		pub, err := keys.ReadPublicFile(f)
+		if err != nil {
+			return keyFileError(f, "issuer key", filekind.PublicKey, err)
+		}
+		ks = append(ks[:len(ks):len(ks)], bundle.IssuerKey{Public: pub})
+	}
+	is.Keys = ks
+	return o.Service.AddIssuer(ctx, *is)
 }
 
 // Close closes the database.

@@ -180,7 +180,8 @@ func TestServe(t *testing.T) {
 }
 
 // TestExportPublish: one office exports its revocations to a file, another
-// that lists its issuer merges the file into the bundle it publishes; an
+// that lists its issuer (from its public key file; a private key file is
+// refused with a hint) merges the file into the bundle it publishes; an
 // export the second does not trust is refused (registry.Refused).
 func TestExportPublish(t *testing.T) {
 	for _, b := range registrytest.Backends() {
@@ -217,10 +218,13 @@ func TestExportPublish(t *testing.T) {
 			if _, err := sh.Publish(t.Context()); !registry.Refused(err) {
 				t.Errorf("publish merging an export of an issuer not listed: %v, want a refusal", err)
 			}
-			err = sh.Service.AddIssuer(t.Context(), bundle.Issuer{ID: "320000", Name: bundle.Label{ZH: "江苏省", EN: "Jiangsu"},
-				Keys: []bundle.IssuerKey{{Public: jsPub}}, MaxLifetime: 168 * time.Hour, Colours: []pass.Colour{pass.Green}})
-			if err != nil {
-				t.Fatal(err)
+			js1 := bundle.Issuer{ID: "320000", Name: bundle.Label{ZH: "江苏省", EN: "Jiangsu"}, MaxLifetime: 168 * time.Hour, Colours: []pass.Colour{pass.Green}}
+			err = sh.AddIssuer(t.Context(), &js1, []string{jsKey + ".pub", jsKey})
+			if errCode(err) != office.BadFile || err.(*office.Error).Hint() != "give the public key ("+jsKey+".pub), not the private key" {
+				t.Errorf("AddIssuer with a private key file: %v", err)
+			}
+			if err := sh.AddIssuer(t.Context(), &js1, []string{jsKey + ".pub"}); err != nil || len(js1.Keys) != 1 || !keys.Equal(js1.Keys[0].Public, jsPub) {
+				t.Fatalf("AddIssuer: %v, keys %v", err, js1.Keys)
 			}
 			res, err := sh.Publish(t.Context())
 			if err != nil || res.Seq == 0 {
