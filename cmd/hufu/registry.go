@@ -93,10 +93,6 @@ func runRegistry(e *env, args []string) int {
 		return fail(err)
 	}
 	defer off.Close()
-	if off.SecretCreated {
-		e.hintf("created the registry secret %s: keep it with the database's backups", *secretFile)
-	}
-	svc := off.Service
 
 	switch sub {
 	case "serve":
@@ -105,7 +101,7 @@ func runRegistry(e *env, args []string) int {
 			return fail(err)
 		}
 	case "token":
-		tok, err := svc.CreateOperator(ctx, *name, registry.Role(*role))
+		tok, err := off.Service.CreateOperator(ctx, *name, registry.Role(*role))
 		if err != nil {
 			return fail(err)
 		}
@@ -135,7 +131,7 @@ func runRegistry(e *env, args []string) int {
 		}
 		fmt.Fprintf(e.stderr, "hufu: wrote %s: %d revoked passes\n", *o, n)
 	case "reissue":
-		return reissue(e, ctx, svc, *workers)
+		return reissue(e, ctx, off.Service, *workers)
 	}
 	return exitOK
 }

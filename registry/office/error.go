@@ -9,6 +9,7 @@ const (
 	Missing     Code = "missing"      // the Config lacks a setting the Task needs
 	BadFile     Code = "bad_file"     // a key or merge file cannot be read, or holds something else
 	ExposedKey  Code = "exposed_key"  // a warning (Config.Warn): other users can read a key file
+	NewSecret   Code = "new_secret"   // a warning (Config.Warn): Open created the secret file, which needs backing up
 )
 
 // Error is a configuration the office cannot use as it is.

@@ -91,9 +91,10 @@ type Config struct {
 	// Log receives the registry's and the server's logs; nil means
 	// slog.Default().
 	Log *slog.Logger
-	// Warn, if not nil, is told of what the operator should fix but Open
-	// does not refuse: a key file that other users can read (an *Error
-	// with Code ExposedKey and a hint).
+	// Warn, if not nil, is told of what the operator should see to but
+	// Open does not refuse, as an *Error with a hint: a key file that
+	// other users can read (Code ExposedKey), a secret file just created
+	// that belongs with the database's backups (Code NewSecret).
 	Warn func(error)
 }
 
@@ -141,6 +142,10 @@ func Open(ctx context.Context, task Task, cfg Config) (*Office, error) {
 	if task == Serve {
 		if rc.Secret, o.SecretCreated, err = registry.LoadSecret(cfg.SecretFile); err != nil {
 			return nil, err
+		}
+		if o.SecretCreated && cfg.Warn != nil {
+			cfg.Warn(&Error{Code: NewSecret, What: "secret file", Detail: "created " + cfg.SecretFile,
+				hint: "keep " + cfg.SecretFile + " with the database's backups: the database refuses any other secret"})
 		}
 	}
 	if task == Serve || task == Reissue {

@@ -39,6 +39,14 @@ func keyFile(t *testing.T, dir, name string, alg keys.Alg) (string, crypto.Publi
 	return path, priv.Public()
 }
 
+func hintOf(err error) string {
+	var h interface{ Hint() string }
+	if errors.As(err, &h) {
+		return h.Hint()
+	}
+	return ""
+}
+
 func errCode(err error) office.Code {
 	var e *office.Error
 	if errors.As(err, &e) {
@@ -119,7 +127,8 @@ func TestOpenKeys(t *testing.T) {
 	}
 }
 
-// TestServe: Open(Serve) creates the secret once (mode 0600), builds the
+// TestServe: Open(Serve) creates the secret once (mode 0600, with a
+// warning to back it up), builds the
 // issuer, and Serve records the issuing key and answers until ctx ends;
 // Reissue works only on an office opened with an issuer.
 func TestServe(t *testing.T) {
@@ -127,14 +136,18 @@ func TestServe(t *testing.T) {
 		t.Run(b.Name, func(t *testing.T) {
 			dir := t.TempDir()
 			key, _ := keyFile(t, dir, "issuer.key", keys.ES256)
-			cfg := office.Config{DB: b.DSN(t), IssuerID: "310000", KeyFile: key, SecretFile: filepath.Join(dir, "registry.secret"), Log: quiet}
+			var warned []error
+			cfg := office.Config{DB: b.DSN(t), IssuerID: "310000", KeyFile: key, SecretFile: filepath.Join(dir, "registry.secret"), Log: quiet,
+				Warn: func(err error) { warned = append(warned, err) }}
 			for i, wantCreated := range []bool{true, false} {
+				warned = nil
 				o, err := office.Open(t.Context(), office.Serve, cfg)
 				if err != nil {
 					t.Fatal(err)
 				}
-				if o.SecretCreated != wantCreated {
-					t.Errorf("open %d: SecretCreated %v", i+1, o.SecretCreated)
+				newSecret := len(warned) == 1 && errCode(warned[0]) == office.NewSecret && hintOf(warned[0]) != ""
+				if o.SecretCreated != wantCreated || newSecret != wantCreated || !wantCreated && len(warned) != 0 {
+					t.Errorf("open %d: SecretCreated %v, warnings %v", i+1, o.SecretCreated, warned)
 				}
 				if i == 1 {
 					ctx, cancel := context.WithCancel(t.Context())
