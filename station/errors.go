@@ -27,12 +27,13 @@ func (e *ConfigError) Error() string { return "station: " + e.Err.Error() }
 func (e *ConfigError) Unwrap() error { return e.Err }
 
 // Check returns a *ConfigError for the first setting of c that Open
-// refuses: a Site that scanlog.ValidSite refuses (lower-case letters,
-// digits, '-', '_' and '.', 1 to 32 of them); a Guard that cannot be
-// written to the log (control characters, quotes, over-long; "" is
-// allowed and means "-"); no StateDir; a Lang other than "", "zh" and
-// "en"; a negative Dedupe or Passback. A negative Skew is allowed: it
-// means no tolerance.
+// refuses before it opens or creates anything, in this order: a Site
+// that is not 1 to 32 lower-case letters, digits, '-', '_' and '.',
+// starting with a letter or digit; a Guard that cannot be written to the
+// log (over-long, not UTF-8, a control character or line separator, or
+// one of " \ < > &; "" is allowed and means "-"); no StateDir; a Lang
+// other than "", "zh" and "en"; a negative Dedupe or Passback. A negative
+// Skew is allowed: it means no tolerance. It touches no file.
 func (c *Config) Check() error {
 	bad := func(field, format string, args ...any) error {
 		return &ConfigError{Field: field, Err: fmt.Errorf(format, args...)}

@@ -50,19 +50,24 @@ func TestInputsCheck(t *testing.T) {
 	dir := t.TempDir()
 	file := filepath.Join(dir, "scanner")
 	os.WriteFile(file, nil, 0o600)
-	for path, wantErr := range map[string]error{"": nil, file: nil, filepath.Join(dir, "nosuch"): fs.ErrNotExist, dir: nil} {
-		err := (&Inputs{Scanner: path}).Check()
+	for _, c := range []struct {
+		path string
+		ok   bool
+		want string // in the message
+	}{
+		{"", true, ""},
+		{file, true, ""},
+		{filepath.Join(dir, "nosuch"), false, "scanner: stat "},
+		{dir, false, "is a directory: want a scanner's serial device, a FIFO or a file"},
+	} {
+		err := (&Inputs{Scanner: c.path}).Check()
 		var ce *ConfigError
-		switch {
-		case path == dir:
-			if !errors.As(err, &ce) || ce.Field != "Scanner" || !strings.Contains(err.Error(), "is a directory") {
-				t.Errorf("a directory: %v", err)
-			}
-		case wantErr == nil && err != nil:
-			t.Errorf("Check(%q) = %v", path, err)
-		case wantErr != nil && (!errors.As(err, &ce) || ce.Field != "Scanner" || !errors.Is(err, wantErr)):
-			t.Errorf("Check(%q) = %v, want a *ConfigError wrapping %v", path, err, wantErr)
+		if c.ok != (err == nil) || !c.ok && (!errors.As(err, &ce) || ce.Field != "Scanner" || !strings.Contains(err.Error(), c.want)) {
+			t.Errorf("Check(%q) = %v, want ok %v (%q)", c.path, err, c.ok, c.want)
 		}
+	}
+	if err := (&Inputs{Scanner: filepath.Join(dir, "nosuch")}).Check(); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a missing scanner: %v, want fs.ErrNotExist", err)
 	}
 }
 
