@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/hufu-project/hufu/bundle"
+	"github.com/hufu-project/hufu/input"
 	"github.com/hufu-project/hufu/pass"
 	"github.com/hufu-project/hufu/registry"
 	"github.com/hufu-project/hufu/registry/office"
@@ -141,7 +142,7 @@ func runRegistry(e *env, args []string) int {
 func reissue(e *env, ctx context.Context, svc *registry.Service, workers int) int {
 	report := registry.JSONProgress(e.stdout)
 	var bar *progressbar.ProgressBar
-	if f, ok := e.stderr.(*os.File); ok && isTerminal(f) {
+	if f, ok := e.stderr.(*os.File); ok && input.IsTerminal(f) {
 		report = func(p registry.ReissueProgress) {
 			if bar == nil {
 				bar = progressbar.NewOptions(p.Total, progressbar.OptionSetWriter(f), progressbar.OptionSetDescription("re-issuing"),
