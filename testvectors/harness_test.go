@@ -313,11 +313,6 @@ func TestVectorsCLI(t *testing.T) {
 				bundleVectorCLI(t, &v, dir)
 				return
 			}
-			if v.WindowSeconds != nil || v.ChallengeHex != "" {
-				// hufu verify has no flag for a presentation window or a
-				// challenge: those options are for stations.
-				t.Skip("verifier options the CLI does not set")
-			}
 			trust := filepath.Join(dir, v.Name+".trust.json")
 			text := filepath.Join(dir, v.Name+".txt")
 			os.WriteFile(trust, v.Trust, 0o644)
@@ -325,6 +320,12 @@ func TestVectorsCLI(t *testing.T) {
 			args := []string{"verify", "-json", "-trust", trust, "-at", v.Now}
 			if v.SkewSeconds != nil {
 				args = append(args, "-skew", strconv.FormatInt(*v.SkewSeconds, 10)+"s")
+			}
+			if v.WindowSeconds != nil {
+				args = append(args, "-window", strconv.FormatInt(*v.WindowSeconds, 10)+"s")
+			}
+			if v.ChallengeHex != "" {
+				args = append(args, "-challenge", v.ChallengeHex)
 			}
 			if v.Expect.Valid {
 				args = append(args, "-name", v.Expect.Pass.Name)

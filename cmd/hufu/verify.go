@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hufu-project/hufu/holder"
 	"github.com/hufu-project/hufu/input"
 	"github.com/hufu-project/hufu/internal/termsafe"
 	"github.com/hufu-project/hufu/pass"
@@ -35,6 +36,8 @@ func runVerify(e *env, args []string) int {
 	photo := fl.String("photo", "", "")
 	at := fl.String("at", "", "")
 	skew := fl.Duration("skew", verifier.DefaultSkew, "")
+	window := fl.Duration("window", verifier.DefaultPresentationWindow, "")
+	challenge := fl.String("challenge", "", "")
 	asJSON := fl.Bool("json", false, "")
 	color := fl.Bool("ansi", false, "")
 	renamed(e, fl, "color", "ansi")
@@ -45,9 +48,19 @@ func runVerify(e *env, args []string) int {
 	if len(pos) > 1 {
 		return usageError(e, c, "verify takes one INPUT")
 	}
-	opts := verifier.Options{Skew: *skew}
+	opts := verifier.Options{Skew: *skew, PresentationWindow: *window}
 	if *skew == 0 {
 		opts.Skew = -1
+	}
+	if *window == 0 {
+		opts.PresentationWindow = -1
+	}
+	if *skew < 0 || *window < 0 {
+		return usageError(e, c, "-skew and -window must not be negative")
+	}
+	var err error
+	if opts.Challenge, err = holder.ParseChallenge(*challenge); err != nil {
+		return usageError(e, c, "-challenge: %v", err)
 	}
 	if *at != "" {
 		t, err := time.Parse(time.RFC3339, *at)
