@@ -91,10 +91,6 @@ func init() { cmdTrust.run = runTrust }
 func runTrust(e *env, args []string) int {
 	c := cmdTrust
 	if len(args) == 0 || (args[0] != "add" && args[0] != "list") {
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
-			fmt.Fprint(e.stdout, strings.TrimLeft(c.usage, "\n"))
-			return exitOK
-		}
 		return usageError(e, c, "trust needs a subcommand: add or list")
 	}
 	sub := args[0]

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/hufu-project/hufu/internal/atomicfile"
@@ -23,10 +22,6 @@ func init() { cmdLog.run = runLog }
 func runLog(e *env, args []string) int {
 	c := cmdLog
 	if len(args) == 0 || !slices.Contains([]string{"verify", "export", "stats"}, args[0]) {
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
-			fmt.Fprint(e.stdout, strings.TrimLeft(c.usage, "\n"))
-			return exitOK
-		}
 		return usageError(e, c, "log needs a subcommand: verify, export or stats")
 	}
 	sub := args[0]

@@ -149,6 +149,12 @@ func run(e *env, args []string) int {
 		e.hintf("run \"hufu help\" for the list of commands")
 		return exitUsage
 	}
+	if len(args) > 1 && (args[1] == "-h" || args[1] == "-help" || args[1] == "--help") {
+		// "hufu bundle -h" as well as "hufu verify -h": before a
+		// subcommand, where no flag set would see it.
+		fmt.Fprint(e.stdout, strings.TrimLeft(c.usage, "\n"))
+		return exitOK
+	}
 	code := c.run(e, args[1:])
 	if e.helped {
 		return exitOK // "hufu verify -h" is a request, like "hufu -h"
