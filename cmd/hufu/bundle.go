@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -16,7 +15,6 @@ import (
 	"github.com/hufu-project/hufu/bundle"
 	"github.com/hufu-project/hufu/bundle/source"
 	"github.com/hufu-project/hufu/bundle/store"
-	"github.com/hufu-project/hufu/input"
 	"github.com/hufu-project/hufu/internal/termsafe"
 	"github.com/hufu-project/hufu/keys"
 	"github.com/hufu-project/hufu/pass"
@@ -57,7 +55,7 @@ func stateStore(e *env, flag string) (*store.Store, error) {
 	}
 	dir, err := store.DefaultDir(e.getenv)
 	if err != nil {
-		return nil, errors.New("no state directory: set HUFU_STATE or give -state DIR")
+		return nil, err
 	}
 	return &store.Store{Dir: dir}, nil
 }
@@ -72,48 +70,30 @@ func stateDir(e *env, flag string) (string, error) {
 	return st.Dir, nil
 }
 
-// openVerifyTrust opens what verify and scan check passes against (see
-// store.Selection): the trust file, the bundle file (checked against the
-// -root keys, else the pinned roots), or the bundle installed in the state
-// directory (checked against the pinned roots and the high-water mark),
-// and EU DSCs beside or alone. Nothing to decide with is a usage error; a
-// refused bundle makes every verdict "cannot decide" (trust_unavailable).
-func openVerifyTrust(e *env, c *command, trustPath, bundlePath, state string, rootFiles, dscPaths []string) (*station.Trust, int) {
-	if trustPath != "" && bundlePath != "" {
-		return nil, usageError(e, c, "give -trust FILE or -bundle FILE, not both")
-	}
-	if len(rootFiles) > 0 && bundlePath == "" {
-		return nil, usageError(e, c, "-root goes with -bundle FILE; the installed bundle is checked against the pinned roots")
-	}
-	roots, code := loadRoots(e, rootFiles)
-	if code != exitOK {
-		return nil, code
-	}
+// openVerifyTrust opens what verify and scan check passes against
+// (store.Open): nothing to decide with, or flags that do not go together,
+// is an error (exit 2); a refused bundle makes every verdict "cannot
+// decide" (trust_unavailable). For the installed bundle it also returns
+// the station's Reload, which opens it again when the file changes
+// ("hufu bundle install" while a station runs); else reload is nil.
+func openVerifyTrust(e *env, trustPath, bundlePath, state string, rootFiles, dscPaths []string) (t *station.Trust, reload func() (*station.Trust, error), code int) {
 	st, _ := stateStore(e, state)
-	var se *store.Error
-	t, err := st.Open(store.Selection{TrustFile: trustPath, BundleFile: bundlePath, Roots: roots, DSCFiles: dscPaths})
-	switch {
-	case errors.Is(err, store.NoState):
-		e.errorf("no state directory: set HUFU_STATE or give -state DIR")
-	case errors.Is(err, store.NoBundle):
-		e.errorf("no trust configured: no trust bundle is installed in %s", st.Dir)
-		e.hintf("install one with \"hufu bundle install FILE\", or give -bundle FILE or -trust FILE (or -dsc FILE for EU DCCs)")
-	case errors.As(err, &se) && se.Code == store.NoRoots:
-		e.errorf("no trust configured: %s", se.Detail)
-		e.hintf("pin the root with \"hufu bundle pin ROOT.pub\", give -root ROOT.pub with -bundle, or use -trust FILE")
-	case err != nil && trustPath != "" && wrongKind(trustPath, "a trust file", "") != "":
-		return nil, fileError(e, trustPath, err, "a trust file", "-trust wants a trust file (hufu trust add)")
-	case err != nil:
-		e.errorf("%v", err)
-	case t.Err != nil && bundlePath != "":
-		if msg := wrongKind(bundlePath, "a trust bundle", ""); msg != "" {
-			t.Err = fmt.Errorf("%s: %w", msg, t.Err)
+	sel := store.Selection{TrustFile: trustPath, BundleFile: bundlePath, RootFiles: rootFiles, DSCFiles: dscPaths}
+	open := func() (*station.Trust, error) {
+		t, err := st.Open(sel)
+		if err != nil {
+			return nil, err
 		}
+		return &station.Trust{Keys: t.Trust, Bundle: t.Bundle, Label: t.Label, Err: t.Err}, nil
 	}
+	t, err := open()
 	if err != nil {
-		return nil, exitUsage
+		return nil, nil, e.fail(err)
 	}
-	return &station.Trust{Keys: t.Trust, Bundle: t.Bundle, Label: t.Label, Err: t.Err}, exitOK
+	if sel.Installed() {
+		reload = station.ReloadWhenChanged(st.BundlePath(), open)
+	}
+	return t, reload, exitOK
 }
 
 // fileError reports a file that could not be read as what a flag wants,
@@ -125,22 +105,6 @@ func fileError(e *env, path string, err error, want, hint string) int {
 		e.errorf("%v", err)
 	}
 	return exitUsage
-}
-
-func loadRoots(e *env, files []string) ([]crypto.PublicKey, int) {
-	var roots []crypto.PublicKey
-	for _, f := range files {
-		data, err := input.ReadFile(f, 1<<20)
-		if err != nil {
-			return nil, e.fail(err)
-		}
-		rs, err := store.ParsePEMKeys(data)
-		if err != nil {
-			return nil, fileError(e, f, fmt.Errorf("%s: %w", f, err), "a public key", "")
-		}
-		roots = append(roots, rs...)
-	}
-	return roots, exitOK
 }
 
 // ---- issuing side ----
@@ -451,9 +415,9 @@ func bundleShow(e *env, c *command, args []string) int {
 	if len(pos) != 1 {
 		return usageError(e, c, "show: one BUNDLE.hfb is required")
 	}
-	roots, code := loadRoots(e, rootFiles)
-	if code != exitOK {
-		return code
+	roots, err := store.ReadRoots(rootFiles...)
+	if err != nil {
+		return e.fail(err)
 	}
 	st, _ := stateStore(e, *state)
 	b, refused, err := st.Inspect(pos[0], roots)
@@ -461,10 +425,6 @@ func bundleShow(e *env, c *command, args []string) int {
 		return e.fail(err)
 	}
 	if refused != nil {
-		if msg := wrongKind(pos[0], "a trust bundle", ""); msg != "" {
-			e.errorf("%s", msg)
-			return exitUsage
-		}
 		e.errorf("%s: %v", pos[0], refused)
 		return exitInvalid
 	}
@@ -504,24 +464,16 @@ func bundlePin(e *env, c *command, args []string) int {
 	if err != nil {
 		return e.fail(err)
 	}
-	var roots []crypto.PublicKey
-	for _, f := range pos {
-		pub, ok := readPublicKey(e, f)
-		if !ok {
-			return exitUsage
-		}
-		roots = append(roots, pub)
-	}
-	added, err := st.Pin(roots...)
+	roots, err := store.ReadRoots(pos...)
 	if err != nil {
 		return e.fail(err)
 	}
-	for _, r := range roots {
-		if slices.ContainsFunc(added, func(a crypto.PublicKey) bool { return keys.Equal(a, r) }) {
-			fmt.Fprintf(e.stderr, "hufu: pinned root %s (%s) in %s\n", kidHex(r), algOf(r), st.Dir)
-		} else {
-			fmt.Fprintf(e.stderr, "hufu: root %s is already pinned\n", kidHex(r))
-		}
+	pinned, err := st.Pin(roots...)
+	if err != nil {
+		return e.fail(err)
+	}
+	for _, p := range pinned {
+		fmt.Fprintf(e.stderr, "hufu: %s\n", p)
 	}
 	return exitOK
 }
@@ -539,26 +491,18 @@ func bundleUnpin(e *env, c *command, args []string) int {
 	}
 	kid := pos[0]
 	if _, err := os.Stat(kid); err == nil {
-		pub, ok := readPublicKey(e, kid)
-		if !ok {
-			return exitUsage
+		roots, err := store.ReadRoots(kid)
+		if err != nil {
+			return e.fail(err)
 		}
-		kid = kidHex(pub)
+		kid = kidHex(roots[0])
 	}
 	st, err := stateStore(e, *state)
 	if err != nil {
 		return e.fail(err)
 	}
 	left, err := st.Unpin(kid, *force)
-	switch {
-	case errors.Is(err, store.NotPinned):
-		e.errorf("no pinned root has kid %s", kid)
-		return exitUsage
-	case errors.Is(err, store.LastRoot):
-		e.errorf("root %s is the last one pinned: without a root, no bundle can be checked and every verify stops", kid)
-		e.hintf("pin the new root first (hufu bundle pin NEW.pub), or give -f to unpin it anyway")
-		return exitUsage
-	case err != nil:
+	if err != nil {
 		return e.fail(err)
 	}
 	fmt.Fprintf(e.stderr, "hufu: unpinned root %s; %d left\n", kid, left)
@@ -598,29 +542,10 @@ func bundleInstall(e *env, c *command, args []string) int {
 	if err != nil {
 		return e.fail(err)
 	}
-	data, err := store.ReadBundleFile(pos[0])
-	if err != nil {
-		return e.fail(err)
-	}
-	b, same, err := st.Install(data)
+	b, same, err := st.InstallFile(pos[0])
 	switch {
-	case errors.Is(err, store.NoRoots):
-		e.errorf("no bundle roots are pinned in %s", st.Dir)
-		e.hintf("pin the root first: hufu bundle pin ROOT.pub")
-		return exitUsage
-	case errors.Is(err, store.Rollback):
-		e.errorf("%s: %v", pos[0], err)
-		if m, merr := st.Mark(); merr == nil {
-			e.hintf("refusing to roll back: seq %d was installed here and stays in force", m.Seq)
-		}
-		return exitInvalid
-	case errors.As(err, new(*bundle.Error)):
-		if msg := wrongKind(pos[0], "a trust bundle", ""); msg != "" {
-			e.errorf("%s", msg)
-		} else {
-			e.errorf("%s: %v", pos[0], err)
-		}
-		e.hintf("the installed bundle, if any, stays in force")
+	case store.IsRefused(err):
+		e.fail(err)
 		return exitInvalid
 	case err != nil:
 		return e.fail(err)
@@ -650,21 +575,23 @@ func bundleStatus(e *env, c *command, args []string) int {
 	if code != exitOK {
 		return code
 	}
-	src, code := openVerifyTrust(e, c, "", "", *state, nil, nil)
-	if code != exitOK {
-		return code
+	st, err := stateStore(e, *state)
+	if err != nil {
+		return e.fail(err)
 	}
-	if src.Err != nil {
-		if errors.Is(src.Err, store.Rollback) {
-			e.errorf("%s is older than a bundle installed before: %v", src.Label, src.Err)
-			e.hintf("the file was replaced by an older one; install the newest bundle again")
-		} else {
-			e.errorf("%s does not verify against the pinned roots: %v", src.Label, src.Err)
+	t, err := st.Open(store.Selection{})
+	if err != nil {
+		return e.fail(err)
+	}
+	if t.Err != nil {
+		what := "does not verify against the pinned roots"
+		if errors.Is(t.Err, store.Rollback) {
+			what = "is older than a bundle installed before"
 		}
+		e.fail(fmt.Errorf("%s %s: %w", t.Label, what, t.Err))
 		return exitUndecid
 	}
-	path := strings.TrimPrefix(src.Label, "trust bundle ")
-	d, undecided := store.Status(src.Bundle, strings.TrimSuffix(path, fmt.Sprintf(" (seq %d, root %x)", src.Bundle.Seq, src.Bundle.Signer)), now, verifier.DefaultSkew)
+	d, undecided := store.Status(t.Bundle, t.Path, now, verifier.DefaultSkew)
 	rc := exitOK
 	if undecided {
 		rc = exitUndecid
@@ -675,7 +602,7 @@ func bundleStatus(e *env, c *command, args []string) int {
 		}
 		return rc
 	}
-	fmt.Fprintf(e.stdout, "installed: %s\n", path)
+	fmt.Fprintf(e.stdout, "installed: %s\n", t.Path)
 	for _, l := range d.Lines(now) {
 		fmt.Fprintln(e.stdout, termsafe.String(l))
 	}
@@ -697,9 +624,4 @@ func parseNoArgs(e *env, c *command, fl *flag.FlagSet, args []string) int {
 func kidHex(pub crypto.PublicKey) string {
 	kid, _ := keys.KID(pub)
 	return hex.EncodeToString(kid)
-}
-
-func algOf(pub crypto.PublicKey) string {
-	alg, _ := keys.AlgOf(pub)
-	return string(alg)
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -10,7 +9,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/hufu-project/hufu/bundle/store"
 	"github.com/hufu-project/hufu/internal/scanlog"
 	"github.com/hufu-project/hufu/station"
 	"github.com/hufu-project/hufu/station/folder"
@@ -102,7 +100,7 @@ func scanMain(ctx context.Context, e *env, args []string) int {
 		}
 	}
 	// The same trust as verify, chosen by the same flags.
-	src, code := openVerifyTrust(e, c, *trustPath, *bundlePath, *state, rootFiles, dscPaths)
+	src, reload, code := openVerifyTrust(e, *trustPath, *bundlePath, *state, rootFiles, dscPaths)
 	if code != exitOK {
 		return code
 	}
@@ -116,16 +114,13 @@ func scanMain(ctx context.Context, e *env, args []string) int {
 	t := &terminal{out: e.stdout, errOut: e.stderr, lang: *lang, asJSON: *asJSON, st: newStyle(*color || colorOn(e)), bell: !*noBell, width: termWidth(e)}
 	cfg := station.Config{
 		Site: *site, Guard: *guard, StateDir: dir, Lang: *lang, Now: e.now,
-		Trust:  *src,
+		Trust: *src, Reload: reload,
 		Dedupe: *dedupe, Passback: *passback, Skew: *skew, Photos: *photos,
 		Notify:   func(msg string) { fmt.Fprintf(e.stderr, "hufu: %s\n", msg) },
 		OnResult: t.show,
 	}
 	if *skew == 0 {
 		cfg.Skew = -1
-	}
-	if *trustPath == "" && *bundlePath == "" && (src.Bundle != nil || src.Err != nil) {
-		cfg.Reload = reloadInstalled(e, c, *state, filepath.Join(dir, store.BundleFile), rootFiles, dscPaths)
 	}
 	s, err := station.Open(cfg)
 	if err != nil {
@@ -189,19 +184,6 @@ func scanMain(ctx context.Context, e *env, args []string) int {
 		return exitUsage
 	}
 	return exitOK
-}
-
-// reloadInstalled is the station's Reload for the installed bundle: it
-// opens the bundle again when the file changes ("hufu bundle install"
-// while the station runs).
-func reloadInstalled(e *env, c *command, state, file string, roots, dscs []string) func() (*station.Trust, error) {
-	return station.ReloadWhenChanged(file, func() (*station.Trust, error) {
-		src, code := openVerifyTrust(e, c, "", "", state, roots, dscs)
-		if code != exitOK {
-			return nil, errors.New("cannot open " + file)
-		}
-		return src, nil
-	})
 }
 
 func firstNonEmpty(s ...string) string {
