@@ -6,7 +6,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io/fs"
 	"os"
 	"strconv"
 	"strings"
@@ -119,12 +118,7 @@ func bundleInit(e *env, c *command, args []string) int {
 		return usageError(e, c, "init: -o FILE is required")
 	}
 	if err := source.New().Create(*out); err != nil {
-		if errors.Is(err, fs.ErrExist) {
-			e.errorf("%s already exists", *out)
-		} else {
-			e.errorf("%v", err)
-		}
-		return exitUsage
+		return e.fail(err)
 	}
 	fmt.Fprintf(e.stderr, "hufu: wrote bundle source %s with the default labels; add issuers with \"hufu bundle add-issuer\"\n", *out)
 	return exitOK
@@ -162,9 +156,6 @@ func bundleAddIssuer(e *env, c *command, args []string) int {
 	}
 	return editSource(e, *in, func(s *source.Source) error {
 		if err := s.AddIssuer(*id, bundle.Label{ZH: *nameZH, EN: *nameEN}, maxTTL, cols); err != nil {
-			if errors.Is(err, source.IssuerExists) {
-				return fmt.Errorf("issuer %s is already in %s", *id, *in)
-			}
 			return err
 		}
 		fmt.Fprintf(e.stderr, "hufu: %s: added issuer %s (%s · %s)\n", *in, *id, *nameZH, *nameEN)
@@ -202,9 +193,6 @@ func bundleAddKey(e *env, c *command, args []string) int {
 	}
 	return editSource(e, *in, func(s *source.Source) error {
 		k, added, err := s.AddKey(*iss, pub, window[0], window[1])
-		if errors.Is(err, source.UnknownIssuer) {
-			return fmt.Errorf("no issuer %s in %s; add it with \"hufu bundle add-issuer\"", *iss, *in)
-		}
 		if err != nil {
 			return err
 		}
@@ -252,11 +240,11 @@ func bundleRevoke(e *env, c *command, args []string) int {
 	if (*passID != "") != (*iss != "") {
 		return usageError(e, c, "revoke: -iss ID goes with -pass ID, and only with it (-code reads the issuer from the pass)")
 	}
-	var id pass.ID
+	rev := source.Revocation{Issuer: *iss, KID: *kid}
 	switch {
 	case *passID != "":
 		var err error
-		if id, err = source.ParsePassID(*passID); err != nil {
+		if rev.Pass, err = source.ParsePassID(*passID); err != nil {
 			return usageError(e, c, "revoke: %v", strings.TrimPrefix(err.Error(), "source: bad_source: "))
 		}
 	case *code != "":
@@ -264,54 +252,31 @@ func bundleRevoke(e *env, c *command, args []string) int {
 		if err == nil && len(scans) != 1 {
 			err = fmt.Errorf("%s holds %d codes, want one", *code, len(scans))
 		}
+		if err == nil {
+			rev, err = source.CodeRevocation(*code, scans[0].Text)
+		}
 		if err != nil {
 			return e.fail(err)
 		}
-		u, err := verifier.InspectUnverified(scans[0].Text)
-		if err == nil && u.Pass == nil {
-			err = u.Claim
-		}
-		if err != nil {
-			return fileError(e, *code, fmt.Errorf("%s: %w", *code, err), "a pass", "")
-		}
-		id, *iss = u.Pass.ID, u.Pass.Issuer
-	}
-	var pub crypto.PublicKey
-	if *pubFile != "" {
+	case *pubFile != "":
 		var ok bool
-		if pub, ok = readPublicKey(e, *pubFile); !ok {
+		if rev.Key, ok = readPublicKey(e, *pubFile); !ok {
 			return exitUsage
 		}
 	}
 	return editSource(e, *in, func(s *source.Source) error {
-		r, err := s.Revoke(source.Revocation{Issuer: *iss, Pass: id, Key: pub, KID: *kid})
-		switch {
-		case id != nil && errors.Is(err, source.UnknownIssuer):
-			return fmt.Errorf("issuer %s is not in the source", *iss)
-		case err != nil && id == nil && pub == nil && r.Key.KID == "":
-			return fmt.Errorf("%w; give -pub KEY.pub", err)
-		case err != nil:
-			return err
-		case id != nil && r.Added:
-			fmt.Fprintf(e.stderr, "hufu: %s: revoked pass %s of issuer %s\n", *in, id, *iss)
-		case id != nil:
-			fmt.Fprintf(e.stderr, "hufu: %s: pass %s of issuer %s was already revoked\n", *in, id, *iss)
-		case !r.Added:
-			fmt.Fprintf(e.stderr, "hufu: %s: key %s was already revoked\n", *in, r.Key.KID)
-		default:
-			fmt.Fprintf(e.stderr, "hufu: %s: revoked key %s (%s): passes it signed are rejected as revoked_key\n", *in, r.Key.KID, r.Key.Alg)
+		r, err := s.Revoke(rev)
+		if err == nil {
+			fmt.Fprintf(e.stderr, "hufu: %s: %s\n", *in, r)
 		}
-		return nil
+		return err
 	})
 }
 
 // editSource reads the source at path, applies edit, and writes it back
-// atomically (Write checks it).
+// atomically (source.Edit).
 func editSource(e *env, path string, edit func(*source.Source) error) int {
 	if err := source.Edit(path, edit); err != nil {
-		if wrongKind(path, "a bundle source", "") != "" {
-			return fileError(e, path, err, "a bundle source", "")
-		}
 		return e.fail(err)
 	}
 	return exitOK
@@ -349,39 +314,23 @@ func bundleSign(e *env, c *command, args []string) int {
 	if !ok {
 		return exitUsage
 	}
-	r, err := source.SignFile(source.SignRequest{Source: *in, Out: *out, Key: priv, RootMarked: keys.IsRootKeyFile(*keyFile),
+	r, err := source.SignFile(source.SignRequest{Source: *in, Out: *out, Key: priv, KeyName: *keyFile, RootMarked: keys.IsRootKeyFile(*keyFile),
 		Force: *force, Seq: *seq, IssuedAt: now, NextUpdate: next, Expires: expires, Stdout: e.stdout})
-	var se *source.Error
-	switch {
-	case errors.Is(err, source.IssuerKey) && errors.As(err, &se):
-		e.errorf("%s is the key of issuer %s in %s, not a root key", *keyFile, se.Detail, *in)
-		e.hintf("sign bundles with a root key (hufu keygen -root)")
-		return exitUsage
-	case errors.Is(err, source.NotRootKey):
-		e.errorf("%s is not marked as a bundle root key", *keyFile)
-		e.hintf("make root keys with \"hufu keygen -root\"; give -f to sign with this one anyway")
-		return exitUsage
-	case r == nil && err != nil:
-		return fileError(e, *in, err, "a bundle source", "")
-	}
-	if r.Unmarked {
-		e.warnf("%s is not marked as a bundle root key; signing anyway (-f)", *keyFile)
-	}
-	if r.SeqNotAbove {
-		e.warnf("-seq %d is not above the last sequence number signed from %s (%d): verifiers that installed that one will refuse this bundle", *seq, *in, r.LastSeq)
+	if r != nil {
+		for _, w := range r.Warnings() {
+			e.warnf("%s", w)
+		}
 	}
 	if err != nil {
 		return e.fail(err)
 	}
-	data, contents := r.Data, r.Contents
-	fmt.Fprintf(e.stderr, "hufu: wrote %s: seq %d, %s, %s, %s, %s (root %s)\n", *out, contents.Seq,
-		plural(len(contents.Issuers), "issuer"), plural(r.RevokedPasses, "revoked pass"),
-		plural(len(contents.RevokedKeys), "revoked key"), sizeText(len(data)), kidHex(priv.Public()))
-	fmt.Fprintf(e.stderr, "hufu: issued %s, next update %s, expires %s\n", contents.IssuedAt.Format(time.RFC3339),
-		contents.NextUpdate.Format(time.RFC3339), contents.Expires.Format(time.RFC3339))
+	for _, l := range r.Summary() {
+		fmt.Fprintf(e.stderr, "hufu: %s\n", l)
+	}
 	return exitOK
 }
 
+// plural is "1 what" or "n whats" ("passes" for a word in s).
 func plural(n int, what string) string {
 	if n == 1 {
 		return "1 " + what
@@ -390,16 +339,6 @@ func plural(n int, what string) string {
 		return strconv.Itoa(n) + " " + what + "es"
 	}
 	return strconv.Itoa(n) + " " + what + "s"
-}
-
-func sizeText(n int) string {
-	switch {
-	case n < 1<<10:
-		return strconv.Itoa(n) + " bytes"
-	case n < 1<<20:
-		return strconv.Itoa((n+1<<9)>>10) + " KiB"
-	}
-	return strconv.Itoa((n+1<<19)>>20) + " MiB"
 }
 
 func bundleShow(e *env, c *command, args []string) int {
