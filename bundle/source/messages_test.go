@@ -163,3 +163,20 @@ func TestSignedText(t *testing.T) {
 		}
 	}
 }
+
+// TestKeyWindow: either side of a key's window is said only when set.
+func TestKeyWindow(t *testing.T) {
+	for _, tc := range []struct {
+		k    Key
+		want string
+	}{
+		{Key{}, ""},
+		{Key{ValidFrom: "2026-06-01T00:00:00Z"}, " from 2026-06-01T00:00:00Z"},
+		{Key{ValidUntil: "2026-07-01T00:00:00Z"}, " until 2026-07-01T00:00:00Z"},
+		{Key{ValidFrom: "2026-06-01T00:00:00Z", ValidUntil: "2026-07-01T00:00:00Z"}, " from 2026-06-01T00:00:00Z until 2026-07-01T00:00:00Z"},
+	} {
+		if got := tc.k.Window(); got != tc.want {
+			t.Errorf("%+v.Window() = %q, want %q", tc.k, got, tc.want)
+		}
+	}
+}

@@ -307,6 +307,19 @@ func (s *Source) AddIssuer(id string, name bundle.Label, maxLifetime time.Durati
 	return nil
 }
 
+// Window says when the key may sign, for people: " from FROM until
+// UNTIL", either side left out when open ("" for a key without a window).
+func (k Key) Window() string {
+	var s string
+	if k.ValidFrom != "" {
+		s += " from " + k.ValidFrom
+	}
+	if k.ValidUntil != "" {
+		s += " until " + k.ValidUntil
+	}
+	return s
+}
+
 // NewKey returns the source form of pub.
 func NewKey(pub crypto.PublicKey) (Key, error) {
 	der, err := keys.MarshalPublic(pub)

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hufu-project/hufu/bundle"
 	"github.com/hufu-project/hufu/keys"
@@ -143,8 +144,27 @@ func TestInstallFile(t *testing.T) {
 	s := pinned(t)
 	dir := files(t, map[string]string{"p.txt": "HF1:NCFOXN%TS3DH", "junk.hfb": "junk", "b1.hfb": string(sign(t, 1)), "b2.hfb": string(sign(t, 2))})
 	at := func(n string) string { return filepath.Join(dir, n) }
-	if b, same, err := s.InstallFile(at("b2.hfb")); err != nil || same || b.Seq != 2 {
-		t.Fatalf("InstallFile b2: %v, %v", same, err)
+	in, err := s.InstallFile(at("b2.hfb"))
+	if err != nil || in.Same || in.Bundle.Seq != 2 || in.Dir != s.Dir {
+		t.Fatalf("InstallFile b2: %+v, %v", in, err)
+	}
+	if got, want := in.String(), "installed trust bundle seq 2 (issued 2026-06-01T10:00:00Z, expires 2026-06-03T10:00:00Z) in "+s.Dir; got != want {
+		t.Errorf("Installed.String: %q, want %q", got, want)
+	}
+	if in, err = s.InstallFile(at("b2.hfb")); err != nil || !in.Same || in.String() != "trust bundle seq 2 is already installed" {
+		t.Fatalf("InstallFile b2 again: %v, %v", in, err)
+	}
+	issued := in.Bundle.IssuedAt
+	for _, tc := range []struct {
+		at     time.Time
+		reason string
+	}{
+		{issued.Add(time.Hour), ""}, {issued.Add(48 * time.Hour), "(trust_expired)"}, {issued.Add(-time.Hour), "(clock_behind)"},
+	} {
+		w := in.Warning(tc.at, 5*time.Minute)
+		if (tc.reason == "" && w != "") || (tc.reason != "" && !strings.HasSuffix(w, ": verify cannot decide with it now "+tc.reason)) {
+			t.Errorf("Warning at %v: %q, want one ending %q", tc.at, w, tc.reason)
+		}
 	}
 	for _, tc := range []struct {
 		file, detail string
@@ -154,7 +174,7 @@ func TestInstallFile(t *testing.T) {
 		{"junk.hfb", at("junk.hfb"), Refused},
 		{"b1.hfb", "sequence number 1 is lower than 2, the highest installed here", Rollback},
 	} {
-		_, _, err := s.InstallFile(at(tc.file))
+		_, err := s.InstallFile(at(tc.file))
 		var se *Error
 		if !IsRefused(err) || !errors.As(err, &se) || se.Code != tc.code || se.Detail != tc.detail || se.Hint() == "" || !strings.Contains(err.Error(), at(tc.file)) {
 			t.Errorf("InstallFile %s: %v (hint %q); want %s %q, naming the file, with a hint", tc.file, err, hintOf(err), tc.code, tc.detail)
@@ -163,7 +183,7 @@ func TestInstallFile(t *testing.T) {
 	if b, err := s.Load(); err != nil || b.Seq != 2 {
 		t.Fatalf("after refusals: %v, %v; want seq 2 in force", b, err)
 	}
-	if _, _, err := s.InstallFile(at("none.hfb")); !errors.Is(err, fs.ErrNotExist) || IsRefused(err) {
+	if _, err := s.InstallFile(at("none.hfb")); !errors.Is(err, fs.ErrNotExist) || IsRefused(err) {
 		t.Fatalf("InstallFile of a missing file: %v", err)
 	}
 }
@@ -179,5 +199,59 @@ func TestInspectWrongKind(t *testing.T) {
 	var be *bundle.Error
 	if errors.As(err, &be) {
 		t.Fatalf("Inspect a public key: %v is a bundle error", err)
+	}
+}
+
+// TestRootKID: a root key file names its kid; anything else is a kid.
+func TestRootKID(t *testing.T) {
+	dir := files(t, map[string]string{"root.pub": pem(t, root.Public()), "two.pem": pem(t, root.Public()) + pem(t, key("other").Public())})
+	if kid, err := RootKID(filepath.Join(dir, "root.pub")); err != nil || kid != kidHex(root.Public()) {
+		t.Errorf("RootKID(root.pub) = %q, %v", kid, err)
+	}
+	if kid, err := RootKID("0011223344556677"); err != nil || kid != "0011223344556677" {
+		t.Errorf("RootKID(kid) = %q, %v", kid, err)
+	}
+	if _, err := RootKID(filepath.Join(dir, "two.pem")); !isCode(err, BadFile) {
+		t.Errorf("RootKID(two keys): %v, want bad_file", err)
+	}
+}
+
+// TestInstalledStatus: the installed bundle's description, or why it is
+// refused (with the hint of the refusal), or Open's error.
+func TestInstalledStatus(t *testing.T) {
+	s := pinned(t)
+	if _, _, err := s.InstalledStatus(t0, 0); !isCode(err, NoBundle) {
+		t.Fatalf("nothing installed: %v, want no_bundle", err)
+	}
+	install(t, s, sign(t, 1))
+	install(t, s, sign(t, 2))
+	d, undecided, err := s.InstalledStatus(t0.Add(2*time.Hour), 0)
+	if err != nil || undecided || d.Seq != 2 || *d.Path != s.BundlePath() || *d.State != Fresh {
+		t.Fatalf("InstalledStatus: %+v, %v, %v", d, undecided, err)
+	}
+	if _, undecided, _ := s.InstalledStatus(t0.Add(60*time.Hour), 0); !undecided {
+		t.Error("expired: not undecided")
+	}
+	os.WriteFile(s.BundlePath(), sign(t, 1), 0o644)
+	_, _, err = s.InstalledStatus(t0.Add(2*time.Hour), 0)
+	var se *Error
+	if !IsRefused(err) || !errors.As(err, &se) || se.Code != Refused || !strings.HasSuffix(se.Detail, "is older than a bundle installed before") ||
+		!errors.Is(err, Rollback) || !strings.Contains(se.Hint(), "hufu bundle install") {
+		t.Fatalf("swapped: %v (hint %q); want refused, a rollback, with its hint", err, hintOf(err))
+	}
+}
+
+// TestNew: an explicit directory wins; else the environment's; else
+// NoState.
+func TestNew(t *testing.T) {
+	env := func(k string) string { return map[string]string{"HUFU_STATE": "/s"}[k] }
+	if s, err := New("/d", env); err != nil || s.Dir != "/d" {
+		t.Errorf("New(/d): %+v, %v", s, err)
+	}
+	if s, err := New("", env); err != nil || s.Dir != "/s" {
+		t.Errorf("New(\"\"): %+v, %v", s, err)
+	}
+	if _, err := New("", func(string) string { return "" }); !isCode(err, NoState) {
+		t.Errorf("New with no environment: %v, want no_state", err)
 	}
 }

@@ -89,8 +89,14 @@ type Error struct {
 
 // Hint says what the operator can do about the error, naming the hufu
 // command or flag that does it ("pin the root first: hufu bundle pin
-// ROOT.pub"); "" when there is nothing to add.
-func (e *Error) Hint() string { return e.hint }
+// ROOT.pub"): its own, else that of the error it wraps, else "".
+func (e *Error) Hint() string {
+	var h interface{ Hint() string }
+	if e.hint == "" && errors.As(e.Err, &h) {
+		return h.Hint()
+	}
+	return e.hint
+}
 
 func (e *Error) Error() string {
 	msg := "store: " + string(e.Code)
@@ -144,6 +150,18 @@ func DefaultDir(getenv func(string) string) (string, error) {
 // Store is a state directory. The zero value is not usable; set Dir.
 type Store struct {
 	Dir string
+}
+
+// New returns the store in dir, or, if dir is empty, in the directory the
+// environment names (DefaultDir): NoState if it names none.
+func New(dir string, getenv func(string) string) (*Store, error) {
+	if dir == "" {
+		var err error
+		if dir, err = DefaultDir(getenv); err != nil {
+			return nil, err
+		}
+	}
+	return &Store{Dir: dir}, nil
 }
 
 // BundlePath is the path of the installed bundle.

@@ -10,8 +10,8 @@ import (
 )
 
 // Lines is the description for people, as "hufu bundle show" and
-// "status" print it: a heading, then a labelled line for each time,
-// issuer, key and count. With a non-zero now the issue time says how long
+// "status" print it: for a bundle not Verified a warning line first, then
+// a heading, then a labelled line for each time, issuer, key and count. With a non-zero now the issue time says how long
 // ago it was; with State set, a last line says the state and what to do
 // about it. The names are the bundle's text as signed: a terminal must
 // escape them.
@@ -23,6 +23,8 @@ func (d *Description) Lines(now time.Time) []string {
 	signed := "signed by root " + d.Signer + ", signature NOT checked"
 	if d.Verified {
 		signed = "signed by root " + d.Signer + ", signature verified"
+	} else {
+		l = append(l, "!!! UNVERIFIED — no root to check the signature with; give -root ROOT.pub or pin one !!!")
 	}
 	l = append(l, fmt.Sprintf("trust bundle seq %d, %s", d.Seq, signed))
 	if now.IsZero() {

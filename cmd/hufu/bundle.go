@@ -1,12 +1,8 @@
 package main
 
 import (
-	"crypto"
-	"encoding/hex"
-	"errors"
 	"flag"
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -47,22 +43,10 @@ func runBundle(e *env, args []string) int {
 	return bundleSubs[args[0]](e, c, args[1:])
 }
 
-// stateStore returns the state directory: flag, else the environment's.
-func stateStore(e *env, flag string) (*store.Store, error) {
-	if flag != "" {
-		return &store.Store{Dir: flag}, nil
-	}
-	dir, err := store.DefaultDir(e.getenv)
-	if err != nil {
-		return nil, err
-	}
-	return &store.Store{Dir: dir}, nil
-}
-
 // stateDir is the state directory's path (for the scan log and the clock
-// floor, which live beside the bundle).
+// floor, which live beside the bundle): flag, else the environment's.
 func stateDir(e *env, flag string) (string, error) {
-	st, err := stateStore(e, flag)
+	st, err := store.New(flag, e.getenv)
 	if err != nil {
 		return "", err
 	}
@@ -76,7 +60,7 @@ func stateDir(e *env, flag string) (string, error) {
 // the station's Reload, which opens it again when the file changes
 // ("hufu bundle install" while a station runs); else reload is nil.
 func openVerifyTrust(e *env, trustPath, bundlePath, state string, rootFiles, dscPaths []string) (t *station.Trust, reload func() (*station.Trust, error), code int) {
-	st, _ := stateStore(e, state)
+	st, _ := store.New(state, e.getenv)
 	sel := store.Selection{TrustFile: trustPath, BundleFile: bundlePath, RootFiles: rootFiles, DSCFiles: dscPaths}
 	open := func() (*station.Trust, error) {
 		t, err := st.Open(sel)
@@ -200,20 +184,9 @@ func bundleAddKey(e *env, c *command, args []string) int {
 		if added {
 			verb = "added"
 		}
-		fmt.Fprintf(e.stderr, "hufu: %s: %s key %s (%s) for %s%s\n", *in, verb, k.KID, k.Alg, *iss, windowText(k.ValidFrom, k.ValidUntil))
+		fmt.Fprintf(e.stderr, "hufu: %s: %s key %s (%s) for %s%s\n", *in, verb, k.KID, k.Alg, *iss, k.Window())
 		return nil
 	})
-}
-
-func windowText(from, until string) string {
-	var s string
-	if from != "" {
-		s += " from " + from
-	}
-	if until != "" {
-		s += " until " + until
-	}
-	return s
 }
 
 func bundleRevoke(e *env, c *command, args []string) int {
@@ -302,13 +275,9 @@ func bundleSign(e *env, c *command, args []string) int {
 	if next <= 0 || expires < next {
 		return usageError(e, c, "sign: want 0 < -next-update <= -expires")
 	}
-	now := e.now()
-	if *at != "" {
-		t, err := parseTime(*at)
-		if err != nil {
-			return usageError(e, c, "sign: -at: %v", err)
-		}
-		now = t
+	now, code := parseAt(e, c, *at)
+	if code != exitOK {
+		return code
 	}
 	priv, ok := readPrivateKey(e, *keyFile)
 	if !ok {
@@ -358,7 +327,7 @@ func bundleShow(e *env, c *command, args []string) int {
 	if err != nil {
 		return e.fail(err)
 	}
-	st, _ := stateStore(e, *state)
+	st, _ := store.New(*state, e.getenv)
 	b, refused, err := st.Inspect(pos[0], roots)
 	if err != nil {
 		return e.fail(err)
@@ -369,9 +338,6 @@ func bundleShow(e *env, c *command, args []string) int {
 	}
 	if *asJSON {
 		return printJSON(e, store.Describe(b))
-	}
-	if !b.Verified {
-		fmt.Fprintln(e.stdout, "!!! UNVERIFIED — no root to check the signature with; give -root ROOT.pub or pin one !!!")
 	}
 	for _, l := range store.Describe(b).Lines(time.Time{}) {
 		fmt.Fprintln(e.stdout, termsafe.String(l))
@@ -399,7 +365,7 @@ func bundlePin(e *env, c *command, args []string) int {
 	if len(pos) == 0 {
 		return usageError(e, c, "pin: give at least one ROOT.pub")
 	}
-	st, err := stateStore(e, *state)
+	st, err := store.New(*state, e.getenv)
 	if err != nil {
 		return e.fail(err)
 	}
@@ -428,15 +394,11 @@ func bundleUnpin(e *env, c *command, args []string) int {
 	if len(pos) != 1 {
 		return usageError(e, c, "unpin: give one KID or ROOT.pub")
 	}
-	kid := pos[0]
-	if _, err := os.Stat(kid); err == nil {
-		roots, err := store.ReadRoots(kid)
-		if err != nil {
-			return e.fail(err)
-		}
-		kid = kidHex(roots[0])
+	kid, err := store.RootKID(pos[0])
+	if err != nil {
+		return e.fail(err)
 	}
-	st, err := stateStore(e, *state)
+	st, err := store.New(*state, e.getenv)
 	if err != nil {
 		return e.fail(err)
 	}
@@ -477,27 +439,17 @@ func bundleInstall(e *env, c *command, args []string) int {
 	if code != exitOK {
 		return code
 	}
-	st, err := stateStore(e, *state)
+	st, err := store.New(*state, e.getenv)
 	if err != nil {
 		return e.fail(err)
 	}
-	b, same, err := st.InstallFile(pos[0])
-	switch {
-	case store.IsRefused(err):
-		e.fail(err)
-		return exitInvalid
-	case err != nil:
-		return e.fail(err)
-	case same:
-		fmt.Fprintf(e.stderr, "hufu: trust bundle seq %d is already installed\n", b.Seq)
-		return exitOK
+	in, err := st.InstallFile(pos[0])
+	if err != nil {
+		return failRefused(e, err, exitInvalid)
 	}
-	fmt.Fprintf(e.stderr, "hufu: installed trust bundle seq %d (issued %s, expires %s) in %s\n",
-		b.Seq, b.IssuedAt.Format(time.RFC3339), b.Expires.Format(time.RFC3339), st.Dir)
-	if _, err := b.CheckTime(now, verifier.DefaultSkew); err != nil {
-		var ve *verifier.Error
-		errors.As(err, &ve)
-		e.warnf("%s: verify cannot decide with it now (%s)", ve.Detail, ve.Reason)
+	fmt.Fprintf(e.stderr, "hufu: %s\n", in)
+	if w := in.Warning(now, verifier.DefaultSkew); w != "" && !in.Same {
+		e.warnf("%s", w)
 	}
 	return exitOK
 }
@@ -514,23 +466,14 @@ func bundleStatus(e *env, c *command, args []string) int {
 	if code != exitOK {
 		return code
 	}
-	st, err := stateStore(e, *state)
+	st, err := store.New(*state, e.getenv)
 	if err != nil {
 		return e.fail(err)
 	}
-	t, err := st.Open(store.Selection{})
+	d, undecided, err := st.InstalledStatus(now, verifier.DefaultSkew)
 	if err != nil {
-		return e.fail(err)
+		return failRefused(e, err, exitUndecid)
 	}
-	if t.Err != nil {
-		what := "does not verify against the pinned roots"
-		if errors.Is(t.Err, store.Rollback) {
-			what = "is older than a bundle installed before"
-		}
-		e.fail(fmt.Errorf("%s %s: %w", t.Label, what, t.Err))
-		return exitUndecid
-	}
-	d, undecided := store.Status(t.Bundle, t.Path, now, verifier.DefaultSkew)
 	rc := exitOK
 	if undecided {
 		rc = exitUndecid
@@ -541,11 +484,20 @@ func bundleStatus(e *env, c *command, args []string) int {
 		}
 		return rc
 	}
-	fmt.Fprintf(e.stdout, "installed: %s\n", t.Path)
+	fmt.Fprintf(e.stdout, "installed: %s\n", *d.Path)
 	for _, l := range d.Lines(now) {
 		fmt.Fprintln(e.stdout, termsafe.String(l))
 	}
 	return rc
+}
+
+// failRefused reports err: with exit status refused if the store refused
+// the bundle itself (store.IsRefused), else as e.fail does.
+func failRefused(e *env, err error, refused int) int {
+	if code := e.fail(err); !store.IsRefused(err) {
+		return code
+	}
+	return refused
 }
 
 // parseNoArgs parses flags and rejects positional arguments.
@@ -558,9 +510,4 @@ func parseNoArgs(e *env, c *command, fl *flag.FlagSet, args []string) int {
 		return usageError(e, c, "unexpected argument %q", pos[0])
 	}
 	return exitOK
-}
-
-func kidHex(pub crypto.PublicKey) string {
-	kid, _ := keys.KID(pub)
-	return hex.EncodeToString(kid)
 }
