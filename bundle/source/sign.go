@@ -10,6 +10,7 @@ import (
 
 	"github.com/hufu-project/hufu/bundle"
 	"github.com/hufu-project/hufu/internal/atomicfile"
+	"github.com/hufu-project/hufu/internal/humantime"
 	"github.com/hufu-project/hufu/keys"
 )
 
@@ -54,8 +55,8 @@ func (r *Signed) Summary() []string {
 	c := r.Contents
 	kid, _ := keys.KID(r.req.Key.Public())
 	return []string{
-		fmt.Sprintf("wrote %s: seq %d, %s, %s, %s, %s (root %x)", r.req.Out, c.Seq, plural(len(c.Issuers), "issuer"),
-			plural(r.RevokedPasses, "revoked pass"), plural(len(c.RevokedKeys), "revoked key"), sizeText(len(r.Data)), kid),
+		fmt.Sprintf("wrote %s: seq %d, %s, %s, %s, %s (root %x)", r.req.Out, c.Seq, humantime.Plural(len(c.Issuers), "issuer"),
+			humantime.Plural(r.RevokedPasses, "revoked pass"), humantime.Plural(len(c.RevokedKeys), "revoked key"), sizeText(len(r.Data)), kid),
 		fmt.Sprintf("issued %s, next update %s, expires %s", c.IssuedAt.Format(time.RFC3339),
 			c.NextUpdate.Format(time.RFC3339), c.Expires.Format(time.RFC3339)),
 	}
@@ -74,17 +75,6 @@ func (r *Signed) Warnings() []string {
 			r.req.Seq, r.req.Source, r.LastSeq))
 	}
 	return w
-}
-
-// plural is "1 what" or "n whats" ("passes" for a word in s).
-func plural(n int, what string) string {
-	if n == 1 {
-		return "1 " + what
-	}
-	if strings.HasSuffix(what, "s") {
-		return strconv.Itoa(n) + " " + what + "es"
-	}
-	return strconv.Itoa(n) + " " + what + "s"
 }
 
 // sizeText is a size in bytes for people: "900 bytes", "3 KiB", "2 MiB"

@@ -2,7 +2,6 @@ package store
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -41,7 +40,7 @@ func (d *Description) Lines(now time.Time) []string {
 			line("", "  key %s %s%s", k.KID, k.Alg, window(rfc3339(k.ValidFrom), rfc3339(k.ValidUntil)))
 		}
 	}
-	line("revoked", "%s, %s", plural(d.RevokedPasses, "pass"), plural(len(d.RevokedKeys), "key"))
+	line("revoked", "%s, %s", humantime.Plural(d.RevokedPasses, "pass"), humantime.Plural(len(d.RevokedKeys), "key"))
 	for _, k := range d.RevokedKeys {
 		line("", "  key %s %s", k.KID, k.Alg)
 	}
@@ -68,17 +67,6 @@ func window(from, until string) string {
 		s += " until " + until
 	}
 	return s
-}
-
-// plural is "1 what" or "n whats" ("passes" for a word in s).
-func plural(n int, what string) string {
-	if n == 1 {
-		return "1 " + what
-	}
-	if strings.HasSuffix(what, "s") {
-		return strconv.Itoa(n) + " " + what + "es"
-	}
-	return strconv.Itoa(n) + " " + what + "s"
 }
 
 func rfc3339(t *time.Time) string {

@@ -3,13 +3,13 @@ package main
 import (
 	"flag"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/hufu-project/hufu/bundle"
 	"github.com/hufu-project/hufu/bundle/source"
 	"github.com/hufu-project/hufu/bundle/store"
+	"github.com/hufu-project/hufu/internal/humantime"
 	"github.com/hufu-project/hufu/internal/termsafe"
 	"github.com/hufu-project/hufu/keys"
 	"github.com/hufu-project/hufu/pass"
@@ -299,16 +299,8 @@ func bundleSign(e *env, c *command, args []string) int {
 	return exitOK
 }
 
-// plural is "1 what" or "n whats" ("passes" for a word in s).
-func plural(n int, what string) string {
-	if n == 1 {
-		return "1 " + what
-	}
-	if strings.HasSuffix(what, "s") {
-		return strconv.Itoa(n) + " " + what + "es"
-	}
-	return strconv.Itoa(n) + " " + what + "s"
-}
+// plural is humantime.Plural, for the station's messages.
+func plural(n int, what string) string { return humantime.Plural(n, what) }
 
 func bundleShow(e *env, c *command, args []string) int {
 	fl := flagSet(e, c)
