@@ -274,29 +274,48 @@ func (s *Store) Pin(roots ...crypto.PublicKey) ([]Pinned, error) {
 	return out, s.writeRoots(have)
 }
 
-// Unpin removes the pinned roots whose kid (hex) is kid and returns how
-// many roots are left. It refuses to remove the last root (LastRoot)
-// unless force is set: with no root, no bundle can be opened and every
-// verification stops.
-func (s *Store) Unpin(kid string, force bool) (left int, err error) {
+// Unpinned is what Unpin did: the kid (hex) unpinned, and how many roots
+// are left pinned.
+type Unpinned struct {
+	KID  string
+	Left int
+}
+
+// String says it for people: "unpinned root KID; N left".
+func (u Unpinned) String() string { return fmt.Sprintf("unpinned root %s; %d left", u.KID, u.Left) }
+
+// Warning says, for people, what follows when no root is left: every
+// verify stops with "no trust configured". It is "" while roots are left.
+func (u Unpinned) Warning() string {
+	if u.Left > 0 {
+		return ""
+	}
+	return "no root is pinned now: verify will stop with \"no trust configured\" until one is pinned"
+}
+
+// Unpin removes the pinned roots whose kid (hex) is kid. It refuses to
+// remove the last root (LastRoot) unless force is set: with no root, no
+// bundle can be opened and every verification stops. NotPinned if no
+// pinned root has kid.
+func (s *Store) Unpin(kid string, force bool) (Unpinned, error) {
 	unlock, err := s.lock()
 	if err != nil {
-		return 0, err
+		return Unpinned{}, err
 	}
 	defer unlock()
 	roots, err := s.Roots()
 	if err != nil {
-		return 0, err
+		return Unpinned{}, err
 	}
 	kept := slices.DeleteFunc(slices.Clone(roots), func(r crypto.PublicKey) bool { return kidHex(r) == kid })
 	switch {
 	case len(kept) == len(roots):
-		return len(roots), fail(NotPinned, nil, "no pinned root has kid %s", kid)
+		return Unpinned{}, fail(NotPinned, nil, "no pinned root has kid %s", kid)
 	case len(kept) == 0 && !force:
-		return len(roots), fail(LastRoot, nil, "root %s is the last one pinned: without a root, no bundle can be checked and every verify stops", kid).
+		return Unpinned{}, fail(LastRoot, nil, "root %s is the last one pinned: without a root, no bundle can be checked and every verify stops", kid).
 			hinted("pin the new root first (hufu bundle pin NEW.pub), or give -f to unpin it anyway")
 	}
-	return len(kept), s.writeRoots(kept)
+	return Unpinned{KID: kid, Left: len(kept)}, s.writeRoots(kept)
 }
 
 func kidHex(pub crypto.PublicKey) string {

@@ -214,8 +214,8 @@ func TestUnpin(t *testing.T) {
 	if _, err := s.Unpin("0000000000000000", false); !isCode(err, NotPinned) {
 		t.Fatalf("Unpin unknown: %v", err)
 	}
-	if left, err := s.Unpin(kidHex(other), false); err != nil || left != 1 {
-		t.Fatalf("Unpin: %d left, %v", left, err)
+	if u, err := s.Unpin(kidHex(other), false); err != nil || u.Left != 1 || u.Warning() != "" || u.String() != "unpinned root "+kidHex(other)+"; 1 left" {
+		t.Fatalf("Unpin: %+v (%q, warning %q), %v", u, u, u.Warning(), err)
 	}
 	if _, err := s.Unpin(kidHex(root.Public()), false); !isCode(err, LastRoot) || !strings.Contains(hintOf(err), "hufu bundle pin") {
 		t.Fatalf("Unpin the last root: %v (hint %q), want last_root with a hint to pin the new root", err, hintOf(err))
@@ -223,8 +223,8 @@ func TestUnpin(t *testing.T) {
 	if roots, _ := s.Roots(); len(roots) != 1 {
 		t.Fatalf("%d roots after a refused unpin", len(roots))
 	}
-	if left, err := s.Unpin(kidHex(root.Public()), true); err != nil || left != 0 {
-		t.Fatalf("forced Unpin: %d left, %v", left, err)
+	if u, err := s.Unpin(kidHex(root.Public()), true); err != nil || u.Left != 0 || !strings.Contains(u.Warning(), "no trust configured") {
+		t.Fatalf("forced Unpin: %+v (warning %q), %v", u, u.Warning(), err)
 	}
 }
 

@@ -394,13 +394,13 @@ func bundleUnpin(e *env, c *command, args []string) int {
 	if err != nil {
 		return e.fail(err)
 	}
-	left, err := st.Unpin(kid, *force)
+	u, err := st.Unpin(kid, *force)
 	if err != nil {
 		return e.fail(err)
 	}
-	fmt.Fprintf(e.stderr, "hufu: unpinned root %s; %d left\n", kid, left)
-	if left == 0 {
-		e.warnf("no root is pinned now: verify will stop with \"no trust configured\" until one is pinned")
+	fmt.Fprintf(e.stderr, "hufu: %s\n", u)
+	if w := u.Warning(); w != "" {
+		e.warnf("%s", w)
 	}
 	return exitOK
 }
