@@ -195,8 +195,8 @@ func Read(path string) (*Source, error) {
 	}
 	s, err := Parse(data)
 	if err != nil {
-		if kind := filekind.Of(data); kind != filekind.Unknown && kind != filekind.Source {
-			return nil, fail(BadSource, nil, "%s is %s, not %s", path, kind, filekind.Source)
+		if msg := filekind.Mismatch(path, data, filekind.Source); msg != "" {
+			return nil, fail(BadSource, nil, "%s", msg)
 		}
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
@@ -571,8 +571,8 @@ func CodeRevocation(name, text string) (Revocation, error) {
 		err = u.Claim
 	}
 	if err != nil {
-		if kind := filekind.Of([]byte(text)); kind != filekind.Unknown && kind != filekind.Pass {
-			return Revocation{}, fail(NotPass, nil, "%s is %s, not %s", name, kind, filekind.Pass)
+		if msg := filekind.Mismatch(name, []byte(text), filekind.Pass); msg != "" {
+			return Revocation{}, fail(NotPass, nil, "%s", msg)
 		}
 		return Revocation{}, fail(NotPass, err, "%s", name)
 	}

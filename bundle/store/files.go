@@ -52,14 +52,14 @@ func ReadRoots(files ...string) ([]crypto.PublicKey, error) {
 // WANT", with a hint for the usual mix-ups. It is nil if the file is of an
 // unknown kind, or of the kind wanted (it is then just malformed).
 func wrongKind(c Code, path string, data []byte, want filekind.Kind) *Error {
-	kind := filekind.Of(data)
-	if kind == filekind.Unknown || kind == want {
+	msg := filekind.Mismatch(path, data, want)
+	if msg == "" {
 		return nil
 	}
-	e := fail(c, nil, "%s is %s, not %s", path, kind, want)
+	e := fail(c, nil, "%s", msg)
 	switch want {
 	case filekind.PublicKey:
-		if kind == filekind.PrivateKey {
+		if filekind.Of(data) == filekind.PrivateKey {
 			e.hint = fmt.Sprintf("give the public key (%s.pub), not the private key", path)
 		}
 	case filekind.TrustFile:

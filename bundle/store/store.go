@@ -67,9 +67,10 @@ const (
 	// is not what it should be; Detail says what it is instead ("p.txt is
 	// a pass, not a public key"), or names it before why it does not parse.
 	BadFile Code = "bad_file"
-	// Refused: InstallFile refused the bundle file (Err is the
-	// *bundle.Error), or Open refused a bundle file that is something else
-	// (Detail: "p.txt is a pass, not a trust bundle").
+	// Refused: a bundle was refused (Err is why: the *bundle.Error, or a
+	// Rollback), and Detail names the file or says what it is instead
+	// ("p.txt is a pass, not a trust bundle"): from InstallFile,
+	// InstalledStatus, and as Trust.Err from Open.
 	Refused Code = "refused"
 	// BadSelection: the parts of a Selection do not go together.
 	BadSelection Code = "bad_selection"
