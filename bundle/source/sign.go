@@ -22,10 +22,10 @@ const (
 
 // SignRequest is what SignFile signs: the source at Source with the root
 // key Key (whose file, named KeyName in messages, "the key" if empty, is
-// marked as a root key if RootMarked; an unmarked key is refused unless Force), sequence
-// number Seq (0 for the source's last one plus 1), issued at IssuedAt,
-// with NextUpdate and Expires after it. The bundle is written to Out ("-"
-// for Stdout) with atomicfile.WriteOutput.
+// marked as a root key if RootMarked; an unmarked key is refused unless
+// Force), sequence number Seq (0 for the source's last one plus 1),
+// issued at IssuedAt, with NextUpdate and Expires after it. The bundle is
+// written to Out ("-" for Stdout) with atomicfile.WriteOutput.
 type SignRequest struct {
 	Source, Out         string
 	Key                 crypto.Signer
