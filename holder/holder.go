@@ -13,6 +13,7 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
@@ -160,6 +161,24 @@ func ParseClaims(b []byte) (*Claims, error) {
 		return nil, invalid("missing time")
 	}
 	return c, nil
+}
+
+// ErrChallenge is wrapped by ParseChallenge's errors.
+var ErrChallenge = errors.New("holder: bad challenge")
+
+// ParseChallenge parses a station's challenge as it is written for
+// people and in URLs: hex digits, in either case, for 1 to MaxChallenge
+// bytes; "" is no challenge (nil), as Present takes it. Anything else is
+// an error wrapping ErrChallenge.
+func ParseChallenge(s string) ([]byte, error) {
+	if s == "" {
+		return nil, nil
+	}
+	b, err := hex.DecodeString(s)
+	if err != nil || len(b) == 0 || len(b) > MaxChallenge {
+		return nil, fmt.Errorf("%w %q: want 1 to %d bytes in hex", ErrChallenge, s, MaxChallenge)
+	}
+	return b, nil
 }
 
 // Digest returns the presentation digest: SHA-256 of the presentation

@@ -173,3 +173,23 @@ func TestClaimsRoundTrip(t *testing.T) {
 		t.Fatalf("claims %+v", c)
 	}
 }
+
+func TestParseChallenge(t *testing.T) {
+	for s, want := range map[string][]byte{
+		"00":                               {0},
+		"0a0B0c":                           {10, 11, 12},
+		"00112233445566778899aabbccddeeff": {0, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff},
+	} {
+		if got, err := holder.ParseChallenge(s); err != nil || !bytes.Equal(got, want) {
+			t.Errorf("ParseChallenge(%q) = %x, %v; want %x", s, got, err, want)
+		}
+	}
+	if got, err := holder.ParseChallenge(""); got != nil || err != nil {
+		t.Errorf("ParseChallenge(\"\") = %x, %v; want no challenge", got, err)
+	}
+	for _, s := range []string{"0", "zz", "0x00", " 00", "00112233445566778899aabbccddeeff00"} {
+		if got, err := holder.ParseChallenge(s); !errors.Is(err, holder.ErrChallenge) || got != nil {
+			t.Errorf("ParseChallenge(%q) = %x, %v; want ErrChallenge", s, got, err)
+		}
+	}
+}

@@ -71,6 +71,23 @@ func Codes(source string, data []byte) []Code {
 	return out
 }
 
+// ErrNotOne is wrapped by One's error for no code or several.
+var ErrNotOne = errors.New("input: want one code")
+
+// One returns the text of the one code in codes, for a command that takes
+// a single code (such as a pass to present): an error wrapping ErrNotOne
+// if there is none or several, or one naming the Reason and Detail of an
+// image that gave no text.
+func One(codes []Code) (string, error) {
+	if len(codes) != 1 {
+		return "", fmt.Errorf("%w, not %d", ErrNotOne, len(codes))
+	}
+	if c := codes[0]; c.Reason != "" {
+		return "", fmt.Errorf("input: %s: %s", c.Reason, c.Detail)
+	}
+	return codes[0].Text, nil
+}
+
 // Read returns the codes in the file at path, or in every image of the
 // directory at path, in name order (other files there are skipped). An
 // empty file, or a directory with no image, is an error.

@@ -2,6 +2,7 @@ package input
 
 import (
 	"bytes"
+	"errors"
 	"image"
 	"image/png"
 	"os"
@@ -81,4 +82,19 @@ func blank(t *testing.T) []byte {
 		t.Fatal(err)
 	}
 	return b.Bytes()
+}
+
+func TestOne(t *testing.T) {
+	if text, err := One([]Code{{Text: "HF1:ONE"}}); err != nil || text != "HF1:ONE" {
+		t.Errorf("one code: %q, %v", text, err)
+	}
+	for _, codes := range [][]Code{nil, {{Text: "HF1:A"}, {Text: "HF1:B"}}} {
+		if text, err := One(codes); !errors.Is(err, ErrNotOne) || text != "" {
+			t.Errorf("%d codes: %q, %v; want ErrNotOne", len(codes), text, err)
+		}
+	}
+	text, err := One([]Code{{Reason: "no_qr_code", Detail: "no QR code found in the image"}})
+	if err == nil || errors.Is(err, ErrNotOne) || !strings.Contains(err.Error(), "no_qr_code") || text != "" {
+		t.Errorf("an image without a code: %q, %v", text, err)
+	}
 }

@@ -3,6 +3,11 @@
 // An Issuer wraps a crypto.Signer, so the private key may live in memory,
 // in an HSM or in a cloud KMS, and an issuer ID. It is safe for concurrent
 // use if the Signer is (the standard library's keys are).
+//
+// A Request states a pass as an operator asks for it (the status by name,
+// the issuer's limits); Prepare checks it all, and the key, before
+// anything is signed. Errors about what is asked for are *Error values
+// with a stable Code and a Hint for the operator.
 package issuer
 
 import (
@@ -41,21 +46,25 @@ type Issuer struct {
 // administrative region code "310000"). Passes may be valid for at most
 // maxValidity. New signs and verifies one test message, so a signer that
 // does not hold the key it claims fails here rather than in production.
+//
+// Its errors are *Error values: BadValidity if maxValidity is not
+// positive, BadIssuerID, or BadKey.
 func New(signer crypto.Signer, iss string, maxValidity time.Duration) (*Issuer, error) {
 	if maxValidity <= 0 {
-		return nil, errors.New("issuer: maximum validity must be positive")
+		return nil, fail(BadValidity, nil, "", "maximum validity must be positive")
 	}
 	if err := pass.CheckIssuer(iss); err != nil {
-		return nil, fmt.Errorf("issuer: %w", err)
+		hint := fmt.Sprintf("an issuer ID is 1 to %d printable ASCII characters without spaces, such as the region code 310000", pass.MaxIssuerLen)
+		return nil, fail(BadIssuerID, err, hint, fmt.Sprintf("issuer ID %q", iss))
 	}
 	pub := signer.Public()
 	alg, err := keys.AlgOf(pub)
 	if err != nil {
-		return nil, fmt.Errorf("issuer: %w", err)
+		return nil, fail(BadKey, err, "", "signing key")
 	}
 	kid, err := keys.KID(pub)
 	if err != nil {
-		return nil, fmt.Errorf("issuer: %w", err)
+		return nil, fail(BadKey, err, "", "signing key")
 	}
 	is := &Issuer{signer: signer, kid: kid, iss: iss, maxValidity: maxValidity, now: time.Now}
 	is.alg = cose.ES256
@@ -64,7 +73,7 @@ func New(signer crypto.Signer, iss string, maxValidity time.Duration) (*Issuer, 
 	}
 	is.protected = cose.AppendProtected(nil, is.alg, kid)
 	if err := is.selfTest(pub); err != nil {
-		return nil, err
+		return nil, fail(BadKey, err, "", "signing key fails its self-test")
 	}
 	return is, nil
 }
@@ -95,13 +104,25 @@ type Claims struct {
 	HolderKey crypto.PublicKey
 }
 
-// Issue signs a pass with the given claims and returns its QR text.
+// Issue signs a pass with the given claims and returns its QR text. Bad
+// claims are an *Error: BadValidity, BadName, BadHolderKey or BadClaims.
 func (is *Issuer) Issue(c Claims) (string, error) {
-	if c.Validity <= 0 || c.Validity > is.maxValidity {
-		return "", fmt.Errorf("issuer: validity %v not in (0, %v]", c.Validity, is.maxValidity)
+	var buf [384]byte
+	payload, err := is.appendClaims(buf[:0], c)
+	if err != nil {
+		return "", err
+	}
+	return is.sign(payload)
+}
+
+// appendClaims checks c and appends the CBOR claims of its pass, with a
+// new random pass ID, to dst.
+func (is *Issuer) appendClaims(dst []byte, c Claims) ([]byte, error) {
+	if err := is.checkValidity(c.Validity); err != nil {
+		return nil, err
 	}
 	if c.Photo != nil && c.PhotoDigest != nil {
-		return "", errors.New("issuer: both Photo and PhotoDigest set")
+		return nil, fail(BadClaims, nil, "", "both Photo and PhotoDigest set")
 	}
 	now := is.now().Unix()
 	if !c.IssuedAt.IsZero() {
@@ -124,27 +145,52 @@ func (is *Issuer) Issue(c Claims) (string, error) {
 	if c.Photo != nil {
 		p.PhotoDigest = pass.PhotoDigest(c.Photo)
 	}
-	if c.HolderKey != nil {
-		pub, ok := c.HolderKey.(*ecdsa.PublicKey)
-		if !ok {
-			return "", fmt.Errorf("issuer: a holder key must be a P-256 key, not %T", c.HolderKey)
-		}
-		hk, err := pass.CompressHolderKey(pub)
-		if err != nil {
-			return "", fmt.Errorf("issuer: %w", err)
-		}
-		p.HolderKey = hk
-	}
 	var err error
+	if p.HolderKey, err = holderKey(c.HolderKey); err != nil {
+		return nil, err
+	}
 	if p.NameHash, err = pass.NameHash(p.ID, c.Name); err != nil {
-		return "", fmt.Errorf("issuer: %w", err)
+		return nil, fail(BadName, err, "", "the holder's name")
 	}
-	var buf [384]byte
-	payload, err := p.AppendClaims(buf[:0])
+	if dst, err = p.AppendClaims(dst); err != nil {
+		return nil, fail(BadClaims, err, "", "the pass")
+	}
+	return dst, nil
+}
+
+// checkValidity returns a BadValidity *Error unless d is in
+// (0, maximum validity].
+func (is *Issuer) checkValidity(d time.Duration) error {
+	if d > 0 && d <= is.maxValidity {
+		return nil
+	}
+	hint := ""
+	if d > is.maxValidity {
+		hint = "raise -max-ttl to allow a longer -ttl (hufu issue)"
+	}
+	return fail(BadValidity, nil, hint, fmt.Sprintf("validity %v not in (0, %v]", d, is.maxValidity))
+}
+
+// holderKey returns the holder key claim of pub (nil for none), or a
+// BadHolderKey *Error if pub is not a P-256 public key.
+func holderKey(pub crypto.PublicKey) ([]byte, error) {
+	if pub == nil {
+		return nil, nil
+	}
+	const hint = "make one with: hufu keygen -alg ES256 -o holder.key"
+	k, ok := pub.(*ecdsa.PublicKey)
+	if !ok {
+		alg, err := keys.AlgOf(pub)
+		if err != nil {
+			return nil, fail(BadHolderKey, err, hint, "a holder key must be a P-256 (ES256) key")
+		}
+		return nil, fail(BadHolderKey, nil, hint, fmt.Sprintf("a holder key must be a P-256 (ES256) key, not %s", alg))
+	}
+	hk, err := pass.CompressHolderKey(k)
 	if err != nil {
-		return "", fmt.Errorf("issuer: %w", err)
+		return nil, fail(BadHolderKey, err, hint, "a holder key must be a P-256 (ES256) key")
 	}
-	return is.sign(payload)
+	return hk, nil
 }
 
 // sign wraps payload in a signed COSE_Sign1 and returns its QR text.
@@ -203,7 +249,7 @@ func (is *Issuer) selfTest(pub crypto.PublicKey) error {
 		ok = verifyRaw(k, d[:], sig)
 	}
 	if !ok {
-		return errors.New("issuer: the signer's signature does not verify with its public key")
+		return errors.New("the signer's signature does not verify with its public key")
 	}
 	return nil
 }

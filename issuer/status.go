@@ -10,26 +10,28 @@ import (
 // SetStatus sets c's colour, reason and hints from their names as SPEC.md
 // lists them and people type them: colour green, yellow or red (in any
 // case), reason a reason code or "" (only for yellow and red), hints hint
-// codes. It changes c only if every name is known.
+// codes. It changes c only if every name is known; otherwise it returns
+// a BadStatus *Error.
 func (c *Claims) SetStatus(colour, reason string, hints []string) error {
 	col, ok := pass.ParseColour(strings.ToLower(colour))
 	if !ok {
-		return fmt.Errorf("issuer: unknown colour %q (want green, yellow or red)", colour)
+		return fail(BadStatus, nil, "", fmt.Sprintf("unknown colour %q (want green, yellow or red)", colour))
 	}
+	const codes = `run "hufu help issue" for the reason and hint codes`
 	var r pass.Reason
 	if reason != "" {
 		if r, ok = pass.ParseReason(reason); !ok {
-			return fmt.Errorf("issuer: unknown reason %q", reason)
+			return fail(BadStatus, nil, codes, fmt.Sprintf("unknown reason %q", reason))
 		}
 		if col == pass.Green {
-			return fmt.Errorf("issuer: a green pass carries no reason; hints give advice")
+			return fail(BadStatus, nil, "drop -reason, or make the pass yellow or red", "a green pass carries no reason; hints give advice")
 		}
 	}
 	var hs pass.Hints
 	for _, h := range hints {
 		bit, ok := pass.ParseHint(h)
 		if !ok {
-			return fmt.Errorf("issuer: unknown hint %q", h)
+			return fail(BadStatus, nil, codes, fmt.Sprintf("unknown hint %q", h))
 		}
 		hs |= bit
 	}

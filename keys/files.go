@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/hufu-project/hufu/internal/atomicfile"
+	"github.com/hufu-project/hufu/internal/humantime"
 )
 
 // RootMarker is the line before the PEM block of a trust bundle root
@@ -35,13 +36,13 @@ func ParseAlg(s string) (Alg, error) {
 // WriteKeyPair writes priv to path (PKCS#8 PEM, mode 0600, led by
 // RootMarker if root) and its public key to path+".pub"
 // (SubjectPublicKeyInfo PEM). It never replaces a file: if either exists,
-// it writes nothing and returns an *fs.PathError for it wrapping
-// fs.ErrExist.
+// it writes nothing and returns a *FileError of code KeyExists for it,
+// which wraps an *fs.PathError wrapping fs.ErrExist.
 func WriteKeyPair(path string, priv crypto.Signer, root bool) error {
 	pubPath := path + ".pub"
 	for _, p := range []string{path, pubPath} {
 		if _, err := os.Lstat(p); err == nil {
-			return &fs.PathError{Op: "create", Path: p, Err: fs.ErrExist}
+			return keyExists(p)
 		}
 	}
 	data, err := EncodePrivatePEM(priv)
@@ -52,7 +53,7 @@ func WriteKeyPair(path string, priv crypto.Signer, root bool) error {
 		data = append([]byte(RootMarker+"\n"), data...)
 	}
 	if err := atomicfile.Create(path, data, 0o600); errors.Is(err, fs.ErrExist) {
-		return &fs.PathError{Op: "create", Path: path, Err: fs.ErrExist}
+		return keyExists(path)
 	} else if err != nil {
 		return fmt.Errorf("keys: writing private key: %w", err)
 	}
@@ -60,6 +61,12 @@ func WriteKeyPair(path string, priv crypto.Signer, root bool) error {
 		return fmt.Errorf("keys: writing public key: %w", err)
 	}
 	return nil
+}
+
+// keyExists is WriteKeyPair's error for a file at path.
+func keyExists(path string) error {
+	return &FileError{Code: KeyExists, Path: path, Detail: path + " already exists; hufu never overwrites a key",
+		Err: &fs.PathError{Op: "create", Path: path, Err: fs.ErrExist}}
 }
 
 // IsRootKey reports whether a private key file's contents are marked as
@@ -80,7 +87,7 @@ func IsRootKey(data []byte) bool {
 // IsRootKeyFile is IsRootKey on the file at path; false if it cannot be
 // read.
 func IsRootKeyFile(path string) bool {
-	data, err := readLimited(path, 64<<10)
+	data, err := readLimited(path, MaxKeyFile)
 	return err == nil && IsRootKey(data)
 }
 
@@ -103,6 +110,30 @@ func NewKey(pub crypto.PublicKey, issuers ...string) (*Key, error) {
 		return nil, err
 	}
 	return &Key{KID: kid, Alg: alg, Public: pub, Issuers: issuers}, nil
+}
+
+// SetWindow sets k's validity window (ValidFrom, ValidUntil) from its
+// bounds as an operator writes them: each RFC 3339 (2026-12-02T08:00:00Z,
+// or with an offset) or a date (2026-12-02, its start in UTC), or "" to
+// leave that side open. The times are kept in UTC. It changes k only if
+// both bounds parse and until is not before from.
+func (k *Key) SetWindow(from, until string) error {
+	var w [2]time.Time
+	for i, s := range []string{from, until} {
+		if s == "" {
+			continue
+		}
+		t, err := humantime.ParseTime(s, time.UTC)
+		if err != nil {
+			return fmt.Errorf("keys: %s: %w", [2]string{"valid_from", "valid_until"}[i], err)
+		}
+		w[i] = t.UTC()
+	}
+	if !w[0].IsZero() && !w[1].IsZero() && w[1].Before(w[0]) {
+		return errors.New("keys: valid_until is before valid_from")
+	}
+	k.ValidFrom, k.ValidUntil = w[0], w[1]
+	return nil
 }
 
 // AddToTrustFile adds k to the trust file at path, creating the file if

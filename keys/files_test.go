@@ -124,3 +124,87 @@ func TestNewKey(t *testing.T) {
 		t.Error("NewKey accepted a string")
 	}
 }
+
+// TestFileErrors: the key file errors an operator can act on carry their
+// Code, the file, and a hint naming what to do.
+func TestFileErrors(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "my key")
+	priv, _ := Generate(ES256)
+	if err := WriteKeyPair(path, priv, false); err != nil {
+		t.Fatal(err)
+	}
+	check := func(what string, err error, code Code, hint string) {
+		t.Helper()
+		var fe *FileError
+		if !errors.Is(err, code) || !errors.As(err, &fe) || fe.Code != code || fe.Path != path {
+			t.Fatalf("%s: %v, want a *FileError of code %s for %s", what, err, code, path)
+		}
+		if fe.Hint() != hint {
+			t.Errorf("%s: hint %q, want %q", what, fe.Hint(), hint)
+		}
+	}
+
+	err := WriteKeyPair(path, priv, false)
+	check("WriteKeyPair over a key", err, KeyExists, "give another file (hufu keygen -o FILE), or move the old key away first")
+	if !errors.Is(err, fs.ErrExist) {
+		t.Errorf("WriteKeyPair over a key: %v does not wrap fs.ErrExist", err)
+	}
+
+	if err := os.Chmod(path, 0o640); err != nil {
+		t.Fatal(err)
+	}
+	k, err := ReadPrivateFile(path)
+	check("ReadPrivateFile of a 0640 file", err, ReadableByOthers, "chmod 600 '"+path+"'")
+	if k == nil || !errors.Is(err, ErrReadableByOthers) {
+		t.Errorf("ReadPrivateFile of a 0640 file: key %v, %v; want the key and ErrReadableByOthers", k, err)
+	}
+
+	pub, err := ReadPublicFile(path)
+	check("ReadPublicFile of a private key", err, PrivateNotPublic, "give the public key ("+path+".pub), not the private key")
+	if pub != nil {
+		t.Errorf("ReadPublicFile of a private key returned %v", pub)
+	}
+	// Any other file that is not a public key is a plain error.
+	if err := os.WriteFile(path+".txt", []byte("HF1:ABC\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadPublicFile(path + ".txt"); err == nil || errors.Is(err, PrivateNotPublic) {
+		t.Errorf("ReadPublicFile of a pass: %v", err)
+	}
+	big := filepath.Join(dir, "big.pub")
+	if err := os.WriteFile(big, bytes.Repeat([]byte("x"), MaxKeyFile+1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadPublicFile(big); err == nil {
+		t.Error("ReadPublicFile read a file over MaxKeyFile")
+	}
+}
+
+func TestSetWindow(t *testing.T) {
+	day := time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		from, until string
+		want        [2]time.Time
+	}{
+		{"", "", [2]time.Time{}},
+		{"2026-12-02", "", [2]time.Time{day, {}}},
+		{"", "2026-12-02T08:00:00+08:00", [2]time.Time{{}, day}},
+		{"2026-12-02", "2026-12-02", [2]time.Time{day, day}},
+	} {
+		k := &Key{ValidFrom: day.AddDate(-1, 0, 0), ValidUntil: day.AddDate(1, 0, 0)}
+		if err := k.SetWindow(tc.from, tc.until); err != nil {
+			t.Errorf("SetWindow(%q, %q): %v", tc.from, tc.until, err)
+			continue
+		}
+		if !k.ValidFrom.Equal(tc.want[0]) || !k.ValidUntil.Equal(tc.want[1]) || k.ValidFrom.Location() != time.UTC || k.ValidUntil.Location() != time.UTC {
+			t.Errorf("SetWindow(%q, %q): window %v to %v, want %v to %v in UTC", tc.from, tc.until, k.ValidFrom, k.ValidUntil, tc.want[0], tc.want[1])
+		}
+	}
+	for _, bad := range [][2]string{{"yesterday", ""}, {"", "2026-13-01"}, {"2026-12-03", "2026-12-02"}} {
+		k := &Key{ValidFrom: day}
+		if err := k.SetWindow(bad[0], bad[1]); err == nil || !k.ValidFrom.Equal(day) || !k.ValidUntil.IsZero() {
+			t.Errorf("SetWindow%q: %v, window %v to %v; want an error and the window unchanged", bad, err, k.ValidFrom, k.ValidUntil)
+		}
+	}
+}

@@ -27,7 +27,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"os"
+	"strings"
 
 	"github.com/hufu-project/hufu/internal/atomicfile"
 )
@@ -212,13 +212,21 @@ func onePEM(data []byte, typ string) ([]byte, error) {
 	return b.Bytes, nil
 }
 
-// ReadPublicFile reads a "PUBLIC KEY" PEM file.
+// MaxKeyFile bounds the size of a key file.
+const MaxKeyFile = 64 << 10
+
+// ReadPublicFile reads a "PUBLIC KEY" PEM file of at most MaxKeyFile
+// bytes. Given a private key file instead, it returns a *FileError of code
+// PrivateNotPublic.
 func ReadPublicFile(path string) (crypto.PublicKey, error) {
-	data, err := os.ReadFile(path)
+	data, err := readLimited(path, MaxKeyFile)
 	if err != nil {
 		return nil, err
 	}
 	pub, err := ParsePublicPEM(data)
+	if b, _ := pem.Decode(data); err != nil && b != nil && strings.HasSuffix(b.Type, "PRIVATE KEY") {
+		return nil, &FileError{Code: PrivateNotPublic, Path: path, Err: err, Detail: path + " holds a private key, not a public key"}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}

@@ -157,15 +157,16 @@ func WritePrivateFile(path string, priv crypto.Signer) error {
 	return atomicfile.Create(path, data, 0o600)
 }
 
-// ErrReadableByOthers is returned, together with the key, by ReadPrivateFile
-// when the file's permissions let users other than its owner read or write
-// it.
+// ErrReadableByOthers is wrapped by the error ReadPrivateFile returns,
+// together with the key, when the file's permissions let users other than
+// its owner read or write it.
 var ErrReadableByOthers = errors.New("keys: private key file is accessible to other users")
 
-// ReadPrivateFile reads a PKCS#8 PEM private key file. If the file is
-// accessible to group or others it returns the key and an error wrapping
-// ErrReadableByOthers, so the caller can warn; any other error comes with a
-// nil key.
+// ReadPrivateFile reads a PKCS#8 PEM private key file of at most
+// MaxKeyFile bytes. If the file is accessible to group or others it
+// returns the key and a *FileError of code ReadableByOthers, wrapping
+// ErrReadableByOthers, so the caller can warn; any other error comes with
+// a nil key.
 func ReadPrivateFile(path string) (crypto.Signer, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -179,7 +180,7 @@ func ReadPrivateFile(path string) (crypto.Signer, error) {
 	if !st.Mode().IsRegular() {
 		return nil, &fs.PathError{Op: "read", Path: path, Err: errors.New("not a regular file")}
 	}
-	if st.Size() > 64<<10 {
+	if st.Size() > MaxKeyFile {
 		return nil, &fs.PathError{Op: "read", Path: path, Err: errors.New("too large for a key file")}
 	}
 	data := make([]byte, st.Size())
@@ -191,7 +192,8 @@ func ReadPrivateFile(path string) (crypto.Signer, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	if st.Mode().Perm()&0o077 != 0 {
-		return priv, fmt.Errorf("%w: %s has mode %04o (want 0600)", ErrReadableByOthers, path, st.Mode().Perm())
+		return priv, &FileError{Code: ReadableByOthers, Path: path, Err: ErrReadableByOthers,
+			Detail: fmt.Sprintf("private key file is accessible to other users: %s has mode %04o (want 0600)", path, st.Mode().Perm())}
 	}
 	return priv, nil
 }

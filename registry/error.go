@@ -94,6 +94,17 @@ func Errorf(code Code, format string, args ...any) *Error {
 	return &Error{Code: code, Detail: fmt.Sprintf(format, args...)}
 }
 
+// Refused reports whether err is the registry refusing what it was asked
+// (an *Error in err's chain whose code HTTPStatus maps to a 4xx status:
+// bad input, an unknown holder or key, a forged export), as opposed to a
+// fault of the server, its database or its files (a 5xx status, or no
+// *Error at all). "hufu registry" exits with status 1 for a refusal and 2
+// otherwise.
+func Refused(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && HTTPStatus(e.Code) < 500
+}
+
 // ErrorCode returns the code of err: its *Error's, or Internal.
 func ErrorCode(err error) Code {
 	var e *Error

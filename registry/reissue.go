@@ -2,6 +2,8 @@ package registry
 
 import (
 	"context"
+	"encoding/json"
+	"io"
 	"runtime"
 	"sync"
 )
@@ -12,6 +14,26 @@ type ReissueProgress struct {
 	Total   int // holders due when Reissue started
 	Issued  int // new passes stored
 	Skipped int // holders whose status changed meanwhile (their next fetch re-issues)
+}
+
+// JSONProgress returns a progress func for Reissue that writes each
+// report to w as one JSON object on a line, the version key first:
+//
+//	{"hufu_reissue":1,"done":1000,"total":5000,"issued":998,"skipped":2}
+//
+// It is what "hufu registry reissue" prints when its standard error is
+// not a terminal. Write errors are ignored: progress is advisory.
+func JSONProgress(w io.Writer) func(ReissueProgress) {
+	enc := json.NewEncoder(w)
+	return func(p ReissueProgress) {
+		enc.Encode(struct {
+			Version int `json:"hufu_reissue"`
+			Done    int `json:"done"`
+			Total   int `json:"total"`
+			Issued  int `json:"issued"`
+			Skipped int `json:"skipped"`
+		}{1, p.Done, p.Total, p.Issued, p.Skipped})
+	}
 }
 
 // Reissue re-issues every live pass within the re-issue fraction of its

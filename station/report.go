@@ -3,6 +3,7 @@ package station
 import (
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -25,15 +26,20 @@ type Report struct {
 	last     scanlog.Record
 }
 
-// OpenReport reads site's log in stateDir. A log that does not verify is
-// an error for which IsLogProblem is true.
+// OpenReport reads site's log in stateDir; for site "", the log of the
+// one site that has one there (a *SiteError if none or several do). A log
+// that does not verify is a *LogError (IsLogProblem).
 func OpenReport(stateDir, site string, from, to time.Time) (*Report, error) {
+	site, err := theSite(stateDir, site)
+	if err != nil {
+		return nil, err
+	}
 	recs, rep, err := scanlog.Read(filepath.Join(stateDir, "scanlog"), site)
 	if err != nil {
 		return nil, err
 	}
 	if rep.Problem != nil {
-		return nil, fmt.Errorf("station: %s: the log does not verify: %w", site, rep.Problem)
+		return nil, &LogError{Site: site, StateDir: stateDir, Err: rep.Problem}
 	}
 	r := &Report{Site: site, From: from, To: to, last: rep.Last}
 	for _, rec := range recs {
@@ -234,16 +240,38 @@ func CheckLog(stateDir, site string) (*LogCheck, error) {
 	return c, nil
 }
 
+// CheckLogs checks site's scan log in stateDir (CheckLog), or for site
+// "", the log of every site there, in the order of Sites (a *SiteError if
+// there is none). It returns the checks it could make, and the errors of
+// the logs that could not be read, joined.
+func CheckLogs(stateDir, site string) ([]*LogCheck, error) {
+	sites := []string{site}
+	if site == "" {
+		var err error
+		if sites, err = Sites(stateDir); err != nil {
+			return nil, err
+		}
+		if len(sites) == 0 {
+			return nil, &SiteError{StateDir: stateDir}
+		}
+	}
+	var checks []*LogCheck
+	var errs []error
+	for _, site := range sites {
+		c, err := CheckLog(stateDir, site)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		checks = append(checks, c)
+	}
+	return checks, errors.Join(errs...)
+}
+
 // Lines is the check for people, a line each, led by the site.
 func (c *LogCheck) Lines() []string {
 	var l []string
 	add := func(format string, args ...any) { l = append(l, c.Site+": "+fmt.Sprintf(format, args...)) }
-	records := func(n int) string {
-		if n == 1 {
-			return "1 record"
-		}
-		return strconv.Itoa(n) + " records"
-	}
 	switch {
 	case c.Problem != nil:
 		var last uint64
@@ -251,12 +279,12 @@ func (c *LogCheck) Lines() []string {
 			last = *c.LastSeq
 		}
 		add("FAILED: %s", c.problem)
-		add("%s before it intact", records(int(last)))
+		add("%s before it intact", plural(int(last), "record"))
 		return l
 	case c.Records == 0:
 		add("ok: no records")
 	default:
-		add("ok: %s, %s to %s, last %d (%s…)", records(c.Records), c.FirstTime, *c.LastTime, *c.LastSeq, (*c.LastHash)[:16])
+		add("ok: %s, %s to %s, last %d (%s…)", plural(c.Records, "record"), c.FirstTime, *c.LastTime, *c.LastSeq, (*c.LastHash)[:16])
 	}
 	if c.HeadBehind {
 		add("note: the head file is one record behind (a crash just after the last record was written); the station brings it up to date when it next starts")

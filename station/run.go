@@ -23,9 +23,6 @@ type Inputs struct {
 	Stdin io.Reader
 	// Note, if not nil, is told what ReadScanner notes about a line.
 	Note func(msg string)
-	// ScannerEnded, if not nil, is called when the scanner's input ends
-	// before the context does.
-	ScannerEnded func()
 }
 
 // Run feeds s from in until ctx ends or s stops on an error; without
@@ -34,6 +31,10 @@ type Inputs struct {
 // so that a scanner line still being read finds the station closed. It
 // returns the error that stopped the station, or nil if it stopped
 // because ctx ended or the input did.
+//
+// Through Config.Notify it tells the operator, as it starts, that a
+// keyboard wedge (Stdin without Scanner) lets a QR code type a name too,
+// and when the scanner's input ends before ctx does.
 func Run(ctx context.Context, s *Station, in Inputs) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -81,12 +82,15 @@ func Run(ctx context.Context, s *Station, in Inputs) error {
 			err = ReadScanner(ctx, s, f, func(l string) (*Result, error) { return s.ScannerLine(l, "scanner") }, note)
 			if err != nil && ctx.Err() == nil {
 				fail(err)
-			} else if ctx.Err() == nil && in.ScannerEnded != nil {
-				in.ScannerEnded()
+			} else if ctx.Err() == nil {
+				s.notify("the scanner %s has ended", in.Scanner)
 			}
 		}()
 	} else {
 		codesDone = stdinDone
+		if in.Stdin != nil {
+			s.notify("scanner and keyboard share standard input: a name after = may come from a QR code as well as from the guard; reading the scanner from its own device (hufu scan -scanner PATH) keeps them apart")
+		}
 	}
 	if in.Stdin != nil {
 		go func() {

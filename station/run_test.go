@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -14,15 +15,23 @@ import (
 	"github.com/hufu-project/hufu/verdict"
 )
 
-// TestRunWedge: without a scanner, standard input is a keyboard wedge;
-// Run returns nil when it ends, and the station is stopped.
+// TestRunWedge: without a scanner, standard input is a keyboard wedge
+// (Run notifies that a QR code can type a name there); Run returns nil
+// when it ends, and the station is stopped.
 func TestRunWedge(t *testing.T) {
 	f := newFixture(t)
 	var results []*Result
-	s := f.open(t, func(c *Config) { c.OnResult = func(r *Result) { results = append(results, r) } })
+	var notices []string
+	s := f.open(t, func(c *Config) {
+		c.OnResult = func(r *Result) { results = append(results, r) }
+		c.Notify = func(m string) { notices = append(notices, m) }
+	})
 	in := "=张三\n" + f.issue(t, "张三", pass.Green) + "\n"
 	if err := Run(t.Context(), s, Inputs{Stdin: strings.NewReader(in)}); err != nil {
 		t.Fatal(err)
+	}
+	if len(notices) != 1 || !strings.HasPrefix(notices[0], "scanner and keyboard share standard input") {
+		t.Errorf("notices %q, want the keyboard wedge notice", notices)
 	}
 	if len(results) != 1 || results[0].Verdict.Decision != verdict.Admit || results[0].Verdict.NameMatch == nil || !*results[0].Verdict.NameMatch {
 		t.Fatalf("results %+v", results)
@@ -39,23 +48,23 @@ func TestRunScanner(t *testing.T) {
 	f := newFixture(t)
 	var mu sync.Mutex
 	var results []*Result
+	var notices []string
 	s := f.open(t, func(c *Config) {
 		c.OnResult = func(r *Result) { mu.Lock(); results = append(results, r); mu.Unlock() }
+		c.Notify = func(m string) { mu.Lock(); notices = append(notices, m); mu.Unlock() }
 	})
 	dev := filepath.Join(t.TempDir(), "scanner")
 	if err := os.WriteFile(dev, []byte("=李四\n"+f.issue(t, "张三", pass.Green)+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	var notes []string
-	ended := false
 	err := Run(t.Context(), s, Inputs{Scanner: dev, Stdin: strings.NewReader(""),
-		Note:         func(m string) { mu.Lock(); notes = append(notes, m); mu.Unlock() },
-		ScannerEnded: func() { ended = true }})
+		Note: func(m string) { mu.Lock(); notes = append(notes, m); mu.Unlock() }})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !ended {
-		t.Error("ScannerEnded not called")
+	if want := []string{"the scanner " + dev + " has ended"}; !slices.Equal(notices, want) {
+		t.Errorf("notices %q, want %q (and no keyboard wedge notice)", notices, want)
 	}
 	mu.Lock()
 	defer mu.Unlock()

@@ -36,6 +36,7 @@
 package station
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -103,7 +104,7 @@ type Config struct {
 	Passback time.Duration // flag a pass admitted here within this; 0 = off
 	Skew     time.Duration // verifier.Options.Skew (0 = verifier.DefaultSkew, negative = none)
 	Photos   string        // a folder of holders' photos, found by digest; "" = none
-	Lang     string        // "zh" or "en" (default), for Display
+	Lang     string        // "zh" or "en" ("" means "en"), for Display
 
 	// Now returns the time; nil means time.Now.
 	Now func() time.Time
@@ -153,6 +154,17 @@ type Result struct {
 	replayed *verifier.Presentation // the presentation refused, for Outcome Replayed
 }
 
+// The windows "hufu scan" uses unless told otherwise (-dedupe,
+// -passback). A Config's zero value turns both off.
+const (
+	// DefaultDedupe: a guard who scans twice, or a camera that sees a
+	// code many times a second, makes one scan of a pass in 3 seconds.
+	DefaultDedupe = 3 * time.Second
+	// DefaultPassback: a pass admitted at the site in the last 30 minutes
+	// is flagged.
+	DefaultPassback = 30 * time.Minute
+)
+
 // Time windows for names typed at the station.
 const (
 	NameAfterWindow  = time.Minute // a name checks the pass scanned up to this long before
@@ -184,22 +196,16 @@ type Station struct {
 	done      chan struct{}
 }
 
-// Open starts a station: it opens the site's scan log (refusing one that
-// does not verify: the error is then a *scanlog.Problem, see
-// IsLogProblem), reads the anti-passback memory back from it, and loads
-// the clock floor.
+// Open starts a station: it checks cfg (Config.Check: a *ConfigError),
+// opens the site's scan log (refusing one that does not verify: the error
+// is then a *LogError, see IsLogProblem), reads the anti-passback memory
+// back from it, and loads the clock floor.
 func Open(cfg Config) (*Station, error) {
-	if err := scanlog.ValidSite(cfg.Site); err != nil {
-		return nil, fmt.Errorf("station: %w", err)
+	if err := cfg.Check(); err != nil {
+		return nil, err
 	}
 	if cfg.Guard == "" {
 		cfg.Guard = "-"
-	}
-	if err := scanlog.CheckText(cfg.Guard); err != nil {
-		return nil, fmt.Errorf("station: guard: %w", err)
-	}
-	if cfg.StateDir == "" {
-		return nil, errors.New("station: no state directory")
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -232,17 +238,13 @@ func Open(cfg Config) (*Station, error) {
 			}
 		}
 	}})
+	if IsLogProblem(err) {
+		return nil, &LogError{Site: cfg.Site, StateDir: cfg.StateDir, Err: err, starting: true}
+	}
 	if err != nil {
 		return nil, err
 	}
 	return s, nil
-}
-
-// IsLogProblem reports whether err is a scan log that does not verify
-// (edited, truncated, …), as opposed to one that could not be read.
-func IsLogProblem(err error) bool {
-	var p *scanlog.Problem
-	return errors.As(err, &p)
 }
 
 // LogPath is the path of the station's scan log.
@@ -276,6 +278,45 @@ func (s *Station) Lang() string {
 // skew tolerance, than a trusted time already seen, and that time.
 func (s *Station) ClockBehind() (bool, time.Time) {
 	return s.clock.behind(s.cfg.Now(), s.tolerance())
+}
+
+// A Notice is a line for the operator that is not a verdict.
+type Notice struct {
+	Warning bool   // something to look into: a record set aside, the clock
+	Text    string // in English, lower case, without a final full stop
+}
+
+// Notices are what a front end tells the operator as the station starts,
+// in order: a trust source that cannot be used (Config.Trust.Err: a
+// warning, as every verdict will be cannot_decide), an incomplete last
+// record that Open set aside (a warning), the station with its guard, log
+// and number of records, the photos in the photo folder, and a clock
+// behind a trusted time already seen (a warning, see ClockBehind).
+func (s *Station) Notices() []Notice {
+	var ns []Notice
+	if t := s.cfg.Trust; t.Err != nil {
+		ns = append(ns, Notice{true, fmt.Sprintf("the %s cannot be used: %v; every verdict will be CANNOT DECIDE", cmp.Or(t.Label, "trust source"), t.Err)})
+	}
+	if p := s.SetAside(); p != "" {
+		ns = append(ns, Notice{true, "the last record of the scan log was cut short by a crash (its verdict was never shown); moved to " + p})
+	}
+	ns = append(ns, Notice{Text: fmt.Sprintf("station %s (guard %s), scan log %s, %s", s.cfg.Site, s.cfg.Guard, s.LogPath(), plural(int(s.Records()), "record"))})
+	if s.cfg.Photos != "" {
+		ns = append(ns, Notice{Text: fmt.Sprintf("%s in %s", plural(s.Photos(), "photo"), s.cfg.Photos)})
+	}
+	if behind, floor := s.ClockBehind(); behind {
+		ns = append(ns, Notice{true, fmt.Sprintf("this computer's clock (%s) is earlier than a trusted time already seen (%s): check the clock",
+			verdict.LocalTime(s.cfg.Now()), verdict.LocalTime(floor))})
+	}
+	return ns
+}
+
+// plural is "1 record", "2 records".
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
 }
 
 // PhotoFile returns the photo with the given digest in the photo folder,

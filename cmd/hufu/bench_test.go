@@ -29,7 +29,7 @@ func benchStation(b *testing.B, f *stationFixture, out io.Writer, noSync bool) *
 	}
 	t := &terminal{out: out, lang: "zh", bell: true, width: 120}
 	s, err := station.Open(station.Config{Site: "gate-1", Guard: "bench", Lang: "zh", StateDir: f.state,
-		Trust: station.Trust{Keys: trust, Label: label}, Passback: defaultPassback, OnResult: t.show, UnsafeNoSync: noSync})
+		Trust: station.Trust{Keys: trust, Label: label}, Passback: station.DefaultPassback, OnResult: t.show, UnsafeNoSync: noSync})
 	if err != nil {
 		b.Fatal(err)
 	}

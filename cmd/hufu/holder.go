@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -10,9 +9,6 @@ import (
 	"syscall"
 
 	"github.com/hufu-project/hufu/holder/page"
-	"github.com/hufu-project/hufu/input"
-	"github.com/hufu-project/hufu/issuer"
-	"github.com/hufu-project/hufu/keys"
 )
 
 var cmdHolder = &command{
@@ -45,22 +41,13 @@ func holderMain(ctx context.Context, e *env, args []string) int {
 	if f.ttl <= 0 {
 		return usageError(e, c, "-ttl %v: want a positive duration", f.ttl)
 	}
-	// Check every flag, and the key, by issuing one pass now.
 	f.maxTTL = f.ttl
-	if _, code := issue(e, c, &f); code != exitOK {
+	b := &page.Local{}
+	var code int
+	if b.Issuer, b.Claims, code = f.prepare(e, c); code != exitOK {
 		return code
 	}
-	b := &page.Local{}
-	var err error
-	if b.Issuer, b.Claims, err = holderIssuer(&f); err != nil {
-		e.errorf("%v", err)
-		return exitUsage
-	}
-	if f.photo != "" {
-		if b.Photo, err = input.ReadFile(f.photo, page.MaxPhoto); err != nil {
-			e.errorf("-photo: %v", err)
-			return exitUsage
-		}
+	if b.Photo = b.Claims.Photo; b.Photo != nil {
 		if _, err := page.CheckPhoto(b.Photo); err != nil {
 			e.errorf("-photo %s: %v", f.photo, err)
 			return exitUsage
@@ -76,22 +63,4 @@ func holderMain(ctx context.Context, e *env, args []string) int {
 		return e.fail(err)
 	}
 	return exitOK
-}
-
-// holderIssuer returns the issuer and the claims of f, already checked by
-// issue.
-func holderIssuer(f *issueFlags) (*issuer.Issuer, issuer.Claims, error) {
-	cl := issuer.Claims{Name: f.name, Validity: f.ttl}
-	if err := cl.SetStatus(f.colour, f.reason, f.hints); err != nil {
-		return nil, cl, err
-	}
-	priv, err := keys.ReadPrivateFile(f.key)
-	if errors.Is(err, keys.ErrReadableByOthers) {
-		err = nil // issue has warned
-	}
-	if err != nil {
-		return nil, cl, err
-	}
-	is, err := issuer.New(priv, f.iss, f.ttl)
-	return is, cl, err
 }

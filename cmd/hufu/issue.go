@@ -3,9 +3,6 @@ package main
 import (
 	"errors"
 	"flag"
-	"fmt"
-	"io/fs"
-	"os"
 	"strings"
 	"time"
 
@@ -13,8 +10,6 @@ import (
 	"github.com/hufu-project/hufu/input"
 	"github.com/hufu-project/hufu/internal/atomicfile"
 	"github.com/hufu-project/hufu/issuer"
-	"github.com/hufu-project/hufu/keys"
-	"github.com/hufu-project/hufu/pass"
 	"github.com/hufu-project/hufu/qr"
 )
 
@@ -80,44 +75,52 @@ func runIssue(e *env, args []string) int {
 	if f.module < 1 || f.module > 64 {
 		return usageError(e, c, "-module %d: want 1 to 64 pixels", f.module)
 	}
-	text, code := issue(e, c, &f)
+	is, cl, code := f.prepare(e, c)
 	if code != exitOK {
 		return code
 	}
+	text, err := is.Issue(cl)
+	if err != nil {
+		return e.fail(err)
+	}
+	return writeCode(e, text, codeOutput{text: f.out, png: f.png, svg: f.svg, qr: qr.Options{Level: level, ModulePixels: f.module}, force: f.force})
+}
+
+// codeOutput says where a command writes a code: its text to the file
+// text ("" for standard output), its QR code to the image files png and
+// svg (none for ""); existing files are replaced only if force.
+type codeOutput struct {
+	text, png, svg string
+	qr             qr.Options
+	force          bool
+}
+
+// writeCode writes a code's text and images where o says, each file as
+// atomicfile.WriteOutput does (an existing one refused with the hint to
+// give -f).
+func writeCode(e *env, text string, o codeOutput) int {
 	for _, img := range []struct {
 		path   string
 		render func(string, qr.Options) ([]byte, error)
-	}{{f.png, qr.PNG}, {f.svg, qr.SVG}} {
+	}{{o.png, qr.PNG}, {o.svg, qr.SVG}} {
 		if img.path == "" {
 			continue
 		}
-		data, err := img.render(text, qr.Options{Level: level, ModulePixels: f.module})
+		data, err := img.render(text, o.qr)
 		if err == nil {
-			err = atomicfile.WriteOutput(img.path, data, 0o644, f.force, e.stdout)
+			err = atomicfile.WriteOutput(img.path, data, 0o644, o.force, e.stdout)
 		}
 		if err != nil {
-			return outputError(e, err)
+			return e.fail(err)
 		}
 	}
-	if f.out != "" {
-		if err := atomicfile.WriteOutput(f.out, []byte(text+"\n"), 0o644, f.force, e.stdout); err != nil {
-			return outputError(e, err)
-		}
-		return exitOK
+	if o.text == "" {
+		o.text = "-"
 	}
-	fmt.Fprintln(e.stdout, text)
+	if err := atomicfile.WriteOutput(o.text, []byte(text+"\n"), 0o644, o.force, e.stdout); err != nil {
+		return e.fail(err)
+	}
 	return exitOK
-}
-
-func outputError(e *env, err error) int {
-	var pe *fs.PathError
-	if errors.As(err, &pe) && errors.Is(err, fs.ErrExist) {
-		e.errorf("%s already exists", pe.Path)
-		e.hintf("give -f to replace it")
-	} else {
-		e.errorf("%v", err)
-	}
-	return exitUsage
 }
 
 // checkRegionCode warns about an issuer ID that is valid (SPEC §4) but not
@@ -129,94 +132,55 @@ func checkRegionCode(e *env, iss string) {
 	e.warnf("issuer ID %q is not a six-digit region code such as 310000; verifiers reject its passes unless their trust lists exactly %q", iss, iss)
 }
 
-func issue(e *env, c *command, f *issueFlags) (string, int) {
+// prepare reads the files f names and returns the issuer and the claims
+// of the pass f asks for, checked by issuer.Prepare. With -trust it also
+// checks that the key may sign for -iss there (source.CheckKeyFile);
+// without, it warns of an issuer ID that is not a region code.
+func (f *issueFlags) prepare(e *env, c *command) (*issuer.Issuer, issuer.Claims, int) {
+	fail := func(code int) (*issuer.Issuer, issuer.Claims, int) { return nil, issuer.Claims{}, code }
 	switch {
 	case f.key == "":
-		return "", usageError(e, c, "-key FILE is required")
+		return fail(usageError(e, c, "-key FILE is required"))
 	case f.iss == "":
-		return "", usageError(e, c, "-iss ID is required")
+		return fail(usageError(e, c, "-iss ID is required"))
 	case f.name == "":
-		return "", usageError(e, c, "-name NAME is required")
+		return fail(usageError(e, c, "-name NAME is required"))
 	case f.colour == "":
-		return "", usageError(e, c, "-colour green|yellow|red is required")
+		return fail(usageError(e, c, "-colour green|yellow|red is required"))
 	}
-	var cl issuer.Claims
-	if err := cl.SetStatus(f.colour, f.reason, f.hints); err != nil {
-		return "", usageError(e, c, "%v", strings.TrimPrefix(err.Error(), "issuer: "))
-	}
-	if _, err := pass.NormalizeName(f.name); err != nil {
-		return "", usageError(e, c, "-name: %v", err)
-	}
-	cl.Name = f.name
-	cl.PhotoID = f.photoID
-	cl.Validity = f.ttl
+	r := issuer.Request{Issuer: f.iss, MaxValidity: f.maxTTL, Name: f.name, Colour: f.colour, Reason: f.reason, Hints: f.hints,
+		PhotoID: f.photoID, Validity: f.ttl}
+	var err error
 	if f.at != "" {
-		t, err := parseTime(f.at)
-		if err != nil {
-			return "", usageError(e, c, "-at: %v", err)
+		if r.IssuedAt, err = parseTime(f.at); err != nil {
+			return fail(usageError(e, c, "-at: %v", err))
 		}
-		cl.IssuedAt = t
-	}
-	if err := pass.CheckIssuer(f.iss); err != nil {
-		return "", usageError(e, c, "-iss: %v", strings.TrimPrefix(err.Error(), "pass: "))
 	}
 	if f.photo != "" {
-		b, err := os.ReadFile(f.photo)
-		if err != nil {
-			return "", e.fail(err)
+		if r.Photo, err = input.ReadFile(f.photo, input.MaxFile); err != nil {
+			return fail(e.fail(err))
 		}
-		cl.Photo = b
 	}
 	if f.holder != "" {
-		pub, ok := readPublicKey(e, f.holder)
-		if !ok {
-			return "", exitUsage
+		var ok bool
+		if r.HolderKey, ok = readPublicKey(e, f.holder); !ok {
+			return fail(exitUsage)
 		}
-		if alg, _ := keys.AlgOf(pub); alg != keys.ES256 {
-			e.errorf("-holder %s: a holder key must be a P-256 (ES256) key", f.holder)
-			e.hintf("make one with: hufu keygen -alg ES256 -o holder.key")
-			return "", exitUsage
-		}
-		cl.HolderKey = pub
 	}
-	priv, ok := readPrivateKey(e, f.key)
-	if !ok {
-		return "", exitUsage
+	priv, err := issuer.ReadKeyFile(f.key)
+	if !keyRead(e, f.key, err, "a private key") {
+		return fail(exitUsage)
 	}
-	if keys.IsRootKeyFile(f.key) {
-		e.errorf("%s is a bundle root key; passes are signed with an issuer key", f.key)
-		return "", exitUsage
+	is, cl, err := issuer.Prepare(priv, &r)
+	if err != nil {
+		return fail(e.fail(err))
 	}
-	if f.trust != "" {
-		data, err := input.ReadFile(f.trust, source.MaxSize)
-		if err == nil {
-			err = source.CheckKey(data, priv.Public(), f.iss)
-		}
-		if errors.Is(err, source.NotTrust) {
-			return "", fileError(e, f.trust, err, "a trust file", "-trust wants a trust file, a bundle source or a trust bundle")
-		}
-		if se := (*source.Error)(nil); errors.As(err, &se) {
-			err = fmt.Errorf("%s: %s", f.trust, se.Detail)
-		}
-		if err != nil {
-			e.errorf("%v", err)
-			e.hintf("verifiers using this trust would reject the pass; check -key and -iss")
-			return "", exitUsage
-		}
-	} else {
+	if f.trust == "" {
 		checkRegionCode(e, f.iss)
+	} else if err := source.CheckKeyFile(f.trust, priv.Public(), f.iss); errors.Is(err, source.NotTrust) {
+		return fail(fileError(e, f.trust, err, "a trust file", "-trust wants a trust file, a bundle source or a trust bundle"))
+	} else if err != nil {
+		return fail(e.fail(err))
 	}
-	is, err := issuer.New(priv, f.iss, f.maxTTL)
-	if err != nil {
-		return "", e.fail(err)
-	}
-	text, err := is.Issue(cl)
-	if err != nil {
-		e.errorf("%v", err)
-		if f.ttl > f.maxTTL {
-			e.hintf("raise -max-ttl to allow a longer -ttl")
-		}
-		return "", exitUsage
-	}
-	return text, exitOK
+	return is, cl, exitOK
 }

@@ -5,9 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io/fs"
 	"strings"
-	"time"
 
 	"github.com/hufu-project/hufu/keys"
 )
@@ -44,12 +42,7 @@ func runKeygen(e *env, args []string) int {
 	if err == nil {
 		err = keys.WriteKeyPair(*out, priv, *root)
 	}
-	var pe *fs.PathError
-	switch {
-	case errors.Is(err, fs.ErrExist) && errors.As(err, &pe):
-		e.errorf("%s already exists; hufu never overwrites a key", pe.Path)
-		return exitUsage
-	case err != nil:
+	if err != nil {
 		return e.fail(err)
 	}
 	kid, _ := keys.KID(priv.Public())
@@ -62,20 +55,29 @@ func runKeygen(e *env, args []string) int {
 	return exitOK
 }
 
-// readPrivateKey reads a private key file for a command, warning if others
-// may read it, and saying what the file is if it is not a private key.
+// readPrivateKey reads a private key file for a command (see keyRead).
 func readPrivateKey(e *env, path string) (crypto.Signer, bool) {
 	priv, err := keys.ReadPrivateFile(path)
+	return priv, keyRead(e, path, err, "a private key")
+}
+
+// keyRead reports whether a key was read from path, given the error its
+// reader returned: it warns of a private key file others may read (the
+// key is still good), and reports any other error as fileError does, with
+// the hint the error carries (such as keys.FileError's).
+func keyRead(e *env, path string, err error, want string) bool {
 	if errors.Is(err, keys.ErrReadableByOthers) {
 		e.warnf("%v", err)
-		e.hintf("chmod 600 %s", path)
-		err = nil
+		e.hintf("%s", hintOf(err))
+		return true
 	}
 	if err != nil {
-		fileError(e, path, err, "a private key", "")
-		return nil, false
+		fileError(e, path, err, want, "")
+		if h := hintOf(err); h != "" {
+			e.hintf("%s", h)
+		}
 	}
-	return priv, true
+	return err == nil
 }
 
 var cmdTrust = &command{
@@ -141,18 +143,8 @@ func runTrust(e *env, args []string) int {
 		e.errorf("%s: %v", pos[0], err)
 		return exitUsage
 	}
-	for _, tf := range []struct {
-		s   string
-		dst *time.Time
-	}{{*from, &k.ValidFrom}, {*until, &k.ValidUntil}} {
-		if tf.s == "" {
-			continue
-		}
-		t, err := parseTime(tf.s)
-		if err != nil {
-			return usageError(e, c, "%v", err)
-		}
-		*tf.dst = t.UTC()
+	if err := k.SetWindow(*from, *until); err != nil {
+		return usageError(e, c, "%v", err)
 	}
 	if k, err = keys.AddToTrustFile(*trustPath, k); err != nil {
 		return fileError(e, *trustPath, err, "a trust file", "")
@@ -161,16 +153,8 @@ func runTrust(e *env, args []string) int {
 	return exitOK
 }
 
-// readPublicKey reads a public key file for a command, reporting errors
-// (with a hint for the common mistake of giving the private key).
+// readPublicKey reads a public key file for a command (see keyRead).
 func readPublicKey(e *env, path string) (crypto.PublicKey, bool) {
 	pub, err := keys.ReadPublicFile(path)
-	if err != nil {
-		fileError(e, path, err, "a public key", "")
-		if strings.Contains(err.Error(), "PRIVATE KEY") {
-			e.hintf("give the public key (%s.pub), not the private key", path)
-		}
-		return nil, false
-	}
-	return pub, true
+	return pub, keyRead(e, path, err, "a public key")
 }

@@ -3,14 +3,12 @@ package main
 import (
 	"bytes"
 	"fmt"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/hufu-project/hufu/internal/atomicfile"
 	"github.com/hufu-project/hufu/internal/humantime"
-	"github.com/hufu-project/hufu/internal/scanlog"
 	"github.com/hufu-project/hufu/station"
 )
 
@@ -51,31 +49,11 @@ func runLog(e *env, args []string) int {
 	if err != nil {
 		return usageError(e, c, "%v", err)
 	}
-	dir = filepath.Join(dir, "scanlog")
-	var sites []string
-	if *site != "" {
-		if err := scanlog.ValidSite(*site); err != nil {
-			return usageError(e, c, "%v", err)
-		}
-		sites = []string{*site}
-	} else {
-		if sites, err = scanlog.Sites(dir); err != nil {
-			e.errorf("%v", err)
-			return exitUsage
-		}
-		if len(sites) == 0 {
-			e.errorf("no scan logs in %s", dir)
-			return exitUsage
-		}
-	}
 	if sub == "verify" {
 		if *format != "" || *from != "" || *to != "" || *out != "" {
 			return usageError(e, c, "log verify takes only -state, -site and -json")
 		}
-		return logVerify(e, dir, sites, *asJSON)
-	}
-	if len(sites) > 1 {
-		return usageError(e, c, "the state holds several sites (%s): give -site", strings.Join(sites, ", "))
+		return logVerify(e, dir, *site, *asJSON)
 	}
 	var lo, hi time.Time
 	for _, f := range []struct {
@@ -100,15 +78,12 @@ func runLog(e *env, args []string) int {
 	case sub == "stats" && (*format != "" || *out != ""):
 		return usageError(e, c, "stats takes -json, not -format or -o")
 	}
-	rep, err := station.OpenReport(filepath.Dir(dir), sites[0], lo, hi)
-	switch {
-	case station.IsLogProblem(err):
-		e.errorf("%s", strings.TrimPrefix(err.Error(), "station: "))
-		e.hintf("run \"hufu log verify -site %s\"", sites[0])
+	rep, err := station.OpenReport(dir, *site, lo, hi)
+	if station.IsLogProblem(err) {
+		e.fail(err)
 		return exitInvalid
-	case err != nil:
-		e.errorf("%v", err)
-		return exitUsage
+	} else if err != nil {
+		return e.fail(err)
 	}
 	if sub == "stats" {
 		return logStats(e, rep.Stats(time.Local), *asJSON)
@@ -127,21 +102,17 @@ func runLog(e *env, args []string) int {
 		e.errorf("%v", err)
 		return exitUsage
 	}
-	fmt.Fprintf(e.stderr, "hufu: wrote %d records of %s to %s\n", rep.Len(), sites[0], *out)
+	fmt.Fprintf(e.stderr, "hufu: wrote %d records of %s to %s\n", rep.Len(), rep.Site, *out)
 	return exitOK
 }
 
-func logVerify(e *env, dir string, sites []string, asJSON bool) int {
+// logVerify prints the check of site's log, or of every site's for "".
+func logVerify(e *env, dir, site string, asJSON bool) int {
+	checks, err := station.CheckLogs(dir, site)
 	code := exitOK
-	for _, site := range sites {
-		c, err := station.CheckLog(filepath.Dir(dir), site)
-		switch {
-		case err != nil:
-			e.errorf("%v", err)
-			code = exitUsage
-			continue
-		case !c.OK:
-			code = worst(code, exitInvalid)
+	for _, c := range checks {
+		if !c.OK {
+			code = exitInvalid
 		}
 		if asJSON {
 			writeJSON(e.stdout, c)
@@ -150,6 +121,9 @@ func logVerify(e *env, dir string, sites []string, asJSON bool) int {
 		for _, l := range c.Lines() {
 			fmt.Fprintln(e.stdout, l)
 		}
+	}
+	if err != nil {
+		return e.fail(err)
 	}
 	return code
 }

@@ -1,13 +1,10 @@
 package main
 
 import (
-	"encoding/hex"
 	"fmt"
-	"time"
 
 	"github.com/hufu-project/hufu/holder"
-	"github.com/hufu-project/hufu/internal/atomicfile"
-	"github.com/hufu-project/hufu/qr"
+	"github.com/hufu-project/hufu/input"
 )
 
 var cmdPresent = &command{
@@ -39,56 +36,33 @@ func runPresent(e *env, args []string) int {
 	case *keyFile == "":
 		return usageError(e, c, "-key FILE is required")
 	}
-	when := time.Now()
+	when := e.now()
 	if *at != "" {
-		t, err := time.Parse(time.RFC3339, *at)
+		t, err := parseTime(*at)
 		if err != nil {
-			return usageError(e, c, "bad -at time %q: want RFC 3339, e.g. 2026-01-02T15:04:05Z", *at)
+			return usageError(e, c, "-at: %v", err)
 		}
 		when = t
 	}
-	var challenge []byte
-	if *challengeHex != "" {
-		b, err := hex.DecodeString(*challengeHex)
-		if err != nil || len(b) > holder.MaxChallenge {
-			return usageError(e, c, "-challenge: want 1 to %d bytes in hex", holder.MaxChallenge)
-		}
-		challenge = b
+	challenge, err := holder.ParseChallenge(*challengeHex)
+	if err != nil {
+		return usageError(e, c, "-challenge: %v", err)
 	}
 	scans, err := readScans(e, *passFile)
-	if err == nil && (len(scans) != 1 || scans[0].Reason != "") {
-		err = fmt.Errorf("%s: want one pass (HF1:…), as text or a QR code image", *passFile)
-	}
 	if err != nil {
-		e.errorf("%v", err)
-		return exitUsage
+		return e.fail(err)
+	}
+	passText, err := input.One(scans)
+	if err != nil {
+		return e.fail(fmt.Errorf("-pass %s: %w", *passFile, err))
 	}
 	priv, ok := readPrivateKey(e, *keyFile)
 	if !ok {
 		return exitUsage
 	}
-	text, err := holder.Present(scans[0].Text, priv, when, challenge)
+	text, err := holder.Present(passText, priv, when, challenge)
 	if err != nil {
-		e.errorf("%v", err)
-		return exitUsage
+		return e.fail(err)
 	}
-	if *png != "" {
-		data, err := qr.PNG(text, qr.Options{Level: qr.M, ModulePixels: 4})
-		if err == nil {
-			err = atomicfile.WriteFile(*png, data, 0o644)
-		}
-		if err != nil {
-			e.errorf("%v", err)
-			return exitUsage
-		}
-	}
-	if *out != "" {
-		if err := atomicfile.WriteFile(*out, []byte(text+"\n"), 0o644); err != nil {
-			e.errorf("%v", err)
-			return exitUsage
-		}
-		return exitOK
-	}
-	fmt.Fprintln(e.stdout, text)
-	return exitOK
+	return writeCode(e, text, codeOutput{text: *out, png: *png, force: true})
 }

@@ -1,19 +1,17 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"syscall"
 	"time"
 
-	"github.com/hufu-project/hufu/internal/scanlog"
 	"github.com/hufu-project/hufu/station"
 	"github.com/hufu-project/hufu/station/folder"
 	"github.com/hufu-project/hufu/station/web"
-	"github.com/hufu-project/hufu/verdict"
 	"github.com/hufu-project/hufu/verifier"
 )
 
@@ -30,12 +28,6 @@ func runScan(e *env, args []string) int {
 	defer stop()
 	return scanMain(ctx, e, args)
 }
-
-// Defaults of scan's flags.
-const (
-	defaultDedupe   = 3 * time.Second
-	defaultPassback = 30 * time.Minute
-)
 
 func scanMain(ctx context.Context, e *env, args []string) int {
 	c := cmdScan
@@ -54,8 +46,8 @@ func scanMain(ctx context.Context, e *env, args []string) int {
 	noBell := fl.Bool("no-bell", false, "")
 	color := fl.Bool("ansi", false, "")
 	renamed(e, fl, "color", "ansi")
-	dedupe := fl.Duration("dedupe", defaultDedupe, "")
-	passback := fl.Duration("passback", defaultPassback, "")
+	dedupe := fl.Duration("dedupe", station.DefaultDedupe, "")
+	passback := fl.Duration("passback", station.DefaultPassback, "")
 	skew := fl.Duration("skew", verifier.DefaultSkew, "")
 	watch := fl.String("watch", "", "")
 	interval := fl.Duration("interval", 500*time.Millisecond, "")
@@ -72,27 +64,29 @@ func scanMain(ctx context.Context, e *env, args []string) int {
 	if *site == "" {
 		return usageError(e, c, "-site ID is required (this checkpoint's name, e.g. gate-1)")
 	}
-	if err := scanlog.ValidSite(*site); err != nil {
+	if *guard == "" {
+		*guard = cmp.Or(e.getenv("USER"), e.getenv("LOGNAME"), "-")
+	}
+	dir, err := stateDir(e, *state)
+	if err != nil {
 		return usageError(e, c, "%v", err)
 	}
-	if *guard == "" {
-		*guard = firstNonEmpty(e.getenv("USER"), e.getenv("LOGNAME"), "-")
+	t := &terminal{out: e.stdout, errOut: e.stderr, lang: *lang, asJSON: *asJSON, st: newStyle(*color || colorOn(e)), bell: !*noBell, width: termWidth(e)}
+	cfg := station.Config{
+		Site: *site, Guard: *guard, StateDir: dir, Lang: *lang, Now: e.now,
+		Dedupe: *dedupe, Passback: *passback, Skew: *skew, Photos: *photos,
+		Notify:   func(msg string) { fmt.Fprintf(e.stderr, "hufu: %s\n", msg) },
+		OnResult: t.show,
 	}
-	if err := scanlog.CheckText(*guard); err != nil {
-		return usageError(e, c, "-guard: %v", err)
+	in := station.Inputs{Scanner: *scanner, Note: t.note}
+	if err := cfg.Check(); err != nil {
+		return usageError(e, c, "%v", err)
 	}
-	if *lang != "zh" && *lang != "en" {
-		return usageError(e, c, "-lang %q: want zh or en", *lang)
-	}
-	if *dedupe < 0 || *passback < 0 || *skew < 0 || *interval <= 0 {
+	if *skew < 0 || *interval <= 0 {
 		return usageError(e, c, "durations must not be negative")
 	}
-	if *scanner != "" {
-		if st, err := os.Stat(*scanner); err != nil {
-			return usageError(e, c, "-scanner: %v", err)
-		} else if st.IsDir() {
-			return usageError(e, c, "-scanner %s is a directory: want a scanner's serial device, a FIFO or a file", *scanner)
-		}
+	if err := in.Check(); err != nil {
+		return usageError(e, c, "%v", err)
 	}
 	if *webPage {
 		if err := web.LoopbackOnly(*addr); err != nil {
@@ -104,47 +98,23 @@ func scanMain(ctx context.Context, e *env, args []string) int {
 	if code != exitOK {
 		return code
 	}
-	if src.Err != nil {
-		e.warnf("the trust bundle cannot be used: %v; every verdict will be CANNOT DECIDE", src.Err)
-	}
-	dir, err := stateDir(e, *state)
-	if err != nil {
-		return usageError(e, c, "%v", err)
-	}
-	t := &terminal{out: e.stdout, errOut: e.stderr, lang: *lang, asJSON: *asJSON, st: newStyle(*color || colorOn(e)), bell: !*noBell, width: termWidth(e)}
-	cfg := station.Config{
-		Site: *site, Guard: *guard, StateDir: dir, Lang: *lang, Now: e.now,
-		Trust: *src, Reload: reload,
-		Dedupe: *dedupe, Passback: *passback, Skew: *skew, Photos: *photos,
-		Notify:   func(msg string) { fmt.Fprintf(e.stderr, "hufu: %s\n", msg) },
-		OnResult: t.show,
-	}
+	cfg.Trust, cfg.Reload = *src, reload
 	if *skew == 0 {
 		cfg.Skew = -1
 	}
 	s, err := station.Open(cfg)
 	if err != nil {
-		e.errorf("%v", err)
-		if station.IsLogProblem(err) {
-			logDir := filepath.Join(dir, "scanlog")
-			e.hintf("run \"hufu log verify -state %s -site %s\"; to start a new log, move the %s.* files in %s aside", dir, *site, *site, logDir)
-		}
-		return exitUsage
+		return e.fail(err)
 	}
 	defer s.Close()
-	if p := s.SetAside(); p != "" {
-		e.warnf("the last record of the scan log was cut short by a crash (its verdict was never shown); moved to %s", p)
-	}
-	fmt.Fprintf(e.stderr, "hufu: station %s (guard %s), scan log %s, %s\n", *site, *guard, s.LogPath(), plural(int(s.Records()), "record"))
-	if *photos != "" {
-		fmt.Fprintf(e.stderr, "hufu: %d photos in %s\n", s.Photos(), *photos)
-	}
-	if behind, floor := s.ClockBehind(); behind {
-		e.warnf("this computer's clock (%s) is earlier than a trusted time already seen (%s): check the clock", verdict.LocalTime(e.now()), verdict.LocalTime(floor))
+	for _, n := range s.Notices() {
+		if n.Warning {
+			e.warnf("%s", n.Text)
+		} else {
+			fmt.Fprintf(e.stderr, "hufu: %s\n", n.Text)
+		}
 	}
 
-	in := station.Inputs{Scanner: *scanner, Note: t.note,
-		ScannerEnded: func() { fmt.Fprintf(e.stderr, "hufu: the scanner %s has ended\n", *scanner) }}
 	if *webPage {
 		srv, err := web.Listen(s, *addr)
 		if err != nil {
@@ -173,9 +143,6 @@ func scanMain(ctx context.Context, e *env, args []string) int {
 		// Started with "&": the terminal is not ours to read.
 		fmt.Fprintf(e.stderr, "hufu: running in the background: not reading the terminal\n")
 	} else {
-		if *scanner == "" {
-			fmt.Fprintf(e.stderr, "hufu: scanner and keyboard share standard input: a name after = may come from a QR code as well as from the guard; -scanner PATH keeps them apart\n")
-		}
 		in.Stdin = e.stdin
 	}
 	if err := station.Run(ctx, s, in); err != nil {
@@ -184,13 +151,4 @@ func scanMain(ctx context.Context, e *env, args []string) int {
 		return exitUsage
 	}
 	return exitOK
-}
-
-func firstNonEmpty(s ...string) string {
-	for _, v := range s {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }

@@ -12,6 +12,22 @@ import (
 // directory.
 var ErrIsDir = errors.New("is a directory; give a file name")
 
+// ExistsError is WriteOutput's error for an existing file that it may not
+// replace. It satisfies errors.Is(err, fs.ErrExist).
+type ExistsError struct {
+	Path string // the file, as the caller named it
+}
+
+// Error returns "PATH already exists", as an operator is told.
+func (e *ExistsError) Error() string { return e.Path + " already exists" }
+
+// Unwrap returns fs.ErrExist.
+func (e *ExistsError) Unwrap() error { return fs.ErrExist }
+
+// Hint says how hufu's commands replace the file: with their -f flag,
+// which sets WriteOutput's overwrite.
+func (e *ExistsError) Hint() string { return "give -f to replace it" }
+
 // WriteOutput writes data where a command's "-o PATH" says:
 //
 //   - "-" is stdout;
@@ -23,7 +39,7 @@ var ErrIsDir = errors.New("is a directory; give a file name")
 //     refused;
 //   - an existing regular file is replaced atomically (temporary file,
 //     fsync, rename) if overwrite is true, and otherwise refused with an
-//     error satisfying errors.Is(err, fs.ErrExist);
+//     *ExistsError;
 //   - a new file is created atomically with mode perm.
 func WriteOutput(path string, data []byte, perm fs.FileMode, overwrite bool, stdout io.Writer) error {
 	if path == "-" {
@@ -36,7 +52,12 @@ func WriteOutput(path string, data []byte, perm fs.FileMode, overwrite bool, std
 		if lst, lerr := os.Lstat(path); lerr == nil && lst.Mode()&fs.ModeSymlink != 0 {
 			return &fs.PathError{Op: "write", Path: path, Err: errors.New("is a symbolic link to a file that does not exist")}
 		}
-		return Create(path, data, perm)
+		if err := Create(path, data, perm); errors.Is(err, fs.ErrExist) {
+			return &ExistsError{Path: path} // it appeared since the Stat
+		} else if err != nil {
+			return err
+		}
+		return nil
 	case err != nil:
 		return err
 	case st.IsDir():
@@ -52,7 +73,7 @@ func WriteOutput(path string, data []byte, perm fs.FileMode, overwrite bool, std
 		}
 		return err
 	case !overwrite:
-		return &fs.PathError{Op: "write", Path: path, Err: fs.ErrExist}
+		return &ExistsError{Path: path}
 	}
 	real, err := filepath.EvalSymlinks(path)
 	if err != nil {

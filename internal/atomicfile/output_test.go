@@ -71,8 +71,10 @@ func TestWriteOutputExisting(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkFile(t, path, "one", 0o600)
-	if err := WriteOutput(path, []byte("two"), 0o644, false, nil); !errors.Is(err, fs.ErrExist) {
-		t.Fatalf("WriteOutput over an existing file without overwrite: %v, want fs.ErrExist", err)
+	err := WriteOutput(path, []byte("two"), 0o644, false, nil)
+	var ee *ExistsError
+	if !errors.Is(err, fs.ErrExist) || !errors.As(err, &ee) || ee.Path != path || ee.Hint() != "give -f to replace it" {
+		t.Fatalf("WriteOutput over an existing file without overwrite: %v, want an *ExistsError, fs.ErrExist", err)
 	}
 	checkFile(t, path, "one", 0o600)
 	if err := WriteOutput(path, []byte("two"), 0o644, true, nil); err != nil {
