@@ -58,7 +58,7 @@ func TestCreateEditErrors(t *testing.T) {
 		t.Fatalf("Create over a file: %v; want exists, fs.ErrExist, a hint", err)
 	}
 	err = Edit(path, func(s *Source) error {
-		_, _, err := s.AddKey("310000", key("k").Public(), time.Time{}, time.Time{})
+		_, err := s.AddKey("310000", key("k").Public(), time.Time{}, time.Time{})
 		return err
 	})
 	if code(err) != UnknownIssuer || !strings.HasPrefix(err.Error(), path+": ") || !strings.Contains(hint(err), "hufu bundle add-issuer") {

@@ -348,17 +348,35 @@ func (k *Key) Public() (crypto.PublicKey, error) {
 	return pub, nil
 }
 
+// Listed is what AddKey did: the key as listed under the issuer Issuer,
+// and whether it was added (false: it was listed, its window updated).
+type Listed struct {
+	Issuer string
+	Key    Key
+	Added  bool
+}
+
+// String says it for people: "added key KID (ALG) for ISS", or "updated
+// key …", then the key's window (Key.Window).
+func (l Listed) String() string {
+	verb := "updated"
+	if l.Added {
+		verb = "added"
+	}
+	return fmt.Sprintf("%s key %s (%s) for %s%s", verb, l.Key.KID, l.Key.Alg, l.Issuer, l.Key.Window())
+}
+
 // AddKey lists pub under the issuer iss, or, if it is listed there
 // already, updates its window. A zero from or until leaves that side as
-// it was. It returns the key as listed and whether it was added.
-func (s *Source) AddKey(iss string, pub crypto.PublicKey, from, until time.Time) (Key, bool, error) {
+// it was. UnknownIssuer, with a hint, if iss is not listed.
+func (s *Source) AddKey(iss string, pub crypto.PublicKey, from, until time.Time) (Listed, error) {
 	is := s.Issuer(iss)
 	if is == nil {
-		return Key{}, false, fail(UnknownIssuer, nil, "no issuer %s in the source", iss).hinted(hintAddIssuer)
+		return Listed{}, fail(UnknownIssuer, nil, "no issuer %s in the source", iss).hinted(hintAddIssuer)
 	}
 	sk, err := NewKey(pub)
 	if err != nil {
-		return Key{}, false, err
+		return Listed{}, err
 	}
 	i := slices.IndexFunc(is.Keys, func(k Key) bool { return k.PublicKey == sk.PublicKey })
 	added := i < 0
@@ -372,7 +390,7 @@ func (s *Source) AddKey(iss string, pub crypto.PublicKey, from, until time.Time)
 	if !until.IsZero() {
 		is.Keys[i].ValidUntil = until.UTC().Format(time.RFC3339)
 	}
-	return is.Keys[i], added, nil
+	return Listed{Issuer: iss, Key: is.Keys[i], Added: added}, nil
 }
 
 // KeyIssuers returns the IDs of the issuers pub is listed under.

@@ -176,16 +176,11 @@ func bundleAddKey(e *env, c *command, args []string) int {
 		return exitUsage
 	}
 	return editSource(e, *in, func(s *source.Source) error {
-		k, added, err := s.AddKey(*iss, pub, window[0], window[1])
-		if err != nil {
-			return err
+		l, err := s.AddKey(*iss, pub, window[0], window[1])
+		if err == nil {
+			fmt.Fprintf(e.stderr, "hufu: %s: %s\n", *in, l)
 		}
-		verb := "updated"
-		if added {
-			verb = "added"
-		}
-		fmt.Fprintf(e.stderr, "hufu: %s: %s key %s (%s) for %s%s\n", *in, verb, k.KID, k.Alg, *iss, k.Window())
-		return nil
+		return err
 	})
 }
 
