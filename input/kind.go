@@ -15,13 +15,9 @@ func WrongKind(path, want, hint string) string {
 	if err != nil {
 		return ""
 	}
-	kind := string(filekind.Of(data))
-	if kind == "" || kind == want {
-		return ""
-	}
-	msg := fmt.Sprintf("%s is %s, not %s", path, kind, want)
-	if hint != "" {
-		msg = fmt.Sprintf("%s is %s; %s", path, kind, hint)
+	msg := filekind.Mismatch(path, data, filekind.Kind(want))
+	if msg != "" && hint != "" {
+		msg = fmt.Sprintf("%s is %s; %s", path, filekind.Of(data), hint)
 	}
 	return msg
 }

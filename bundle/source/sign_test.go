@@ -22,7 +22,7 @@ func signSource(t *testing.T) string {
 	if err := s.AddIssuer("310000", bundle.Label{ZH: "上海市", EN: "Shanghai"}, time.Hour, nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := s.AddKey("310000", key("shanghai").Public(), time.Time{}, time.Time{}); err != nil {
+	if _, err := s.AddKey("310000", key("shanghai").Public(), time.Time{}, time.Time{}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.RevokePass("310000", pass.ID{1, 2, 3, 4, 5, 6, 7, 8}); err != nil {

@@ -27,17 +27,21 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"slices"
 	"time"
 
 	"github.com/hufu-project/hufu/bundle"
 	"github.com/hufu-project/hufu/internal/atomicfile"
+	"github.com/hufu-project/hufu/internal/filekind"
 	"github.com/hufu-project/hufu/internal/strictjson"
 	"github.com/hufu-project/hufu/keys"
 	"github.com/hufu-project/hufu/pass"
+	"github.com/hufu-project/hufu/verifier"
 )
 
 const (
@@ -58,6 +62,8 @@ const (
 	UnknownIssuer Code = "unknown_issuer" // no issuer with that ID
 	UnknownKID    Code = "unknown_kid"    // KeyByKID: no listed key has that kid
 	AmbiguousKID  Code = "ambiguous_kid"  // KeyByKID: several different keys have that kid
+	Exists        Code = "exists"         // Create: the file exists
+	NotPass       Code = "not_pass"       // CodeRevocation: the code is not a pass
 )
 
 func (c Code) Error() string { return string(c) }
@@ -67,7 +73,13 @@ type Error struct {
 	Code   Code
 	Detail string
 	Err    error // the underlying error, if any
+	hint   string
 }
+
+// Hint says what the operator can do about the error, naming the hufu
+// command or flag that does it ("add it with \"hufu bundle
+// add-issuer\""); "" when there is nothing to add.
+func (e *Error) Hint() string { return e.hint }
 
 func (e *Error) Error() string {
 	msg := "source: " + string(e.Code)
@@ -80,17 +92,34 @@ func (e *Error) Error() string {
 	return msg
 }
 
-// Unwrap returns the code and the underlying error.
+// Unwrap returns the code, fs.ErrExist for Exists, and the underlying
+// error.
 func (e *Error) Unwrap() []error {
-	if e.Err == nil {
-		return []error{e.Code}
+	errs := []error{e.Code}
+	if e.Code == Exists {
+		errs = append(errs, fs.ErrExist)
 	}
-	return []error{e.Code, e.Err}
+	if e.Err != nil {
+		errs = append(errs, e.Err)
+	}
+	return errs
 }
 
 func fail(c Code, err error, format string, args ...any) *Error {
 	return &Error{Code: c, Err: err, Detail: fmt.Sprintf(format, args...)}
 }
+
+// hinted sets the error's hint and returns it.
+func (e *Error) hinted(hint string) *Error {
+	e.hint = hint
+	return e
+}
+
+// The hints of UnknownIssuer and of a failed kid lookup.
+const (
+	hintAddIssuer = "add it with \"hufu bundle add-issuer\""
+	hintGiveKey   = "give the key itself: -pub KEY.pub"
+)
 
 // Source is a bundle source. Its fields are its JSON form; edit it with
 // the methods, which keep it consistent, or by hand, and check it with
@@ -156,7 +185,9 @@ func Parse(data []byte) (*Source, error) {
 }
 
 // Read reads and checks the source at path. An error other than an I/O
-// error names the file.
+// error names the file; a file that is another kind hufu knows is a
+// BadSource error that says so ("t.json is a trust file, not a bundle
+// source").
 func Read(path string) (*Source, error) {
 	data, err := readLimited(path, MaxSize)
 	if err != nil {
@@ -164,6 +195,9 @@ func Read(path string) (*Source, error) {
 	}
 	s, err := Parse(data)
 	if err != nil {
+		if msg := filekind.Mismatch(path, data, filekind.Source); msg != "" {
+			return nil, fail(BadSource, nil, "%s", msg)
+		}
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return s, nil
@@ -200,25 +234,33 @@ func (s *Source) Write(path string) error {
 
 // Edit reads the source at path, applies edit, and writes it back (Write:
 // checked, atomically). If Read or edit fails the file is left as it was.
+// An error of edit or of the check is returned after "PATH: ".
 func Edit(path string, edit func(*Source) error) error {
 	s, err := Read(path)
-	if err == nil {
-		err = edit(s)
+	if err != nil {
+		return err
 	}
-	if err == nil {
-		err = s.Write(path)
+	if err := edit(s); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
 	}
-	return err
+	if err := s.Write(path); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return nil
 }
 
-// Create is Write, but it never replaces a file: if path exists the error
-// satisfies errors.Is(err, fs.ErrExist).
+// Create is Write, but it never replaces a file: if path exists it is an
+// Exists error, which also satisfies errors.Is(err, fs.ErrExist).
 func (s *Source) Create(path string) error {
 	b, err := s.checked()
 	if err != nil {
 		return err
 	}
-	return atomicfile.Create(path, b, 0o644)
+	err = atomicfile.Create(path, b, 0o644)
+	if errors.Is(err, fs.ErrExist) {
+		return fail(Exists, nil, "%s already exists", path).hinted("give another file, or edit that one with \"hufu bundle add-issuer\"")
+	}
+	return err
 }
 
 func (s *Source) checked() ([]byte, error) {
@@ -245,7 +287,7 @@ func (s *Source) AddIssuer(id string, name bundle.Label, maxLifetime time.Durati
 		return fail(BadSource, err, "issuer ID %q", id)
 	}
 	if s.Issuer(id) != nil {
-		return fail(IssuerExists, nil, "issuer %s is already listed", id)
+		return fail(IssuerExists, nil, "issuer %s is already in the source", id)
 	}
 	if name.ZH == "" || name.EN == "" {
 		return fail(BadSource, nil, "issuer %s needs a name in Chinese and in English", id)
@@ -263,6 +305,19 @@ func (s *Source) AddIssuer(id string, name bundle.Label, maxLifetime time.Durati
 	s.Issuers = append(s.Issuers, Issuer{ID: id, NameZH: name.ZH, NameEN: name.EN,
 		MaxLifetime: maxLifetime.String(), Colours: names, Keys: []Key{}})
 	return nil
+}
+
+// Window says when the key may sign, for people: " from FROM until
+// UNTIL", either side left out when open ("" for a key without a window).
+func (k Key) Window() string {
+	var s string
+	if k.ValidFrom != "" {
+		s += " from " + k.ValidFrom
+	}
+	if k.ValidUntil != "" {
+		s += " until " + k.ValidUntil
+	}
+	return s
 }
 
 // NewKey returns the source form of pub.
@@ -293,17 +348,35 @@ func (k *Key) Public() (crypto.PublicKey, error) {
 	return pub, nil
 }
 
+// Listed is what AddKey did: the key as listed under the issuer Issuer,
+// and whether it was added (false: it was listed, its window updated).
+type Listed struct {
+	Issuer string
+	Key    Key
+	Added  bool
+}
+
+// String says it for people: "added key KID (ALG) for ISS", or "updated
+// key …", then the key's window (Key.Window).
+func (l Listed) String() string {
+	verb := "updated"
+	if l.Added {
+		verb = "added"
+	}
+	return fmt.Sprintf("%s key %s (%s) for %s%s", verb, l.Key.KID, l.Key.Alg, l.Issuer, l.Key.Window())
+}
+
 // AddKey lists pub under the issuer iss, or, if it is listed there
 // already, updates its window. A zero from or until leaves that side as
-// it was. It returns the key as listed and whether it was added.
-func (s *Source) AddKey(iss string, pub crypto.PublicKey, from, until time.Time) (Key, bool, error) {
+// it was. UnknownIssuer, with a hint, if iss is not listed.
+func (s *Source) AddKey(iss string, pub crypto.PublicKey, from, until time.Time) (Listed, error) {
 	is := s.Issuer(iss)
 	if is == nil {
-		return Key{}, false, fail(UnknownIssuer, nil, "no issuer %s", iss)
+		return Listed{}, fail(UnknownIssuer, nil, "no issuer %s in the source", iss).hinted(hintAddIssuer)
 	}
 	sk, err := NewKey(pub)
 	if err != nil {
-		return Key{}, false, err
+		return Listed{}, err
 	}
 	i := slices.IndexFunc(is.Keys, func(k Key) bool { return k.PublicKey == sk.PublicKey })
 	added := i < 0
@@ -317,7 +390,7 @@ func (s *Source) AddKey(iss string, pub crypto.PublicKey, from, until time.Time)
 	if !until.IsZero() {
 		is.Keys[i].ValidUntil = until.UTC().Format(time.RFC3339)
 	}
-	return is.Keys[i], added, nil
+	return Listed{Issuer: iss, Key: is.Keys[i], Added: added}, nil
 }
 
 // KeyIssuers returns the IDs of the issuers pub is listed under.
@@ -344,7 +417,7 @@ func (s *Source) RevokePass(iss string, id pass.ID) (bool, error) {
 	}
 	is := s.Issuer(iss)
 	if is == nil {
-		return false, fail(UnknownIssuer, nil, "no issuer %s", iss)
+		return false, fail(UnknownIssuer, nil, "no issuer %s in the source", iss).hinted(hintAddIssuer)
 	}
 	h := id.String()
 	if slices.Contains(is.RevokedPasses, h) {
@@ -393,11 +466,11 @@ func (s *Source) KeyByKID(kid string) (crypto.PublicKey, error) {
 	}
 	switch len(found) {
 	case 0:
-		return nil, fail(UnknownKID, nil, "no key with kid %s", kid)
+		return nil, fail(UnknownKID, nil, "no key with kid %s", kid).hinted(hintGiveKey)
 	case 1:
 		return found[0].Public()
 	}
-	return nil, fail(AmbiguousKID, nil, "several keys have kid %s", kid)
+	return nil, fail(AmbiguousKID, nil, "several keys have kid %s", kid).hinted(hintGiveKey)
 }
 
 // ParsePassID parses a pass ID given in lower-case hex: 8 to 16 bytes.
@@ -505,11 +578,47 @@ type Revocation struct {
 	KID    string
 }
 
-// Revoked is what Revoke did: the key revoked (zero for a pass), and
-// whether the pass or key was added (false if it was revoked already).
+// CodeRevocation is the revocation of the pass whose code (HF1:…) is
+// text, its pass ID and issuer read without checking the signature (the
+// operator revokes a pass they hold). It fails with NotPass, saying what
+// the code is when hufu knows ("NAME is a public key, not a pass"), name
+// being where the code came from.
+func CodeRevocation(name, text string) (Revocation, error) {
+	u, err := verifier.InspectUnverified(text)
+	if err == nil && u.Pass == nil {
+		err = u.Claim
+	}
+	if err != nil {
+		if msg := filekind.Mismatch(name, []byte(text), filekind.Pass); msg != "" {
+			return Revocation{}, fail(NotPass, nil, "%s", msg)
+		}
+		return Revocation{}, fail(NotPass, err, "%s", name)
+	}
+	return Revocation{Issuer: u.Pass.Issuer, Pass: u.Pass.ID}, nil
+}
+
+// Revoked is what Revoke did: the pass (its issuer and ID) or the key
+// revoked, and whether it was added (false if it was revoked already).
 type Revoked struct {
-	Key   Key
-	Added bool
+	Issuer string  // for a pass
+	Pass   pass.ID // nil for a key
+	Key    Key     // zero for a pass
+	Added  bool
+}
+
+// String says what Revoke did, for people: "revoked pass ID of issuer
+// ISS", "revoked key KID (ALG): passes it signed are rejected as
+// revoked_key", or that it was already revoked.
+func (r Revoked) String() string {
+	switch {
+	case r.Pass != nil && r.Added:
+		return fmt.Sprintf("revoked pass %s of issuer %s", r.Pass, r.Issuer)
+	case r.Pass != nil:
+		return fmt.Sprintf("pass %s of issuer %s was already revoked", r.Pass, r.Issuer)
+	case !r.Added:
+		return fmt.Sprintf("key %s was already revoked", r.Key.KID)
+	}
+	return fmt.Sprintf("revoked key %s (%s): passes it signed are rejected as revoked_key", r.Key.KID, r.Key.Alg)
 }
 
 // Revoke revokes a pass (as RevokePass) or a key (as RevokeKey, looking it
@@ -519,6 +628,7 @@ func (s *Source) Revoke(r Revocation) (Revoked, error) {
 	var out Revoked
 	var err error
 	if r.Pass != nil {
+		out.Issuer, out.Pass = r.Issuer, r.Pass
 		out.Added, err = s.RevokePass(r.Issuer, r.Pass)
 		return out, err
 	}

@@ -40,11 +40,13 @@ func TestEditSignRead(t *testing.T) {
 		t.Fatal(err)
 	}
 	sh := key("shanghai").Public()
-	if k, added, err := s.AddKey("310000", sh, time.Time{}, t0); err != nil || !added || k.ValidUntil != "2026-06-01T08:00:00Z" {
-		t.Fatalf("AddKey: %+v, %v, %v", k, added, err)
+	l, err := s.AddKey("310000", sh, time.Time{}, t0)
+	if err != nil || !l.Added || l.Key.ValidUntil != "2026-06-01T08:00:00Z" || l.String() != "added key "+l.Key.KID+" (EdDSA) for 310000 until 2026-06-01T08:00:00Z" {
+		t.Fatalf("AddKey: %+v (%q), %v", l, l, err)
 	}
-	if k, added, err := s.AddKey("310000", sh, t0.Add(-time.Hour), time.Time{}); err != nil || added || k.ValidFrom == "" || k.ValidUntil == "" {
-		t.Fatalf("AddKey again: %+v, %v, %v", k, added, err)
+	l, err = s.AddKey("310000", sh, t0.Add(-time.Hour), time.Time{})
+	if err != nil || l.Added || l.Key.ValidFrom == "" || l.Key.ValidUntil == "" || !strings.HasPrefix(l.String(), "updated key "+l.Key.KID+" (EdDSA) for 310000 from ") {
+		t.Fatalf("AddKey again: %+v (%q), %v", l, l, err)
 	}
 	id := pass.ID{1, 2, 3, 4, 5, 6, 7, 8}
 	if _, err := s.RevokePass("320000", id); !errors.Is(err, UnknownIssuer) {
@@ -119,7 +121,7 @@ func TestErrors(t *testing.T) {
 	if err := s.AddIssuer("310000", name, time.Hour, nil); !errors.Is(err, IssuerExists) {
 		t.Errorf("AddIssuer twice: %v", err)
 	}
-	if _, _, err := s.AddKey("320000", key("x").Public(), time.Time{}, time.Time{}); !errors.Is(err, UnknownIssuer) {
+	if _, err := s.AddKey("320000", key("x").Public(), time.Time{}, time.Time{}); !errors.Is(err, UnknownIssuer) {
 		t.Errorf("AddKey for an unknown issuer: %v", err)
 	}
 	if _, err := s.KeyByKID("0000000000000000"); !errors.Is(err, UnknownKID) {

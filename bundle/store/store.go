@@ -62,6 +62,18 @@ const (
 	LastRoot  Code = "last_root"  // Unpin: it is the last root, and force is false
 	Rollback  Code = "rollback"   // the bundle is below the high-water mark, or older than the one in use
 	BadState  Code = "bad_state"  // a file of the state directory is unreadable or malformed
+	NoState   Code = "no_state"   // there is no state directory (DefaultDir, Open)
+	// BadFile: a file given to the store (a root key file, a trust file)
+	// is not what it should be; Detail says what it is instead ("p.txt is
+	// a pass, not a public key"), or names it before why it does not parse.
+	BadFile Code = "bad_file"
+	// Refused: a bundle was refused (Err is why: the *bundle.Error, or a
+	// Rollback), and Detail names the file or says what it is instead
+	// ("p.txt is a pass, not a trust bundle"): from InstallFile,
+	// InstalledStatus, and as Trust.Err from Open.
+	Refused Code = "refused"
+	// BadSelection: the parts of a Selection do not go together.
+	BadSelection Code = "bad_selection"
 )
 
 func (c Code) Error() string { return string(c) }
@@ -73,6 +85,18 @@ type Error struct {
 	Code   Code
 	Detail string
 	Err    error
+	hint   string
+}
+
+// Hint says what the operator can do about the error, naming the hufu
+// command or flag that does it ("pin the root first: hufu bundle pin
+// ROOT.pub"): its own, else that of the error it wraps, else "".
+func (e *Error) Hint() string {
+	var h interface{ Hint() string }
+	if e.hint == "" && errors.As(e.Err, &h) {
+		return h.Hint()
+	}
+	return e.hint
 }
 
 func (e *Error) Error() string {
@@ -103,8 +127,15 @@ func fail(c Code, err error, format string, args ...any) *Error {
 	return &Error{Code: c, Err: err, Detail: fmt.Sprintf(format, args...)}
 }
 
+// hinted sets the error's hint and returns it.
+func (e *Error) hinted(format string, args ...any) *Error {
+	e.hint = fmt.Sprintf(format, args...)
+	return e
+}
+
 // DefaultDir returns the state directory named by the environment:
-// $HUFU_STATE, else $XDG_STATE_HOME/hufu, else $HOME/.local/state/hufu.
+// $HUFU_STATE, else $XDG_STATE_HOME/hufu, else $HOME/.local/state/hufu;
+// NoState if none of them is set.
 func DefaultDir(getenv func(string) string) (string, error) {
 	switch {
 	case getenv("HUFU_STATE") != "":
@@ -114,12 +145,24 @@ func DefaultDir(getenv func(string) string) (string, error) {
 	case getenv("HOME") != "":
 		return filepath.Join(getenv("HOME"), ".local", "state", "hufu"), nil
 	}
-	return "", errors.New("store: no state directory: set HUFU_STATE or HOME")
+	return "", fail(NoState, nil, "no state directory: HUFU_STATE, XDG_STATE_HOME and HOME are unset").hinted("set HUFU_STATE or give -state DIR")
 }
 
 // Store is a state directory. The zero value is not usable; set Dir.
 type Store struct {
 	Dir string
+}
+
+// New returns the store in dir, or, if dir is empty, in the directory the
+// environment names (DefaultDir): NoState if it names none.
+func New(dir string, getenv func(string) string) (*Store, error) {
+	if dir == "" {
+		var err error
+		if dir, err = DefaultDir(getenv); err != nil {
+			return nil, err
+		}
+	}
+	return &Store{Dir: dir}, nil
 }
 
 // BundlePath is the path of the installed bundle.
@@ -183,9 +226,26 @@ func sameKey(a, b crypto.PublicKey) bool {
 	return err1 == nil && err2 == nil && bytes.Equal(da, db)
 }
 
-// Pin adds roots, creating the directory if need be; it returns those that
-// were not pinned already.
-func (s *Store) Pin(roots ...crypto.PublicKey) ([]crypto.PublicKey, error) {
+// Pinned is what Pin did with one root: its kid (hex) and algorithm, and
+// whether it was added (false: it was pinned already).
+type Pinned struct {
+	KID, Alg string
+	Added    bool
+	Dir      string // the state directory
+}
+
+// String says it for people: "pinned root KID (ALG) in DIR", or "root KID
+// is already pinned".
+func (p Pinned) String() string {
+	if !p.Added {
+		return "root " + p.KID + " is already pinned"
+	}
+	return "pinned root " + p.KID + " (" + p.Alg + ") in " + p.Dir
+}
+
+// Pin adds roots, creating the directory if need be; it returns what it
+// did with each, in order.
+func (s *Store) Pin(roots ...crypto.PublicKey) ([]Pinned, error) {
 	unlock, err := s.lock()
 	if err != nil {
 		return nil, err
@@ -195,44 +255,68 @@ func (s *Store) Pin(roots ...crypto.PublicKey) ([]crypto.PublicKey, error) {
 	if err != nil {
 		return nil, err
 	}
-	var added []crypto.PublicKey
+	var out []Pinned
+	added := false
 	for _, r := range roots {
-		if _, err := keys.KID(r); err != nil {
+		alg, err := keys.AlgOf(r)
+		if err != nil {
 			return nil, err
 		}
+		p := Pinned{KID: kidHex(r), Alg: string(alg), Dir: s.Dir}
 		if !slices.ContainsFunc(have, func(h crypto.PublicKey) bool { return sameKey(h, r) }) {
 			have = append(have, r)
-			added = append(added, r)
+			p.Added, added = true, true
 		}
+		out = append(out, p)
 	}
-	if len(added) == 0 {
-		return nil, nil
+	if !added {
+		return out, nil
 	}
-	return added, s.writeRoots(have)
+	return out, s.writeRoots(have)
 }
 
-// Unpin removes the pinned roots whose kid (hex) is kid and returns how
-// many roots are left. It refuses to remove the last root (LastRoot)
-// unless force is set: with no root, no bundle can be opened and every
-// verification stops.
-func (s *Store) Unpin(kid string, force bool) (left int, err error) {
+// Unpinned is what Unpin did: the kid (hex) unpinned, and how many roots
+// are left pinned.
+type Unpinned struct {
+	KID  string
+	Left int
+}
+
+// String says it for people: "unpinned root KID; N left".
+func (u Unpinned) String() string { return fmt.Sprintf("unpinned root %s; %d left", u.KID, u.Left) }
+
+// Warning says, for people, what follows when no root is left: every
+// verify stops with "no trust configured". It is "" while roots are left.
+func (u Unpinned) Warning() string {
+	if u.Left > 0 {
+		return ""
+	}
+	return "no root is pinned now: verify will stop with \"no trust configured\" until one is pinned"
+}
+
+// Unpin removes the pinned roots whose kid (hex) is kid. It refuses to
+// remove the last root (LastRoot) unless force is set: with no root, no
+// bundle can be opened and every verification stops. NotPinned if no
+// pinned root has kid.
+func (s *Store) Unpin(kid string, force bool) (Unpinned, error) {
 	unlock, err := s.lock()
 	if err != nil {
-		return 0, err
+		return Unpinned{}, err
 	}
 	defer unlock()
 	roots, err := s.Roots()
 	if err != nil {
-		return 0, err
+		return Unpinned{}, err
 	}
 	kept := slices.DeleteFunc(slices.Clone(roots), func(r crypto.PublicKey) bool { return kidHex(r) == kid })
 	switch {
 	case len(kept) == len(roots):
-		return len(roots), fail(NotPinned, nil, "no pinned root has kid %s", kid)
+		return Unpinned{}, fail(NotPinned, nil, "no pinned root has kid %s", kid)
 	case len(kept) == 0 && !force:
-		return len(roots), fail(LastRoot, nil, "root %s is the last one pinned; without a root no bundle can be opened", kid)
+		return Unpinned{}, fail(LastRoot, nil, "root %s is the last one pinned: without a root, no bundle can be checked and every verify stops", kid).
+			hinted("pin the new root first (hufu bundle pin NEW.pub), or give -f to unpin it anyway")
 	}
-	return len(kept), s.writeRoots(kept)
+	return Unpinned{KID: kid, Left: len(kept)}, s.writeRoots(kept)
 }
 
 func kidHex(pub crypto.PublicKey) string {
@@ -286,7 +370,7 @@ func markOf(b *bundle.Bundle, data []byte) Mark {
 // below reports why a bundle with mark m may not be used where the mark is
 // hw, or nil if it may: its seq must be higher, or it must be the very
 // bundle the mark was taken from.
-func below(m, hw Mark) error {
+func below(m, hw Mark) *Error {
 	switch {
 	case m.Seq > hw.Seq || hw.Seq == 0:
 		return nil
@@ -321,7 +405,7 @@ func (s *Store) Install(data []byte) (b *bundle.Bundle, same bool, err error) {
 		return nil, false, err
 	}
 	if len(roots) == 0 {
-		return nil, false, fail(NoRoots, nil, "no bundle roots are pinned in %s", s.Dir)
+		return nil, false, fail(NoRoots, nil, "no bundle roots are pinned in %s", s.Dir).hinted("pin the root first: hufu bundle pin ROOT.pub")
 	}
 	if b, err = bundle.Open(data, roots); err != nil {
 		return nil, false, err
@@ -337,7 +421,7 @@ func (s *Store) Install(data []byte) (b *bundle.Bundle, same bool, err error) {
 	}
 	m := markOf(b, data)
 	if err := below(m, hw); err != nil {
-		return nil, false, err
+		return nil, false, err.hinted("refusing to roll back: seq %d was installed here and stays in force", hw.Seq)
 	}
 	old, err := readLimited(s.BundlePath(), bundle.MaxSize)
 	switch {
@@ -354,7 +438,7 @@ func (s *Store) Install(data []byte) (b *bundle.Bundle, same bool, err error) {
 		if err := b.Replaces(ob); err != nil {
 			var be *bundle.Error
 			errors.As(err, &be)
-			return nil, false, fail(Rollback, nil, "%s", be.Detail)
+			return nil, false, fail(Rollback, nil, "%s", be.Detail).hinted("refusing to roll back: seq %d is installed here and stays in force", ob.Seq)
 		}
 		same = bytes.Equal(old, data)
 	}
@@ -402,7 +486,7 @@ func (s *Store) Load() (*bundle.Bundle, error) {
 	}
 	m := markOf(b, data)
 	if err := below(m, hw); err != nil {
-		return nil, err
+		return nil, err.hinted("the file was replaced by an older one; install the newest bundle again: hufu bundle install FILE")
 	}
 	if m.Seq > hw.Seq {
 		s.raise(m) // best effort: a reader may not be able to write here

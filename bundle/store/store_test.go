@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -60,6 +61,15 @@ func isCode(err error, c Code) bool {
 	return errors.As(err, &se) && se.Code == c
 }
 
+// hintOf is the hint of the *Error in err's chain, "" if none.
+func hintOf(err error) string {
+	var se *Error
+	if errors.As(err, &se) {
+		return se.Hint()
+	}
+	return ""
+}
+
 // TestRollbackBySwap reproduces issue 11 item 1: install b2, copy b1 over
 // the installed file; opening must fail, and so must installing b1 after
 // the installed file is deleted.
@@ -72,8 +82,8 @@ func TestRollbackBySwap(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := s.Load()
-	if !isCode(err, Rollback) || !errors.Is(err, bundle.Rollback) {
-		t.Fatalf("Load after swapping in b1: %v, want rollback", err)
+	if !isCode(err, Rollback) || !errors.Is(err, bundle.Rollback) || !strings.Contains(hintOf(err), "hufu bundle install") {
+		t.Fatalf("Load after swapping in b1: %v (hint %q), want rollback with a hint to install the newest again", err, hintOf(err))
 	}
 	if m, err := s.Mark(); err != nil || m.Seq != 2 {
 		t.Fatalf("mark %+v, %v; want seq 2", m, err)
@@ -84,8 +94,8 @@ func TestRollbackBySwap(t *testing.T) {
 	if _, err := s.Load(); !isCode(err, NoBundle) {
 		t.Fatalf("Load with no bundle: %v, want no_bundle", err)
 	}
-	if _, _, err := s.Install(b1); !isCode(err, Rollback) {
-		t.Fatalf("Install b1 after deleting the bundle: %v, want rollback", err)
+	if _, _, err := s.Install(b1); !isCode(err, Rollback) || !strings.Contains(hintOf(err), "seq 2 was installed here") {
+		t.Fatalf("Install b1 after deleting the bundle: %v (hint %q), want rollback saying seq 2 stays", err, hintOf(err))
 	}
 	// b2 again is fine, and so is b3.
 	install(t, s, b2)
@@ -173,8 +183,8 @@ func TestBadMark(t *testing.T) {
 
 func TestInstallRefusals(t *testing.T) {
 	s := &Store{Dir: t.TempDir()}
-	if _, _, err := s.Install(sign(t, 1)); !isCode(err, NoRoots) {
-		t.Fatalf("Install with no roots: %v, want no_roots", err)
+	if _, _, err := s.Install(sign(t, 1)); !isCode(err, NoRoots) || !strings.Contains(hintOf(err), "hufu bundle pin") {
+		t.Fatalf("Install with no roots: %v (hint %q), want no_roots with a hint to pin", err, hintOf(err))
 	}
 	if _, err := s.Pin(key("other").Public()); err != nil {
 		t.Fatal(err)
@@ -191,23 +201,30 @@ func TestInstallRefusals(t *testing.T) {
 func TestUnpin(t *testing.T) {
 	s := pinned(t)
 	other := key("root 2").Public()
-	if added, err := s.Pin(other, root.Public()); err != nil || len(added) != 1 {
-		t.Fatalf("Pin: %d added, %v", len(added), err)
+	ps, err := s.Pin(other, root.Public())
+	if err != nil || len(ps) != 2 || !ps[0].Added || ps[1].Added || ps[0].KID != kidHex(other) || ps[0].Alg != "EdDSA" || ps[0].Dir != s.Dir {
+		t.Fatalf("Pin: %+v, %v; want the new root added and the old one already pinned", ps, err)
+	}
+	if got, want := ps[0].String(), "pinned root "+kidHex(other)+" (EdDSA) in "+s.Dir; got != want {
+		t.Errorf("Pinned.String: %q, want %q", got, want)
+	}
+	if got, want := ps[1].String(), "root "+kidHex(root.Public())+" is already pinned"; got != want {
+		t.Errorf("Pinned.String: %q, want %q", got, want)
 	}
 	if _, err := s.Unpin("0000000000000000", false); !isCode(err, NotPinned) {
 		t.Fatalf("Unpin unknown: %v", err)
 	}
-	if left, err := s.Unpin(kidHex(other), false); err != nil || left != 1 {
-		t.Fatalf("Unpin: %d left, %v", left, err)
+	if u, err := s.Unpin(kidHex(other), false); err != nil || u.Left != 1 || u.Warning() != "" || u.String() != "unpinned root "+kidHex(other)+"; 1 left" {
+		t.Fatalf("Unpin: %+v (%q, warning %q), %v", u, u, u.Warning(), err)
 	}
-	if _, err := s.Unpin(kidHex(root.Public()), false); !isCode(err, LastRoot) {
-		t.Fatalf("Unpin the last root: %v, want last_root", err)
+	if _, err := s.Unpin(kidHex(root.Public()), false); !isCode(err, LastRoot) || !strings.Contains(hintOf(err), "hufu bundle pin") {
+		t.Fatalf("Unpin the last root: %v (hint %q), want last_root with a hint to pin the new root", err, hintOf(err))
 	}
 	if roots, _ := s.Roots(); len(roots) != 1 {
 		t.Fatalf("%d roots after a refused unpin", len(roots))
 	}
-	if left, err := s.Unpin(kidHex(root.Public()), true); err != nil || left != 0 {
-		t.Fatalf("forced Unpin: %d left, %v", left, err)
+	if u, err := s.Unpin(kidHex(root.Public()), true); err != nil || u.Left != 0 || !strings.Contains(u.Warning(), "no trust configured") {
+		t.Fatalf("forced Unpin: %+v (warning %q), %v", u, u.Warning(), err)
 	}
 }
 
@@ -225,8 +242,8 @@ func TestDefaultDir(t *testing.T) {
 			t.Errorf("DefaultDir(%v) = %q, %v; want %q", tc.env, got, err, tc.want)
 		}
 	}
-	if _, err := DefaultDir(env(nil)); err == nil {
-		t.Error("DefaultDir with no environment: no error")
+	if _, err := DefaultDir(env(nil)); !isCode(err, NoState) || !strings.Contains(hintOf(err), "HUFU_STATE") {
+		t.Errorf("DefaultDir with no environment: %v (hint %q), want no_state with a hint to set HUFU_STATE", err, hintOf(err))
 	}
 }
 

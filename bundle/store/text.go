@@ -2,7 +2,6 @@ package store
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -10,8 +9,8 @@ import (
 )
 
 // Lines is the description for people, as "hufu bundle show" and
-// "status" print it: a heading, then a labelled line for each time,
-// issuer, key and count. With a non-zero now the issue time says how long
+// "status" print it: for a bundle not Verified a warning line first, then
+// a heading, then a labelled line for each time, issuer, key and count. With a non-zero now the issue time says how long
 // ago it was; with State set, a last line says the state and what to do
 // about it. The names are the bundle's text as signed: a terminal must
 // escape them.
@@ -23,6 +22,8 @@ func (d *Description) Lines(now time.Time) []string {
 	signed := "signed by root " + d.Signer + ", signature NOT checked"
 	if d.Verified {
 		signed = "signed by root " + d.Signer + ", signature verified"
+	} else {
+		l = append(l, "!!! UNVERIFIED — no root to check the signature with; give -root ROOT.pub or pin one !!!")
 	}
 	l = append(l, fmt.Sprintf("trust bundle seq %d, %s", d.Seq, signed))
 	if now.IsZero() {
@@ -39,7 +40,7 @@ func (d *Description) Lines(now time.Time) []string {
 			line("", "  key %s %s%s", k.KID, k.Alg, window(rfc3339(k.ValidFrom), rfc3339(k.ValidUntil)))
 		}
 	}
-	line("revoked", "%s, %s", plural(d.RevokedPasses, "pass"), plural(len(d.RevokedKeys), "key"))
+	line("revoked", "%s, %s", humantime.Plural(d.RevokedPasses, "pass"), humantime.Plural(len(d.RevokedKeys), "key"))
 	for _, k := range d.RevokedKeys {
 		line("", "  key %s %s", k.KID, k.Alg)
 	}
@@ -66,17 +67,6 @@ func window(from, until string) string {
 		s += " until " + until
 	}
 	return s
-}
-
-// plural is "1 what" or "n whats" ("passes" for a word in s).
-func plural(n int, what string) string {
-	if n == 1 {
-		return "1 " + what
-	}
-	if strings.HasSuffix(what, "s") {
-		return strconv.Itoa(n) + " " + what + "es"
-	}
-	return strconv.Itoa(n) + " " + what + "s"
 }
 
 func rfc3339(t *time.Time) string {

@@ -9,21 +9,19 @@ import (
 	"time"
 
 	"github.com/hufu-project/hufu/bundle"
+	"github.com/hufu-project/hufu/internal/filekind"
 	"github.com/hufu-project/hufu/keys"
 	"github.com/hufu-project/hufu/verifier"
 )
-
-// NoState is the error Open returns when it needs the state directory and
-// there is none.
-const NoState Code = "no_state"
 
 // Selection says where a verifier's trust comes from. With neither
 // TrustFile nor BundleFile, it is the bundle installed in the store (not
 // with DSCFiles alone, which then are the whole trust).
 type Selection struct {
 	TrustFile  string             // an unsigned trust file
-	BundleFile string             // a bundle file, checked against Roots, else the pinned roots
+	BundleFile string             // a bundle file, checked against Roots and RootFiles, else the pinned roots
 	Roots      []crypto.PublicKey // roots for BundleFile
+	RootFiles  []string           // files of more roots for BundleFile, read with ReadRoots
 	DSCFiles   []string           // EU document-signer certificates, trusted beside the rest
 	// Current is the installed bundle a running verifier uses, if any: an
 	// installed bundle that may not replace it is refused (Rollback), so
@@ -31,25 +29,59 @@ type Selection struct {
 	Current *bundle.Bundle
 }
 
+// Installed reports whether sel selects the bundle installed in the store
+// (no trust file, bundle file or DSC files): the trust that changes when
+// a bundle is installed, so a running verifier opens it again then.
+func (sel Selection) Installed() bool {
+	return sel.TrustFile == "" && sel.BundleFile == "" && len(sel.DSCFiles) == 0
+}
+
+// check refuses a selection whose parts do not go together
+// (BadSelection): a trust file and a bundle file, or roots without a
+// bundle file (the installed bundle is checked against the pinned roots
+// only, and a trust file is not signed).
+func (sel Selection) check() error {
+	switch {
+	case sel.TrustFile != "" && sel.BundleFile != "":
+		return fail(BadSelection, nil, "a trust file or a bundle file, not both").hinted("give -trust FILE or -bundle FILE, not both")
+	case sel.BundleFile == "" && (len(sel.Roots) > 0 || len(sel.RootFiles) > 0):
+		return fail(BadSelection, nil, "roots go with a bundle file; the installed bundle is checked against the pinned roots").
+			hinted("-root goes with -bundle FILE; to check the installed bundle with a root, pin it: hufu bundle pin ROOT.pub")
+	}
+	return nil
+}
+
 // Trust is an opened trust: what passes are checked against.
 type Trust struct {
 	verifier.Trust                // nil if Err is set
 	Bundle         *bundle.Bundle // the bundle, if the trust is one
+	Path           string         // the bundle's file (the installed one, or Selection.BundleFile); "" for no bundle
 	Label          string         // where the trust comes from, for verdicts
-	// Err is set when the bundle was refused (a *bundle.Error, or Rollback
-	// for an installed bundle below the high-water mark): nothing can be
-	// decided, every verdict is "cannot decide" (trust_unavailable).
+	// Err is set when the bundle was refused (IsRefused: a *bundle.Error,
+	// or Rollback for an installed bundle below the high-water mark), or
+	// the bundle file is something else (Refused, "p.txt is a pass, not a
+	// trust bundle"): nothing can be decided, every verdict is "cannot
+	// decide" (trust_unavailable).
 	Err error
 }
 
-// Open opens the trust sel selects. It returns an error (NoState, NoBundle,
-// NoRoots, or one from reading a file) when there is nothing to decide
-// with; a bundle that is there but refused gives a Trust with Err set. s
-// may be nil if sel needs no state directory. A bundle's time applies to
-// the DSCs beside it too (bundle.Alongside).
+// Open opens the trust sel selects. It returns an error when there is
+// nothing to decide with: BadSelection; NoState, NoBundle or NoRoots, each
+// saying "no trust configured" with a hint of what to give or install;
+// BadFile for a root or trust file that is something else; or one from
+// reading a file. A bundle that is there but refused gives a Trust with
+// Err set. s may be nil if sel needs no state directory. A bundle's time
+// applies to the DSCs beside it too (bundle.Alongside).
 func (s *Store) Open(sel Selection) (*Trust, error) {
-	if sel.TrustFile != "" && sel.BundleFile != "" {
-		return nil, errors.New("store: a trust file or a bundle file, not both")
+	if err := sel.check(); err != nil {
+		return nil, err
+	}
+	if len(sel.RootFiles) > 0 {
+		roots, err := ReadRoots(sel.RootFiles...)
+		if err != nil {
+			return nil, err
+		}
+		sel.Roots = append(slices.Clip(sel.Roots), roots...)
 	}
 	if sel.TrustFile != "" || (sel.BundleFile == "" && len(sel.DSCFiles) > 0) {
 		return openTrustFile(sel.TrustFile, sel.DSCFiles)
@@ -67,17 +99,29 @@ func (s *Store) Open(sel Selection) (*Trust, error) {
 	return t, nil
 }
 
+// The hints of Open when there is no trust to decide with.
+const (
+	hintNoBundle = "install one with \"hufu bundle install FILE\", or give -bundle FILE or -trust FILE (or -dsc FILE for EU DCCs)"
+	hintNoRoots  = "pin the root with \"hufu bundle pin ROOT.pub\", give -root ROOT.pub with -bundle, or use -trust FILE"
+)
+
 func (s *Store) openBundle(sel Selection) (*Trust, error) {
 	if s == nil && (sel.BundleFile == "" || len(sel.Roots) == 0) {
-		return nil, fail(NoState, nil, "no state directory")
+		return nil, fail(NoState, nil, "no trust configured: no state directory").hinted("set HUFU_STATE or give -state DIR")
 	}
 	path, roots := sel.BundleFile, sel.Roots
 	var b *bundle.Bundle
 	var err error
+	var se *Error
 	if path == "" {
 		path = s.BundlePath()
 		b, err = s.Reload(sel.Current)
-		if errors.Is(err, NoBundle) || errors.Is(err, NoRoots) || (err != nil && !refused(err)) {
+		switch {
+		case errors.As(err, &se) && se.Code == NoBundle:
+			return nil, fail(NoBundle, nil, "no trust configured: %s", se.Detail).hinted(hintNoBundle)
+		case errors.As(err, &se) && se.Code == NoRoots:
+			return nil, fail(NoRoots, nil, "no trust configured: %s", se.Detail).hinted(hintNoRoots)
+		case err != nil && !IsRefused(err):
 			return nil, err
 		}
 	} else {
@@ -86,7 +130,7 @@ func (s *Store) openBundle(sel Selection) (*Trust, error) {
 				return nil, err
 			}
 			if len(roots) == 0 {
-				return nil, fail(NoRoots, nil, "no bundle root is pinned in %s to check %s with", s.Dir, path)
+				return nil, fail(NoRoots, nil, "no trust configured: no bundle root is pinned in %s to check %s with", s.Dir, path).hinted(hintNoRoots)
 			}
 		}
 		data, err := ReadBundleFile(path)
@@ -95,20 +139,16 @@ func (s *Store) openBundle(sel Selection) (*Trust, error) {
 		}
 		b, err = bundle.Open(data, roots)
 		if err != nil {
-			return &Trust{Label: "trust bundle " + path, Err: err}, nil
+			if w := wrongKind(Refused, path, data, filekind.Bundle); w != nil {
+				w.Err, err = err, w
+			}
+			return &Trust{Path: path, Label: "trust bundle " + path, Err: err}, nil
 		}
 	}
 	if err != nil {
-		return &Trust{Label: "trust bundle " + path, Err: err}, nil
+		return &Trust{Path: path, Label: "trust bundle " + path, Err: err}, nil
 	}
-	return &Trust{Trust: b, Bundle: b, Label: fmt.Sprintf("trust bundle %s (seq %d, root %x)", path, b.Seq, b.Signer)}, nil
-}
-
-// refused reports whether err refuses the bundle itself, rather than the
-// state directory or a file that cannot be read.
-func refused(err error) bool {
-	var be *bundle.Error
-	return errors.As(err, &be) || errors.Is(err, Rollback)
+	return &Trust{Trust: b, Bundle: b, Path: path, Label: fmt.Sprintf("trust bundle %s (seq %d, root %x)", path, b.Seq, b.Signer)}, nil
 }
 
 // openTrustFile reads the trust file, if any, and adds the keys of the DSC
@@ -117,7 +157,7 @@ func openTrustFile(path string, dscFiles []string) (*Trust, error) {
 	var labels []string
 	tf, err := keys.NewTrust()
 	if path != "" {
-		tf, err = keys.ReadTrustFile(path)
+		tf, err = readTrustFile(path)
 		labels = append(labels, "trust file "+path+" (unsigned)")
 	}
 	if err != nil {
@@ -249,8 +289,9 @@ func Status(b *bundle.Bundle, path string, now time.Time, skew time.Duration) (d
 // Inspect opens the bundle file at path for showing it: checked against
 // roots, else against the roots pinned in s (s may be nil: none pinned),
 // else decoded unverified (b.Verified false). err is an error reading the
-// pinned roots or the file; refused is the bundle's own error when it
-// does not open.
+// pinned roots or the file, or BadFile for a file that is something else
+// ("k.pub is a public key, not a trust bundle"); refused is the bundle's
+// own error when it does not open.
 func (s *Store) Inspect(path string, roots []crypto.PublicKey) (b *bundle.Bundle, refused, err error) {
 	if len(roots) == 0 && s != nil {
 		if roots, err = s.Roots(); err != nil {
@@ -265,6 +306,11 @@ func (s *Store) Inspect(path string, roots []crypto.PublicKey) (b *bundle.Bundle
 		b, refused = bundle.InspectUnverified(data)
 	} else {
 		b, refused = bundle.Open(data, roots)
+	}
+	if refused != nil {
+		if w := wrongKind(BadFile, path, data, filekind.Bundle); w != nil {
+			return nil, nil, w
+		}
 	}
 	return b, refused, nil
 }

@@ -123,6 +123,10 @@ func TestDescriptionLines(t *testing.T) {
 	if got != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}
+	d.Verified = false
+	if l := d.Lines(time.Time{}); !strings.HasPrefix(l[0], "!!! UNVERIFIED") || !strings.Contains(l[1], "signature NOT checked") {
+		t.Errorf("an unverified description starts %q", l[:2])
+	}
 }
 
 // TestStatus: Status sets the path and the state, and says verify decides

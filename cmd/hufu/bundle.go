@@ -1,22 +1,15 @@
 package main
 
 import (
-	"crypto"
-	"encoding/hex"
-	"errors"
 	"flag"
 	"fmt"
-	"io/fs"
-	"os"
-	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/hufu-project/hufu/bundle"
 	"github.com/hufu-project/hufu/bundle/source"
 	"github.com/hufu-project/hufu/bundle/store"
-	"github.com/hufu-project/hufu/input"
+	"github.com/hufu-project/hufu/internal/humantime"
 	"github.com/hufu-project/hufu/internal/termsafe"
 	"github.com/hufu-project/hufu/keys"
 	"github.com/hufu-project/hufu/pass"
@@ -50,70 +43,40 @@ func runBundle(e *env, args []string) int {
 	return bundleSubs[args[0]](e, c, args[1:])
 }
 
-// stateStore returns the state directory: flag, else the environment's.
-func stateStore(e *env, flag string) (*store.Store, error) {
-	if flag != "" {
-		return &store.Store{Dir: flag}, nil
-	}
-	dir, err := store.DefaultDir(e.getenv)
-	if err != nil {
-		return nil, errors.New("no state directory: set HUFU_STATE or give -state DIR")
-	}
-	return &store.Store{Dir: dir}, nil
-}
-
 // stateDir is the state directory's path (for the scan log and the clock
-// floor, which live beside the bundle).
+// floor, which live beside the bundle): flag, else the environment's.
 func stateDir(e *env, flag string) (string, error) {
-	st, err := stateStore(e, flag)
+	st, err := store.New(flag, e.getenv)
 	if err != nil {
 		return "", err
 	}
 	return st.Dir, nil
 }
 
-// openVerifyTrust opens what verify and scan check passes against (see
-// store.Selection): the trust file, the bundle file (checked against the
-// -root keys, else the pinned roots), or the bundle installed in the state
-// directory (checked against the pinned roots and the high-water mark),
-// and EU DSCs beside or alone. Nothing to decide with is a usage error; a
-// refused bundle makes every verdict "cannot decide" (trust_unavailable).
-func openVerifyTrust(e *env, c *command, trustPath, bundlePath, state string, rootFiles, dscPaths []string) (*station.Trust, int) {
-	if trustPath != "" && bundlePath != "" {
-		return nil, usageError(e, c, "give -trust FILE or -bundle FILE, not both")
-	}
-	if len(rootFiles) > 0 && bundlePath == "" {
-		return nil, usageError(e, c, "-root goes with -bundle FILE; the installed bundle is checked against the pinned roots")
-	}
-	roots, code := loadRoots(e, rootFiles)
-	if code != exitOK {
-		return nil, code
-	}
-	st, _ := stateStore(e, state)
-	var se *store.Error
-	t, err := st.Open(store.Selection{TrustFile: trustPath, BundleFile: bundlePath, Roots: roots, DSCFiles: dscPaths})
-	switch {
-	case errors.Is(err, store.NoState):
-		e.errorf("no state directory: set HUFU_STATE or give -state DIR")
-	case errors.Is(err, store.NoBundle):
-		e.errorf("no trust configured: no trust bundle is installed in %s", st.Dir)
-		e.hintf("install one with \"hufu bundle install FILE\", or give -bundle FILE or -trust FILE (or -dsc FILE for EU DCCs)")
-	case errors.As(err, &se) && se.Code == store.NoRoots:
-		e.errorf("no trust configured: %s", se.Detail)
-		e.hintf("pin the root with \"hufu bundle pin ROOT.pub\", give -root ROOT.pub with -bundle, or use -trust FILE")
-	case err != nil && trustPath != "" && wrongKind(trustPath, "a trust file", "") != "":
-		return nil, fileError(e, trustPath, err, "a trust file", "-trust wants a trust file (hufu trust add)")
-	case err != nil:
-		e.errorf("%v", err)
-	case t.Err != nil && bundlePath != "":
-		if msg := wrongKind(bundlePath, "a trust bundle", ""); msg != "" {
-			t.Err = fmt.Errorf("%s: %w", msg, t.Err)
+// openVerifyTrust opens what verify and scan check passes against
+// (store.Open): nothing to decide with, or flags that do not go together,
+// is an error (exit 2); a refused bundle makes every verdict "cannot
+// decide" (trust_unavailable). For the installed bundle it also returns
+// the station's Reload, which opens it again when the file changes
+// ("hufu bundle install" while a station runs); else reload is nil.
+func openVerifyTrust(e *env, trustPath, bundlePath, state string, rootFiles, dscPaths []string) (t *station.Trust, reload func() (*station.Trust, error), code int) {
+	st, _ := store.New(state, e.getenv)
+	sel := store.Selection{TrustFile: trustPath, BundleFile: bundlePath, RootFiles: rootFiles, DSCFiles: dscPaths}
+	open := func() (*station.Trust, error) {
+		t, err := st.Open(sel)
+		if err != nil {
+			return nil, err
 		}
+		return &station.Trust{Keys: t.Trust, Bundle: t.Bundle, Label: t.Label, Err: t.Err}, nil
 	}
+	t, err := open()
 	if err != nil {
-		return nil, exitUsage
+		return nil, nil, e.fail(err)
 	}
-	return &station.Trust{Keys: t.Trust, Bundle: t.Bundle, Label: t.Label, Err: t.Err}, exitOK
+	if sel.Installed() {
+		reload = station.ReloadWhenChanged(st.BundlePath(), open)
+	}
+	return t, reload, exitOK
 }
 
 // fileError reports a file that could not be read as what a flag wants,
@@ -125,22 +88,6 @@ func fileError(e *env, path string, err error, want, hint string) int {
 		e.errorf("%v", err)
 	}
 	return exitUsage
-}
-
-func loadRoots(e *env, files []string) ([]crypto.PublicKey, int) {
-	var roots []crypto.PublicKey
-	for _, f := range files {
-		data, err := input.ReadFile(f, 1<<20)
-		if err != nil {
-			return nil, e.fail(err)
-		}
-		rs, err := store.ParsePEMKeys(data)
-		if err != nil {
-			return nil, fileError(e, f, fmt.Errorf("%s: %w", f, err), "a public key", "")
-		}
-		roots = append(roots, rs...)
-	}
-	return roots, exitOK
 }
 
 // ---- issuing side ----
@@ -155,12 +102,7 @@ func bundleInit(e *env, c *command, args []string) int {
 		return usageError(e, c, "init: -o FILE is required")
 	}
 	if err := source.New().Create(*out); err != nil {
-		if errors.Is(err, fs.ErrExist) {
-			e.errorf("%s already exists", *out)
-		} else {
-			e.errorf("%v", err)
-		}
-		return exitUsage
+		return e.fail(err)
 	}
 	fmt.Fprintf(e.stderr, "hufu: wrote bundle source %s with the default labels; add issuers with \"hufu bundle add-issuer\"\n", *out)
 	return exitOK
@@ -198,9 +140,6 @@ func bundleAddIssuer(e *env, c *command, args []string) int {
 	}
 	return editSource(e, *in, func(s *source.Source) error {
 		if err := s.AddIssuer(*id, bundle.Label{ZH: *nameZH, EN: *nameEN}, maxTTL, cols); err != nil {
-			if errors.Is(err, source.IssuerExists) {
-				return fmt.Errorf("issuer %s is already in %s", *id, *in)
-			}
 			return err
 		}
 		fmt.Fprintf(e.stderr, "hufu: %s: added issuer %s (%s · %s)\n", *in, *id, *nameZH, *nameEN)
@@ -237,31 +176,12 @@ func bundleAddKey(e *env, c *command, args []string) int {
 		return exitUsage
 	}
 	return editSource(e, *in, func(s *source.Source) error {
-		k, added, err := s.AddKey(*iss, pub, window[0], window[1])
-		if errors.Is(err, source.UnknownIssuer) {
-			return fmt.Errorf("no issuer %s in %s; add it with \"hufu bundle add-issuer\"", *iss, *in)
+		l, err := s.AddKey(*iss, pub, window[0], window[1])
+		if err == nil {
+			fmt.Fprintf(e.stderr, "hufu: %s: %s\n", *in, l)
 		}
-		if err != nil {
-			return err
-		}
-		verb := "updated"
-		if added {
-			verb = "added"
-		}
-		fmt.Fprintf(e.stderr, "hufu: %s: %s key %s (%s) for %s%s\n", *in, verb, k.KID, k.Alg, *iss, windowText(k.ValidFrom, k.ValidUntil))
-		return nil
+		return err
 	})
-}
-
-func windowText(from, until string) string {
-	var s string
-	if from != "" {
-		s += " from " + from
-	}
-	if until != "" {
-		s += " until " + until
-	}
-	return s
 }
 
 func bundleRevoke(e *env, c *command, args []string) int {
@@ -288,11 +208,11 @@ func bundleRevoke(e *env, c *command, args []string) int {
 	if (*passID != "") != (*iss != "") {
 		return usageError(e, c, "revoke: -iss ID goes with -pass ID, and only with it (-code reads the issuer from the pass)")
 	}
-	var id pass.ID
+	rev := source.Revocation{Issuer: *iss, KID: *kid}
 	switch {
 	case *passID != "":
 		var err error
-		if id, err = source.ParsePassID(*passID); err != nil {
+		if rev.Pass, err = source.ParsePassID(*passID); err != nil {
 			return usageError(e, c, "revoke: %v", strings.TrimPrefix(err.Error(), "source: bad_source: "))
 		}
 	case *code != "":
@@ -300,54 +220,31 @@ func bundleRevoke(e *env, c *command, args []string) int {
 		if err == nil && len(scans) != 1 {
 			err = fmt.Errorf("%s holds %d codes, want one", *code, len(scans))
 		}
+		if err == nil {
+			rev, err = source.CodeRevocation(*code, scans[0].Text)
+		}
 		if err != nil {
 			return e.fail(err)
 		}
-		u, err := verifier.InspectUnverified(scans[0].Text)
-		if err == nil && u.Pass == nil {
-			err = u.Claim
-		}
-		if err != nil {
-			return fileError(e, *code, fmt.Errorf("%s: %w", *code, err), "a pass", "")
-		}
-		id, *iss = u.Pass.ID, u.Pass.Issuer
-	}
-	var pub crypto.PublicKey
-	if *pubFile != "" {
+	case *pubFile != "":
 		var ok bool
-		if pub, ok = readPublicKey(e, *pubFile); !ok {
+		if rev.Key, ok = readPublicKey(e, *pubFile); !ok {
 			return exitUsage
 		}
 	}
 	return editSource(e, *in, func(s *source.Source) error {
-		r, err := s.Revoke(source.Revocation{Issuer: *iss, Pass: id, Key: pub, KID: *kid})
-		switch {
-		case id != nil && errors.Is(err, source.UnknownIssuer):
-			return fmt.Errorf("issuer %s is not in the source", *iss)
-		case err != nil && id == nil && pub == nil && r.Key.KID == "":
-			return fmt.Errorf("%w; give -pub KEY.pub", err)
-		case err != nil:
-			return err
-		case id != nil && r.Added:
-			fmt.Fprintf(e.stderr, "hufu: %s: revoked pass %s of issuer %s\n", *in, id, *iss)
-		case id != nil:
-			fmt.Fprintf(e.stderr, "hufu: %s: pass %s of issuer %s was already revoked\n", *in, id, *iss)
-		case !r.Added:
-			fmt.Fprintf(e.stderr, "hufu: %s: key %s was already revoked\n", *in, r.Key.KID)
-		default:
-			fmt.Fprintf(e.stderr, "hufu: %s: revoked key %s (%s): passes it signed are rejected as revoked_key\n", *in, r.Key.KID, r.Key.Alg)
+		r, err := s.Revoke(rev)
+		if err == nil {
+			fmt.Fprintf(e.stderr, "hufu: %s: %s\n", *in, r)
 		}
-		return nil
+		return err
 	})
 }
 
 // editSource reads the source at path, applies edit, and writes it back
-// atomically (Write checks it).
+// atomically (source.Edit).
 func editSource(e *env, path string, edit func(*source.Source) error) int {
 	if err := source.Edit(path, edit); err != nil {
-		if wrongKind(path, "a bundle source", "") != "" {
-			return fileError(e, path, err, "a bundle source", "")
-		}
 		return e.fail(err)
 	}
 	return exitOK
@@ -373,70 +270,32 @@ func bundleSign(e *env, c *command, args []string) int {
 	if next <= 0 || expires < next {
 		return usageError(e, c, "sign: want 0 < -next-update <= -expires")
 	}
-	now := e.now()
-	if *at != "" {
-		t, err := parseTime(*at)
-		if err != nil {
-			return usageError(e, c, "sign: -at: %v", err)
-		}
-		now = t
+	now, code := parseAt(e, c, *at)
+	if code != exitOK {
+		return code
 	}
 	priv, ok := readPrivateKey(e, *keyFile)
 	if !ok {
 		return exitUsage
 	}
-	r, err := source.SignFile(source.SignRequest{Source: *in, Out: *out, Key: priv, RootMarked: keys.IsRootKeyFile(*keyFile),
+	r, err := source.SignFile(source.SignRequest{Source: *in, Out: *out, Key: priv, KeyName: *keyFile, RootMarked: keys.IsRootKeyFile(*keyFile),
 		Force: *force, Seq: *seq, IssuedAt: now, NextUpdate: next, Expires: expires, Stdout: e.stdout})
-	var se *source.Error
-	switch {
-	case errors.Is(err, source.IssuerKey) && errors.As(err, &se):
-		e.errorf("%s is the key of issuer %s in %s, not a root key", *keyFile, se.Detail, *in)
-		e.hintf("sign bundles with a root key (hufu keygen -root)")
-		return exitUsage
-	case errors.Is(err, source.NotRootKey):
-		e.errorf("%s is not marked as a bundle root key", *keyFile)
-		e.hintf("make root keys with \"hufu keygen -root\"; give -f to sign with this one anyway")
-		return exitUsage
-	case r == nil && err != nil:
-		return fileError(e, *in, err, "a bundle source", "")
-	}
-	if r.Unmarked {
-		e.warnf("%s is not marked as a bundle root key; signing anyway (-f)", *keyFile)
-	}
-	if r.SeqNotAbove {
-		e.warnf("-seq %d is not above the last sequence number signed from %s (%d): verifiers that installed that one will refuse this bundle", *seq, *in, r.LastSeq)
+	if r != nil {
+		for _, w := range r.Warnings() {
+			e.warnf("%s", w)
+		}
 	}
 	if err != nil {
 		return e.fail(err)
 	}
-	data, contents := r.Data, r.Contents
-	fmt.Fprintf(e.stderr, "hufu: wrote %s: seq %d, %s, %s, %s, %s (root %s)\n", *out, contents.Seq,
-		plural(len(contents.Issuers), "issuer"), plural(r.RevokedPasses, "revoked pass"),
-		plural(len(contents.RevokedKeys), "revoked key"), sizeText(len(data)), kidHex(priv.Public()))
-	fmt.Fprintf(e.stderr, "hufu: issued %s, next update %s, expires %s\n", contents.IssuedAt.Format(time.RFC3339),
-		contents.NextUpdate.Format(time.RFC3339), contents.Expires.Format(time.RFC3339))
+	for _, l := range r.Summary() {
+		fmt.Fprintf(e.stderr, "hufu: %s\n", l)
+	}
 	return exitOK
 }
 
-func plural(n int, what string) string {
-	if n == 1 {
-		return "1 " + what
-	}
-	if strings.HasSuffix(what, "s") {
-		return strconv.Itoa(n) + " " + what + "es"
-	}
-	return strconv.Itoa(n) + " " + what + "s"
-}
-
-func sizeText(n int) string {
-	switch {
-	case n < 1<<10:
-		return strconv.Itoa(n) + " bytes"
-	case n < 1<<20:
-		return strconv.Itoa((n+1<<9)>>10) + " KiB"
-	}
-	return strconv.Itoa((n+1<<19)>>20) + " MiB"
-}
+// plural is humantime.Plural, for the station's messages.
+func plural(n int, what string) string { return humantime.Plural(n, what) }
 
 func bundleShow(e *env, c *command, args []string) int {
 	fl := flagSet(e, c)
@@ -451,28 +310,21 @@ func bundleShow(e *env, c *command, args []string) int {
 	if len(pos) != 1 {
 		return usageError(e, c, "show: one BUNDLE.hfb is required")
 	}
-	roots, code := loadRoots(e, rootFiles)
-	if code != exitOK {
-		return code
+	roots, err := store.ReadRoots(rootFiles...)
+	if err != nil {
+		return e.fail(err)
 	}
-	st, _ := stateStore(e, *state)
+	st, _ := store.New(*state, e.getenv)
 	b, refused, err := st.Inspect(pos[0], roots)
 	if err != nil {
 		return e.fail(err)
 	}
 	if refused != nil {
-		if msg := wrongKind(pos[0], "a trust bundle", ""); msg != "" {
-			e.errorf("%s", msg)
-			return exitUsage
-		}
 		e.errorf("%s: %v", pos[0], refused)
 		return exitInvalid
 	}
 	if *asJSON {
 		return printJSON(e, store.Describe(b))
-	}
-	if !b.Verified {
-		fmt.Fprintln(e.stdout, "!!! UNVERIFIED — no root to check the signature with; give -root ROOT.pub or pin one !!!")
 	}
 	for _, l := range store.Describe(b).Lines(time.Time{}) {
 		fmt.Fprintln(e.stdout, termsafe.String(l))
@@ -500,28 +352,20 @@ func bundlePin(e *env, c *command, args []string) int {
 	if len(pos) == 0 {
 		return usageError(e, c, "pin: give at least one ROOT.pub")
 	}
-	st, err := stateStore(e, *state)
+	st, err := store.New(*state, e.getenv)
 	if err != nil {
 		return e.fail(err)
 	}
-	var roots []crypto.PublicKey
-	for _, f := range pos {
-		pub, ok := readPublicKey(e, f)
-		if !ok {
-			return exitUsage
-		}
-		roots = append(roots, pub)
-	}
-	added, err := st.Pin(roots...)
+	roots, err := store.ReadRoots(pos...)
 	if err != nil {
 		return e.fail(err)
 	}
-	for _, r := range roots {
-		if slices.ContainsFunc(added, func(a crypto.PublicKey) bool { return keys.Equal(a, r) }) {
-			fmt.Fprintf(e.stderr, "hufu: pinned root %s (%s) in %s\n", kidHex(r), algOf(r), st.Dir)
-		} else {
-			fmt.Fprintf(e.stderr, "hufu: root %s is already pinned\n", kidHex(r))
-		}
+	pinned, err := st.Pin(roots...)
+	if err != nil {
+		return e.fail(err)
+	}
+	for _, p := range pinned {
+		fmt.Fprintf(e.stderr, "hufu: %s\n", p)
 	}
 	return exitOK
 }
@@ -537,33 +381,21 @@ func bundleUnpin(e *env, c *command, args []string) int {
 	if len(pos) != 1 {
 		return usageError(e, c, "unpin: give one KID or ROOT.pub")
 	}
-	kid := pos[0]
-	if _, err := os.Stat(kid); err == nil {
-		pub, ok := readPublicKey(e, kid)
-		if !ok {
-			return exitUsage
-		}
-		kid = kidHex(pub)
-	}
-	st, err := stateStore(e, *state)
+	kid, err := store.RootKID(pos[0])
 	if err != nil {
 		return e.fail(err)
 	}
-	left, err := st.Unpin(kid, *force)
-	switch {
-	case errors.Is(err, store.NotPinned):
-		e.errorf("no pinned root has kid %s", kid)
-		return exitUsage
-	case errors.Is(err, store.LastRoot):
-		e.errorf("root %s is the last one pinned: without a root, no bundle can be checked and every verify stops", kid)
-		e.hintf("pin the new root first (hufu bundle pin NEW.pub), or give -f to unpin it anyway")
-		return exitUsage
-	case err != nil:
+	st, err := store.New(*state, e.getenv)
+	if err != nil {
 		return e.fail(err)
 	}
-	fmt.Fprintf(e.stderr, "hufu: unpinned root %s; %d left\n", kid, left)
-	if left == 0 {
-		e.warnf("no root is pinned now: verify will stop with \"no trust configured\" until one is pinned")
+	u, err := st.Unpin(kid, *force)
+	if err != nil {
+		return e.fail(err)
+	}
+	fmt.Fprintf(e.stderr, "hufu: %s\n", u)
+	if w := u.Warning(); w != "" {
+		e.warnf("%s", w)
 	}
 	return exitOK
 }
@@ -594,46 +426,17 @@ func bundleInstall(e *env, c *command, args []string) int {
 	if code != exitOK {
 		return code
 	}
-	st, err := stateStore(e, *state)
+	st, err := store.New(*state, e.getenv)
 	if err != nil {
 		return e.fail(err)
 	}
-	data, err := store.ReadBundleFile(pos[0])
+	in, err := st.InstallFile(pos[0])
 	if err != nil {
-		return e.fail(err)
+		return failRefused(e, err, exitInvalid)
 	}
-	b, same, err := st.Install(data)
-	switch {
-	case errors.Is(err, store.NoRoots):
-		e.errorf("no bundle roots are pinned in %s", st.Dir)
-		e.hintf("pin the root first: hufu bundle pin ROOT.pub")
-		return exitUsage
-	case errors.Is(err, store.Rollback):
-		e.errorf("%s: %v", pos[0], err)
-		if m, merr := st.Mark(); merr == nil {
-			e.hintf("refusing to roll back: seq %d was installed here and stays in force", m.Seq)
-		}
-		return exitInvalid
-	case errors.As(err, new(*bundle.Error)):
-		if msg := wrongKind(pos[0], "a trust bundle", ""); msg != "" {
-			e.errorf("%s", msg)
-		} else {
-			e.errorf("%s: %v", pos[0], err)
-		}
-		e.hintf("the installed bundle, if any, stays in force")
-		return exitInvalid
-	case err != nil:
-		return e.fail(err)
-	case same:
-		fmt.Fprintf(e.stderr, "hufu: trust bundle seq %d is already installed\n", b.Seq)
-		return exitOK
-	}
-	fmt.Fprintf(e.stderr, "hufu: installed trust bundle seq %d (issued %s, expires %s) in %s\n",
-		b.Seq, b.IssuedAt.Format(time.RFC3339), b.Expires.Format(time.RFC3339), st.Dir)
-	if _, err := b.CheckTime(now, verifier.DefaultSkew); err != nil {
-		var ve *verifier.Error
-		errors.As(err, &ve)
-		e.warnf("%s: verify cannot decide with it now (%s)", ve.Detail, ve.Reason)
+	fmt.Fprintf(e.stderr, "hufu: %s\n", in)
+	if w := in.Warning(now, verifier.DefaultSkew); w != "" && !in.Same {
+		e.warnf("%s", w)
 	}
 	return exitOK
 }
@@ -650,21 +453,14 @@ func bundleStatus(e *env, c *command, args []string) int {
 	if code != exitOK {
 		return code
 	}
-	src, code := openVerifyTrust(e, c, "", "", *state, nil, nil)
-	if code != exitOK {
-		return code
+	st, err := store.New(*state, e.getenv)
+	if err != nil {
+		return e.fail(err)
 	}
-	if src.Err != nil {
-		if errors.Is(src.Err, store.Rollback) {
-			e.errorf("%s is older than a bundle installed before: %v", src.Label, src.Err)
-			e.hintf("the file was replaced by an older one; install the newest bundle again")
-		} else {
-			e.errorf("%s does not verify against the pinned roots: %v", src.Label, src.Err)
-		}
-		return exitUndecid
+	d, undecided, err := st.InstalledStatus(now, verifier.DefaultSkew)
+	if err != nil {
+		return failRefused(e, err, exitUndecid)
 	}
-	path := strings.TrimPrefix(src.Label, "trust bundle ")
-	d, undecided := store.Status(src.Bundle, strings.TrimSuffix(path, fmt.Sprintf(" (seq %d, root %x)", src.Bundle.Seq, src.Bundle.Signer)), now, verifier.DefaultSkew)
 	rc := exitOK
 	if undecided {
 		rc = exitUndecid
@@ -675,11 +471,20 @@ func bundleStatus(e *env, c *command, args []string) int {
 		}
 		return rc
 	}
-	fmt.Fprintf(e.stdout, "installed: %s\n", path)
+	fmt.Fprintf(e.stdout, "installed: %s\n", *d.Path)
 	for _, l := range d.Lines(now) {
 		fmt.Fprintln(e.stdout, termsafe.String(l))
 	}
 	return rc
+}
+
+// failRefused reports err: with exit status refused if the store refused
+// the bundle itself (store.IsRefused), else as e.fail does.
+func failRefused(e *env, err error, refused int) int {
+	if code := e.fail(err); !store.IsRefused(err) {
+		return code
+	}
+	return refused
 }
 
 // parseNoArgs parses flags and rejects positional arguments.
@@ -692,14 +497,4 @@ func parseNoArgs(e *env, c *command, fl *flag.FlagSet, args []string) int {
 		return usageError(e, c, "unexpected argument %q", pos[0])
 	}
 	return exitOK
-}
-
-func kidHex(pub crypto.PublicKey) string {
-	kid, _ := keys.KID(pub)
-	return hex.EncodeToString(kid)
-}
-
-func algOf(pub crypto.PublicKey) string {
-	alg, _ := keys.AlgOf(pub)
-	return string(alg)
 }

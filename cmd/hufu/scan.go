@@ -3,15 +3,12 @@ package main
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"syscall"
 	"time"
 
-	"github.com/hufu-project/hufu/bundle/store"
 	"github.com/hufu-project/hufu/station"
 	"github.com/hufu-project/hufu/station/folder"
 	"github.com/hufu-project/hufu/station/web"
@@ -97,16 +94,13 @@ func scanMain(ctx context.Context, e *env, args []string) int {
 		}
 	}
 	// The same trust as verify, chosen by the same flags.
-	src, code := openVerifyTrust(e, c, *trustPath, *bundlePath, *state, rootFiles, dscPaths)
+	src, reload, code := openVerifyTrust(e, *trustPath, *bundlePath, *state, rootFiles, dscPaths)
 	if code != exitOK {
 		return code
 	}
-	cfg.Trust = *src
+	cfg.Trust, cfg.Reload = *src, reload
 	if *skew == 0 {
 		cfg.Skew = -1
-	}
-	if *trustPath == "" && *bundlePath == "" && (src.Bundle != nil || src.Err != nil) {
-		cfg.Reload = reloadInstalled(e, c, *state, filepath.Join(dir, store.BundleFile), rootFiles, dscPaths)
 	}
 	s, err := station.Open(cfg)
 	if err != nil {
@@ -157,17 +151,4 @@ func scanMain(ctx context.Context, e *env, args []string) int {
 		return exitUsage
 	}
 	return exitOK
-}
-
-// reloadInstalled is the station's Reload for the installed bundle: it
-// opens the bundle again when the file changes ("hufu bundle install"
-// while the station runs).
-func reloadInstalled(e *env, c *command, state, file string, roots, dscs []string) func() (*station.Trust, error) {
-	return station.ReloadWhenChanged(file, func() (*station.Trust, error) {
-		src, code := openVerifyTrust(e, c, "", "", state, roots, dscs)
-		if code != exitOK {
-			return nil, errors.New("cannot open " + file)
-		}
-		return src, nil
-	})
 }

@@ -84,7 +84,7 @@ func runVerify(e *env, args []string) int {
 		}
 		ck.Photo = b
 	}
-	src, code := openVerifyTrust(e, c, *trustPath, *bundlePath, *state, rootFiles, dscPaths)
+	src, _, code := openVerifyTrust(e, *trustPath, *bundlePath, *state, rootFiles, dscPaths)
 	if code != exitOK {
 		return code
 	}

@@ -63,3 +63,14 @@ func Of(data []byte) Kind {
 	}
 	return Unknown
 }
+
+// Mismatch says that the file at path, holding data, is another kind than
+// want: "PATH is KIND, not WANT". It is "" if data is of the kind wanted
+// (it may still be malformed) or of no kind hufu knows.
+func Mismatch(path string, data []byte, want Kind) string {
+	kind := Of(data)
+	if kind == Unknown || kind == want {
+		return ""
+	}
+	return path + " is " + string(kind) + ", not " + string(want)
+}

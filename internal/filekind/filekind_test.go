@@ -43,3 +43,20 @@ func TestOf(t *testing.T) {
 		}
 	}
 }
+
+func TestMismatch(t *testing.T) {
+	for _, tc := range []struct {
+		data string
+		want Kind
+		msg  string
+	}{
+		{"HF1:6BF", Bundle, "f is a pass, not a trust bundle"},
+		{"", PublicKey, "f is empty, not a public key"},
+		{"HF1:6BF", Pass, ""},
+		{"hello", Bundle, ""},
+	} {
+		if got := Mismatch("f", []byte(tc.data), tc.want); got != tc.msg {
+			t.Errorf("Mismatch(%q, %q) = %q, want %q", tc.data, tc.want, got, tc.msg)
+		}
+	}
+}

@@ -1,5 +1,6 @@
 // Package humantime prints durations as people say them, in Chinese or
-// English, for the verdict and the trust bundle's status alike.
+// English, for the verdict and the trust bundle's status alike, and counts
+// of things in English (Plural).
 package humantime
 
 import (
