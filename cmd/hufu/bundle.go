@@ -33,10 +33,6 @@ var bundleSubs = map[string]func(e *env, c *command, args []string) int{
 
 func runBundle(e *env, args []string) int {
 	c := cmdBundle
-	if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
-		fmt.Fprint(e.stdout, strings.TrimLeft(c.usage, "\n"))
-		return exitOK
-	}
 	if len(args) == 0 || bundleSubs[args[0]] == nil {
 		return usageError(e, c, "bundle needs a subcommand: init, add-issuer, add-key, revoke, sign, show, pin, unpin, install or status")
 	}
