@@ -149,6 +149,13 @@ func decodeTries(img image.Image, budget time.Duration, maxTries int, hard time.
 		hard = time.Time{}
 	}
 	s := &session{deadline: time.Now().Add(budget), hard: hard, maxTries: maxTries}
+	if hard.IsZero() && maxTries > 0 {
+		// A few attempts on a small picture (DecodeFrame) are bounded by
+		// their number alone: under load, the budget would otherwise stop
+		// a frame's second attempt and lose a code the same frame gives
+		// on an idle machine.
+		s.deadline = time.Time{}
+	}
 	return s.run(p)
 }
 
@@ -156,7 +163,7 @@ func decodeTries(img image.Image, budget time.Duration, maxTries int, hard time.
 // Every attempt checks the hard deadline between its steps and between the
 // candidates it reads, and gives up once it has passed.
 type session struct {
-	deadline time.Time // no attempt starts after it
+	deadline time.Time // no attempt starts after it; zero for none
 	hard     time.Time // every attempt stops at it; zero for a small picture
 	texts    []string
 	found    [][]float64 // corners of the codes read, for skipping them
@@ -178,7 +185,7 @@ func (s *session) expired() bool {
 
 func (s *session) run(p plane) ([]string, error) {
 	for _, a := range attempts(p) {
-		if len(s.texts) > 0 || time.Now().After(s.deadline) || s.expired() || (s.maxTries > 0 && s.tries >= s.maxTries) {
+		if len(s.texts) > 0 || (!s.deadline.IsZero() && time.Now().After(s.deadline)) || s.expired() || (s.maxTries > 0 && s.tries >= s.maxTries) {
 			break
 		}
 		s.tries++
