@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/hufu-project/hufu/holder"
 	"github.com/hufu-project/hufu/input"
@@ -62,12 +61,9 @@ func runVerify(e *env, args []string) int {
 	if opts.Challenge, err = holder.ParseChallenge(*challenge); err != nil {
 		return usageError(e, c, "-challenge: %v", err)
 	}
-	if *at != "" {
-		t, err := time.Parse(time.RFC3339, *at)
-		if err != nil {
-			return usageError(e, c, "bad -at time %q: want RFC 3339, e.g. 2026-01-02T15:04:05Z", *at)
-		}
-		opts.Now = t
+	var code int
+	if opts.Now, code = parseAt(e, c, *at); code != exitOK {
+		return code
 	}
 	var ck verdict.Checks
 	if *name != "" {
@@ -77,12 +73,9 @@ func runVerify(e *env, args []string) int {
 		ck.Name = *name
 	}
 	if *photo != "" {
-		b, err := os.ReadFile(*photo)
-		if err != nil {
-			e.errorf("%v", err)
-			return exitUsage
+		if ck.Photo, err = input.ReadFile(*photo, input.MaxFile); err != nil {
+			return e.fail(err)
 		}
-		ck.Photo = b
 	}
 	src, _, code := openVerifyTrust(e, *trustPath, *bundlePath, *state, rootFiles, dscPaths)
 	if code != exitOK {
@@ -100,10 +93,6 @@ func runVerify(e *env, args []string) int {
 		return exitUsage
 	}
 	now := opts.Now
-	if now.IsZero() {
-		now = time.Now()
-		opts.Now = now
-	}
 	st := newStyle(*color || colorOn(e))
 	for i, sc := range scans {
 		v := verdict.Unreadable(sc.Reason, sc.Detail, now, label)
