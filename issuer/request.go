@@ -28,9 +28,10 @@ type Request struct {
 // Prepare checks r and returns an Issuer that signs with key for
 // r.Issuer and r.MaxValidity (New), and the Claims of r's pass, ready for
 // the Issuer's Issue. It checks, in order, the status names
-// (Claims.SetStatus), the issuer ID, the maximum validity and the key
+// (Claims.SetStatus), the maximum validity, the issuer ID and the key
 // (New), then the claims, by building a trial pass that is never signed:
-// the validity, the name, the holder key, the photo and its ID. So every
+// the validity, the holder key, the name, then the photo ID (which needs
+// a photo) and the other rules of SPEC.md §4. So every
 // check Issue makes is made here, and Issue of the Claims fails only if
 // the signer does. Errors are *Error values with the Code of the first
 // rule broken.

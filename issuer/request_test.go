@@ -160,3 +160,28 @@ func TestReadKeyFile(t *testing.T) {
 		t.Errorf("ReadKeyFile(missing): %v, %v", got, err)
 	}
 }
+
+// TestPrepareOrder: a request that breaks several rules gets the Code of
+// the first in the order Prepare's doc gives.
+func TestPrepareOrder(t *testing.T) {
+	priv, _ := keys.Generate(keys.EdDSA)
+	ed, _ := keys.Generate(keys.EdDSA)
+	for _, tc := range []struct {
+		name   string
+		change func(*issuer.Request)
+		code   issuer.Code
+	}{
+		{"colour, then the rest", func(r *issuer.Request) { r.Colour, r.MaxValidity, r.Issuer = "blue", 0, "31 00" }, issuer.BadStatus},
+		{"maximum validity before issuer ID", func(r *issuer.Request) { r.MaxValidity, r.Issuer = 0, "31 00" }, issuer.BadValidity},
+		{"issuer ID before the claims", func(r *issuer.Request) { r.Issuer, r.Validity = "31 00", 0 }, issuer.BadIssuerID},
+		{"validity before the holder key", func(r *issuer.Request) { r.Validity, r.HolderKey = 0, ed.Public() }, issuer.BadValidity},
+		{"holder key before the name", func(r *issuer.Request) { r.HolderKey, r.Name = ed.Public(), "" }, issuer.BadHolderKey},
+		{"name before the photo ID", func(r *issuer.Request) { r.Name, r.Photo = "", nil }, issuer.BadName},
+	} {
+		r := goodRequest(t)
+		tc.change(&r)
+		if _, _, err := issuer.Prepare(priv, &r); !errors.Is(err, tc.code) {
+			t.Errorf("%s: %v, want %s", tc.name, err, tc.code)
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"slices"
 	"time"
@@ -279,6 +280,9 @@ func WriteTrustFile(path string, t *TrustFile) error {
 	return atomicfile.WriteFile(path, data, 0o644)
 }
 
+// readLimited reads the file at path, of at most max bytes: a regular
+// file by its size, anything else (a pipe, such as the shell's
+// <(cat k.pub), or /dev/stdin) to its end.
 func readLimited(path string, max int64) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -288,6 +292,13 @@ func readLimited(path string, max int64) ([]byte, error) {
 	st, err := f.Stat()
 	if err != nil {
 		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		data, err := io.ReadAll(io.LimitReader(f, max+1))
+		if err == nil && int64(len(data)) > max {
+			err = fmt.Errorf("%s: more than the limit of %d bytes", path, max)
+		}
+		return data, err
 	}
 	if st.Size() > max {
 		return nil, fmt.Errorf("%s: %d bytes exceed the limit of %d", path, st.Size(), max)

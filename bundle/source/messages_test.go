@@ -64,6 +64,12 @@ func TestCreateEditErrors(t *testing.T) {
 	if code(err) != UnknownIssuer || !strings.HasPrefix(err.Error(), path+": ") || !strings.Contains(hint(err), "hufu bundle add-issuer") {
 		t.Fatalf("Edit adding a key to no issuer: %v (hint %q)", err, hint(err))
 	}
+	// Revoking a pass of an issuer the source does not list: adding the
+	// issuer is not the cure (it would make the bundle trust it); the
+	// issuer ID or the source is wrong.
+	if _, err := New().RevokePass("999999", pass.ID{1, 2, 3, 4, 5, 6, 7, 8}); code(err) != UnknownIssuer || strings.Contains(hint(err), "add-issuer") {
+		t.Errorf("RevokePass of an unknown issuer: %v (hint %q); want unknown_issuer without the add-issuer hint", err, hint(err))
+	}
 	if _, err := New().KeyByKID("00"); !strings.Contains(hint(err), "-pub KEY.pub") {
 		t.Errorf("KeyByKID: %v, hint %q; want a hint to give the key", err, hint(err))
 	}

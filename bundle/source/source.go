@@ -417,7 +417,9 @@ func (s *Source) RevokePass(iss string, id pass.ID) (bool, error) {
 	}
 	is := s.Issuer(iss)
 	if is == nil {
-		return false, fail(UnknownIssuer, nil, "no issuer %s in the source", iss).hinted(hintAddIssuer)
+		// Not hintAddIssuer: listing the issuer would make the bundle trust
+		// it. The issuer ID or the source is wrong.
+		return false, fail(UnknownIssuer, nil, "no issuer %s in the source", iss).hinted("check the issuer ID (-iss), and that -in is the source that lists the pass's issuer")
 	}
 	h := id.String()
 	if slices.Contains(is.RevokedPasses, h) {

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"flag"
+	"fmt"
 	"strings"
 	"time"
 
@@ -172,6 +173,9 @@ func (f *issueFlags) prepare(e *env, c *command) (*issuer.Issuer, issuer.Claims,
 		return fail(exitUsage)
 	}
 	is, cl, err := issuer.Prepare(priv, &r)
+	if errors.Is(err, issuer.BadHolderKey) {
+		err = fmt.Errorf("-holder %s: %w", f.holder, err) // say which file
+	}
 	if err != nil {
 		return fail(e.fail(err))
 	}

@@ -42,7 +42,7 @@ func runLog(e *env, args []string) int {
 	}
 	dir, err := stateDir(e, *state)
 	if err != nil {
-		return usageError(e, c, "%v", err)
+		return e.fail(err) // with its hint: set HUFU_STATE or give -state DIR
 	}
 	if sub == "verify" {
 		if *format != "" || *from != "" || *to != "" || *out != "" {

@@ -69,7 +69,7 @@ func scanMain(ctx context.Context, e *env, args []string) int {
 	}
 	dir, err := stateDir(e, *state)
 	if err != nil {
-		return usageError(e, c, "%v", err)
+		return e.fail(err) // with its hint: set HUFU_STATE or give -state DIR
 	}
 	t := &terminal{out: e.stdout, errOut: e.stderr, lang: *lang, asJSON: *asJSON, st: newStyle(*color || colorOn(e)), bell: !*noBell, width: termWidth(e)}
 	cfg := station.Config{

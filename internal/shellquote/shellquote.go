@@ -1,32 +1,31 @@
 // Package shellquote writes command lines as a person would type them in
-// a POSIX shell, for showing commands (hufu demo).
+// a POSIX shell, for showing commands (hufu demo) and for hints to paste.
 package shellquote
 
 import "strings"
 
 // Join returns args as one command line: an argument that is empty or
-// holds a space, a quote or a shell metacharacter is single-quoted (a
-// single quote in it closes, escapes and reopens the quoting); one that is not ASCII is
-// single-quoted too, so that it reads as one word; others are as they
-// are.
+// holds anything but ASCII letters, digits and @%+=:,./-_ (a space, a
+// quote, a shell metacharacter, a newline, a character that is not ASCII,
+// which is quoted so that it reads as one word) is single-quoted, a single
+// quote in it closing, escaping and reopening the quoting; others are as
+// they are.
 func Join(args []string) string {
 	q := make([]string, len(args))
 	for i, a := range args {
-		if a == "" || strings.ContainsAny(a, " \t'\"$\\*?;&|<>()") {
+		if a == "" || strings.IndexFunc(a, unsafe) >= 0 {
 			a = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
-		} else if !isASCII(a) {
-			a = "'" + a + "'"
 		}
 		q[i] = a
 	}
 	return strings.Join(q, " ")
 }
 
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			return false
-		}
+// unsafe reports whether r needs quoting.
+func unsafe(r rune) bool {
+	switch {
+	case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9':
+		return false
 	}
-	return true
+	return !strings.ContainsRune("@%+=:,./-_", r)
 }

@@ -220,7 +220,12 @@ func readKey(path, what string, warn func(error)) (crypto.Signer, error) {
 	key, err := keys.ReadPrivateFile(path)
 	if errors.Is(err, keys.ErrReadableByOthers) {
 		if warn != nil {
-			warn(&Error{Code: ExposedKey, What: what, Err: err, hint: "chmod 600 " + path})
+			var fe *keys.FileError
+			hint := ""
+			if errors.As(err, &fe) {
+				hint = fe.Hint() // the chmod command, its path quoted for a shell
+			}
+			warn(&Error{Code: ExposedKey, What: what, Err: err, hint: hint})
 		}
 		return key, nil
 	}

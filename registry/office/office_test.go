@@ -112,6 +112,23 @@ func TestOpenKeys(t *testing.T) {
 		t.Fatalf("warnings %v, want one %s with a chmod hint", warned, office.ExposedKey)
 	}
 
+	// The hint is a command to paste: a path with a space is quoted.
+	spaced := filepath.Join(dir, "my key")
+	if err := os.Rename(key, spaced); err != nil {
+		t.Fatal(err)
+	}
+	warned, cfg.KeyFile = nil, spaced
+	if o, err = office.Open(t.Context(), office.Reissue, cfg); err != nil {
+		t.Fatal(err)
+	}
+	o.Close()
+	if len(warned) != 1 || hintOf(warned[0]) != "chmod 600 '"+spaced+"'" {
+		t.Errorf("warnings %v, want one whose hint is the chmod with the path quoted", warned)
+	}
+	if err := os.Rename(spaced, key); err != nil {
+		t.Fatal(err)
+	}
+
 	cfg.KeyFile = key + ".pub"
 	_, err = office.Open(t.Context(), office.Reissue, cfg)
 	if errCode(err) != office.BadFile || !strings.Contains(err.Error(), "is a public key, not a private key") || err.(*office.Error).Hint() == "" {
