@@ -127,7 +127,7 @@ func (e *SiteError) Hint() string {
 	if len(e.Sites) == 0 {
 		return "a station writes its log as it starts: hufu scan -site ID"
 	}
-	return "give -site with one of them, e.g. \"hufu log stats -site " + e.Sites[0] + "\""
+	return "give -site with one of them, e.g. -site " + e.Sites[0]
 }
 
 // Sites lists the sites with a scan log in stateDir, sorted; none if it

@@ -98,12 +98,22 @@ func (e *env) fail(err error) int {
 	return exitUsage
 }
 
-// hintOf returns what the operator can do about err, if any error in its
-// chain says (a Hint method, as the packages' Error types have).
+// hintOf returns what the operator can do about err: the first hint
+// that an error in its chain gives (a Hint method, as the packages' Error
+// types have), searched depth first as errors.As does; "" if none does.
 func hintOf(err error) string {
-	var h interface{ Hint() string }
-	if errors.As(err, &h) {
+	if h, ok := err.(interface{ Hint() string }); ok && h.Hint() != "" {
 		return h.Hint()
+	}
+	switch u := err.(type) {
+	case interface{ Unwrap() error }:
+		return hintOf(u.Unwrap())
+	case interface{ Unwrap() []error }:
+		for _, e := range u.Unwrap() {
+			if h := hintOf(e); h != "" {
+				return h
+			}
+		}
 	}
 	return ""
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"image"
 	"image/png"
@@ -190,4 +191,35 @@ func TestScripts(t *testing.T) {
 			},
 		},
 	})
+}
+
+type hinted struct {
+	hint string
+	err  error
+}
+
+func (h *hinted) Error() string { return "hinted" }
+func (h *hinted) Hint() string  { return h.hint }
+func (h *hinted) Unwrap() error { return h.err }
+
+// TestHintOf: the first non-empty hint in the chain, through an error
+// whose own hint is empty and through joined errors.
+func TestHintOf(t *testing.T) {
+	deep := &hinted{hint: "pin the root"}
+	for _, tc := range []struct {
+		err  error
+		want string
+	}{
+		{nil, ""},
+		{errors.New("plain"), ""},
+		{deep, "pin the root"},
+		{fmt.Errorf("open: %w", deep), "pin the root"},
+		{&hinted{err: deep}, "pin the root"},
+		{&hinted{hint: "outer", err: deep}, "outer"},
+		{errors.Join(errors.New("a"), &hinted{}, fmt.Errorf("b: %w", deep)), "pin the root"},
+	} {
+		if got := hintOf(tc.err); got != tc.want {
+			t.Errorf("hintOf(%v) = %q, want %q", tc.err, got, tc.want)
+		}
+	}
 }

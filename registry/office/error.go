@@ -1,7 +1,10 @@
 package office
 
-// Code is a stable snake_case code of an *Error.
+// Code is a stable snake_case code of an *Error. It is an error itself,
+// so that errors.Is(err, office.BadFile) tests an *Error's code.
 type Code string
+
+func (c Code) Error() string { return string(c) }
 
 // The error codes.
 const (
@@ -38,7 +41,13 @@ func (e *Error) Error() string {
 	return s
 }
 
-func (e *Error) Unwrap() error { return e.Err }
+// Unwrap returns the code and, if set, the underlying error.
+func (e *Error) Unwrap() []error {
+	if e.Err == nil {
+		return []error{e.Code}
+	}
+	return []error{e.Code, e.Err}
+}
 
 // Hint says what the operator can do about the error, or "".
 func (e *Error) Hint() string { return e.hint }

@@ -135,11 +135,11 @@ func TestOpenKeys(t *testing.T) {
 		t.Errorf("a public key as the issuing key: %v", err)
 	}
 	cfg.KeyFile = filepath.Join(dir, "nosuch")
-	if _, err = office.Open(t.Context(), office.Reissue, cfg); errCode(err) != office.BadFile || !errors.Is(err, fs.ErrNotExist) {
+	if _, err = office.Open(t.Context(), office.Reissue, cfg); errCode(err) != office.BadFile || !errors.Is(err, fs.ErrNotExist) || !errors.Is(err, office.BadFile) {
 		t.Errorf("a missing key file: %v", err)
 	}
 	cfg.KeyFile, cfg.MergeFiles = key, []string{filepath.Join(dir, "nosuch.rev")}
-	if _, err = office.Open(t.Context(), office.Reissue, cfg); errCode(err) != office.BadFile || !errors.Is(err, fs.ErrNotExist) {
+	if _, err = office.Open(t.Context(), office.Reissue, cfg); errCode(err) != office.BadFile || !errors.Is(err, fs.ErrNotExist) || !errors.Is(err, office.BadFile) {
 		t.Errorf("a missing merge file: %v", err)
 	}
 }
