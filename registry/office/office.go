@@ -114,8 +114,10 @@ type Office struct {
 	store *sqldb.Store
 }
 
-// Open checks cfg against what task needs, reads the key, merge and
-// secret files, opens and migrates the database, and returns the office
+// Open checks cfg against what task needs, reads the key and merge
+// files, builds the issuer, opens and migrates the database, then reads
+// (or creates) the secret file, last, so that a refused run leaves no new
+// secret behind; and returns the office
 // with its Service (with an issuer for Serve and Reissue). Its errors are
 // an *Error (a Config that cannot be used), a *registry.Error, or the
 // error of a file or the database.
@@ -139,15 +141,6 @@ func Open(ctx context.Context, task Task, cfg Config) (*Office, error) {
 		o.Merge = append(o.Merge, data)
 	}
 	rc := registry.Config{IssuerID: cfg.IssuerID, Validity: cfg.Validity, ReissueFraction: cfg.ReissueFraction, Log: cfg.Log}
-	if task == Serve {
-		if rc.Secret, o.SecretCreated, err = registry.LoadSecret(cfg.SecretFile); err != nil {
-			return nil, err
-		}
-		if o.SecretCreated && cfg.Warn != nil {
-			cfg.Warn(&Error{Code: NewSecret, What: "secret file", Detail: "created " + cfg.SecretFile,
-				hint: "keep " + cfg.SecretFile + " with the database's backups: the database refuses any other secret"})
-		}
-	}
 	if task == Serve || task == Reissue {
 		validity := cfg.Validity
 		if validity == 0 {
@@ -161,6 +154,18 @@ func Open(ctx context.Context, task Task, cfg Config) (*Office, error) {
 		return nil, err
 	}
 	rc.Store = o.store
+	if task == Serve {
+		// Last before the registry itself, so that a run refused for its
+		// key, issuer ID or database leaves no new secret behind.
+		if rc.Secret, o.SecretCreated, err = registry.LoadSecret(cfg.SecretFile); err != nil {
+			o.store.Close()
+			return nil, err
+		}
+		if o.SecretCreated && cfg.Warn != nil {
+			cfg.Warn(&Error{Code: NewSecret, What: "secret file", Detail: "created " + cfg.SecretFile,
+				hint: "keep " + cfg.SecretFile + " with the database's backups: the database refuses any other secret"})
+		}
+	}
 	if o.Service, err = registry.New(ctx, rc); err != nil {
 		o.store.Close()
 		return nil, err

@@ -156,6 +156,15 @@ func TestServe(t *testing.T) {
 			var warned []error
 			cfg := office.Config{DB: b.DSN(t), IssuerID: "310000", KeyFile: key, SecretFile: filepath.Join(dir, "registry.secret"), Log: quiet,
 				Warn: func(err error) { warned = append(warned, err) }}
+			// A run refused for its issuer ID leaves no secret behind.
+			bad := cfg
+			bad.IssuerID = "31 00"
+			if _, err := office.Open(t.Context(), office.Serve, bad); err == nil {
+				t.Fatal("Open with issuer ID \"31 00\": no error")
+			}
+			if _, err := os.Stat(cfg.SecretFile); !errors.Is(err, fs.ErrNotExist) || len(warned) != 0 {
+				t.Fatalf("after a refused Open: secret file %v, warnings %v", err, warned)
+			}
 			for i, wantCreated := range []bool{true, false} {
 				warned = nil
 				o, err := office.Open(t.Context(), office.Serve, cfg)
