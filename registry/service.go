@@ -27,7 +27,6 @@ import (
 	"github.com/hufu-project/hufu/issuer"
 	"github.com/hufu-project/hufu/keys"
 	"github.com/hufu-project/hufu/pass"
-	"github.com/hufu-project/hufu/verifier"
 )
 
 // Config configures a Service. The zero value of every field but Store is
@@ -57,6 +56,7 @@ type Config struct {
 type Service struct {
 	cfg      Config
 	perMille int64
+	kid      string // hex key ID of the Issuer's passes
 
 	authMu sync.Mutex
 	auth   map[string]authEntry // token hash → who, for authTTL
@@ -104,12 +104,13 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
+	s := &Service{cfg: cfg, perMille: int64(math.Round(cfg.ReissueFraction * 1000))}
 	if cfg.Issuer != nil {
 		if err := pass.CheckIssuer(cfg.IssuerID); err != nil {
 			return nil, fmt.Errorf("registry: %w", err)
 		}
+		s.kid = hex.EncodeToString(cfg.Issuer.KID())
 	}
-	s := &Service{cfg: cfg, perMille: int64(math.Round(cfg.ReissueFraction * 1000))}
 	if cfg.Secret != nil {
 		if len(cfg.Secret) < 16 {
 			return nil, errors.New("registry: the secret is shorter than 16 bytes")
@@ -636,17 +637,13 @@ func (s *Service) issue(h *Holder, now time.Time) (*PassRecord, error) {
 		}
 		c.HolderKey = k
 	}
-	text, err := s.cfg.Issuer.Issue(c)
+	text, p, err := s.cfg.Issuer.IssuePass(c)
 	if err != nil {
 		return nil, fmt.Errorf("registry: issuing for holder %s: %w", h.ID, err)
 	}
-	u, err := verifier.InspectUnverified(text)
-	if err != nil || u.Pass == nil {
-		return nil, fmt.Errorf("registry: the issuer made a pass that does not decode: %v", err)
-	}
 	return &PassRecord{
-		ID: u.Pass.ID.String(), HolderID: h.ID, Issuer: u.Pass.Issuer, KID: hex.EncodeToString(u.KID),
-		IssuedAt: u.Pass.IssuedAt, ExpiresAt: u.Pass.ExpiresAt, Status: h.Status, Version: h.Version, Text: text,
+		ID: p.ID.String(), HolderID: h.ID, Issuer: p.Issuer, KID: s.kid,
+		IssuedAt: p.IssuedAt.UTC(), ExpiresAt: p.ExpiresAt.UTC(), Status: h.Status, Version: h.Version, Text: text,
 	}, nil
 }
 
