@@ -60,6 +60,10 @@ type Service struct {
 
 	authMu sync.Mutex
 	auth   map[string]authEntry // token hash → who, for authTTL
+
+	groupMu sync.Mutex     // guards queue and writing (passgroup.go)
+	queue   []*pendingPass // passes to store, in arrival order
+	writing bool           // a caller is storing queued passes
 }
 
 // authTTL is how long Authenticate remembers a token it has looked up;
@@ -587,26 +591,14 @@ func (s *Service) Pass(ctx context.Context, holderID string) (rec *PassRecord, f
 		if rec, err = s.issue(h, now); err != nil {
 			return nil, false, err
 		}
-		stored := false
-		err = s.cfg.Store.Update(ctx, func(tx Tx) error {
-			// Another request may have issued a pass meanwhile: keep it.
-			cur, err := tx.CurrentPass(h.ID)
-			if err != nil {
-				return err
-			}
-			if cur != nil && cur.Version == h.Version && !s.due(cur, now) {
-				rec, stored, fresh = cur, true, false
-				return nil
-			}
-			ok, err := tx.InsertPasses([]*PassRecord{rec})
-			if err != nil {
-				return err
-			}
-			stored, fresh = ok[0], ok[0]
-			return nil
-		})
-		if err != nil || stored {
-			return rec, fresh, err
+		// Store it, in one transaction with the passes of concurrent
+		// calls (passgroup.go), if the holder is still as read.
+		out := s.store(ctx, h, now, rec)
+		if out.err != nil {
+			return nil, false, out.err
+		}
+		if out.stored {
+			return out.rec, out.fresh, nil
 		}
 	}
 	return nil, false, Errorf(Unavailable, "the holder's status kept changing while a pass was issued; try again")
