@@ -19,6 +19,7 @@ import (
 // txn is one transaction; it prepares each statement once.
 type txn struct {
 	s      *Store
+	p      *pool // the pool tx runs on
 	tx     *sql.Tx
 	ctx    context.Context
 	write  bool
@@ -38,7 +39,7 @@ func (t *txn) stmt(query string) (*sql.Stmt, error) {
 		return st, nil
 	}
 	var st *sql.Stmt
-	if c := t.s.cached(query); c != nil {
+	if c := t.p.cached(query); c != nil {
 		st = t.tx.StmtContext(t.ctx, c)
 	} else {
 		var err error

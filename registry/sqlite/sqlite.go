@@ -20,8 +20,9 @@ import (
 // survives the process being killed; a power failure may lose the last
 // transactions, never consistency. Read-write transactions take the write
 // lock when they begin (BEGIN IMMEDIATE), so several processes (a server
-// and a "hufu registry" command) can share the file; the Store uses one
-// connection, as SQLite serialises writers anyway.
+// and a "hufu registry" command) can share the file; the Store writes on
+// one connection, as SQLite serialises writers anyway, and reads on up to
+// four others.
 func Open(ctx context.Context, path string) (*sqldb.Store, error) {
 	// The file holds names and hashes: create it private.
 	if f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600); err == nil {
@@ -48,5 +49,20 @@ func Open(ctx context.Context, path string) (*sqldb.Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: opening %s: %w", path, err)
 	}
-	return sqldb.Open(ctx, db, sqldb.SQLite)
+	// Reads get connections of their own, which only read (query_only),
+	// so that a read never waits for the one that writes: in WAL mode
+	// each reads the last committed state beside the writer.
+	q.Set("_txlock", "deferred")
+	q.Add("_pragma", "query_only(1)")
+	read, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	read.SetMaxOpenConns(maxReaders)
+	read.SetMaxIdleConns(maxReaders)
+	return sqldb.OpenSplit(ctx, db, read, sqldb.SQLite)
 }
+
+// maxReaders bounds the connections that serve read-only transactions.
+const maxReaders = 4
