@@ -142,15 +142,19 @@ func (s *Service) writeGroup(ctx context.Context, own *pendingPass) {
 	// One lock order on every database: by holder ID.
 	slices.SortFunc(group, func(a, b *pendingPass) int { return cmp.Compare(a.h.ID, b.h.ID) })
 	err := s.cfg.Store.Update(ctx, func(tx Tx) error {
+		ids := make([]string, len(group))
+		for i, p := range group {
+			ids[i] = p.h.ID
+		}
+		live, err := tx.CurrentPasses(ids)
+		if err != nil {
+			return err
+		}
 		var insert []*pendingPass
 		for _, p := range group {
 			p.out = storeOutcome{}
 			// Another request may have issued a pass meanwhile: keep it.
-			cur, err := tx.CurrentPass(p.h.ID)
-			if err != nil {
-				return err
-			}
-			if cur != nil && cur.Version == p.h.Version && !s.due(cur, p.now) {
+			if cur := live[p.h.ID]; cur != nil && cur.Version == p.h.Version && !s.due(cur, p.now) {
 				p.out = storeOutcome{rec: cur, stored: true}
 				continue
 			}

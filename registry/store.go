@@ -51,6 +51,9 @@ type Tx interface {
 	// CurrentPass returns the holder's live pass (neither revoked nor
 	// superseded), or nil.
 	CurrentPass(holderID string) (*PassRecord, error)
+	// CurrentPasses is CurrentPass for several holders at once, locking
+	// in holder ID order: it returns the live passes by holder ID.
+	CurrentPasses(holderIDs []string) (map[string]*PassRecord, error)
 	// InsertPasses adds each pass whose holder's version is still its
 	// Version (and that is the last in ps for its holder), marking the
 	// holder's previous live pass superseded at the first pass's

@@ -406,6 +406,32 @@ func (t *txn) CurrentPass(holderID string) (*registry.PassRecord, error) {
 	return p, nil
 }
 
+func (t *txn) CurrentPasses(holderIDs []string) (map[string]*registry.PassRecord, error) {
+	ids := slices.Clone(holderIDs)
+	slices.Sort(ids)
+	out := make(map[string]*registry.PassRecord, len(ids))
+	err := chunks(len(ids), 500, func(lo, hi int) error {
+		args := make([]any, 0, hi-lo)
+		for _, id := range ids[lo:hi] {
+			args = append(args, id)
+		}
+		rs, err := t.query(`SELECT `+passCols+` FROM passes WHERE revoked_at = 0 AND superseded_at = 0 AND holder_id IN (`+list(hi-lo)+`) ORDER BY holder_id`+t.lock(), args...)
+		if err != nil {
+			return err
+		}
+		defer rs.Close()
+		for rs.Next() {
+			p, err := scanPass(rs)
+			if err != nil {
+				return fmt.Errorf("sqldb: %w", err)
+			}
+			out[p.HolderID] = p
+		}
+		return rs.Err()
+	})
+	return out, err
+}
+
 func (t *txn) InsertPasses(ps []*registry.PassRecord) ([]bool, error) {
 	ok := make([]bool, len(ps))
 	if len(ps) == 0 {
