@@ -17,7 +17,10 @@ type Store interface {
 	// registry servers on one database never interleave their changes to
 	// one holder.
 	Update(ctx context.Context, fn func(Tx) error) error
-	// View runs fn in a read-only transaction.
+	// View runs fn in a read-only transaction. Where the database's
+	// transactions are READ COMMITTED (PostgreSQL's default), in which
+	// each statement sees the latest commit in or out of a transaction,
+	// the implementation may run fn's statements without one.
 	View(ctx context.Context, fn func(Tx) error) error
 	Close() error
 }

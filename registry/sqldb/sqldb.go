@@ -39,13 +39,19 @@ type Dialect struct {
 	ForUpdate     string // appended to row reads in read-write transactions
 	MigrationLock string // run first in the migration transaction, or ""
 	ReadOnlyTx    bool   // View may use a read-only transaction
+	// PlainReads: View runs its statements without a transaction, each
+	// on its own, if the server's default isolation level is READ
+	// COMMITTED (PostgreSQL's default; Open asks): there each statement
+	// of a transaction sees the latest commit anyway, so a read-only
+	// transaction adds nothing but the round trips of BEGIN and COMMIT.
+	PlainReads bool
 }
 
 // The two dialects.
 var (
 	SQLite   = Dialect{Name: "sqlite", ReadOnlyTx: true}
 	Postgres = Dialect{Name: "postgres", Numbered: true, ForUpdate: " FOR UPDATE",
-		MigrationLock: "SELECT pg_advisory_xact_lock(7275001)", ReadOnlyTx: true}
+		MigrationLock: "SELECT pg_advisory_xact_lock(7275001)", ReadOnlyTx: true, PlainReads: true}
 )
 
 // Store is a registry.Store on a database/sql database.
@@ -89,6 +95,16 @@ func OpenSplit(ctx context.Context, db, read *sql.DB, d Dialect) (*Store, error)
 	if err := s.migrate(ctx); err != nil {
 		s.Close()
 		return nil, err
+	}
+	if s.d.PlainReads {
+		// A server set to a stricter default level gives a transaction
+		// one snapshot for all its statements: keep the transactions then.
+		var level string
+		if err := s.w.db.QueryRowContext(ctx, `SHOW default_transaction_isolation`).Scan(&level); err != nil {
+			s.Close()
+			return nil, fmt.Errorf("sqldb: %w", err)
+		}
+		s.d.PlainReads = level == "read committed"
 	}
 	return s, nil
 }
@@ -269,7 +285,15 @@ func (s *Store) View(ctx context.Context, fn func(registry.Tx) error) error {
 		defer s.onW.Add(-1)
 	}
 	t := &txn{s: s, p: p, ctx: ctx}
-	err := s.inTx(ctx, p, true, func(tx *sql.Tx) error { t.tx = tx; return fn(t) })
+	var err error
+	if s.d.PlainReads {
+		err = fn(t)
+		for _, st := range t.own {
+			st.Close()
+		}
+	} else {
+		err = s.inTx(ctx, p, true, func(tx *sql.Tx) error { t.tx = tx; return fn(t) })
+	}
 	s.remember(ctx, p, t.misses)
 	return err
 }

@@ -19,12 +19,13 @@ import (
 // txn is one transaction; it prepares each statement once.
 type txn struct {
 	s      *Store
-	p      *pool // the pool tx runs on
-	tx     *sql.Tx
+	p      *pool   // the pool tx runs on
+	tx     *sql.Tx // nil: each statement runs on its own (Dialect.PlainReads)
 	ctx    context.Context
 	write  bool
 	stmts  map[string]*sql.Stmt
-	misses []string // queries not in the Store's cache
+	misses []string    // queries not in the Store's cache
+	own    []*sql.Stmt // statements prepared on the database for this txn alone
 
 	// In a read-only transaction Holder reads the holder's live pass in
 	// the same query (a LEFT JOIN), and CurrentPass of that holder then
@@ -40,7 +41,17 @@ func (t *txn) stmt(query string) (*sql.Stmt, error) {
 	}
 	var st *sql.Stmt
 	if c := t.p.cached(query); c != nil {
-		st = t.tx.StmtContext(t.ctx, c)
+		st = c
+		if t.tx != nil {
+			st = t.tx.StmtContext(t.ctx, c)
+		}
+	} else if t.tx == nil { // a View without a transaction (Dialect.PlainReads)
+		var err error
+		if st, err = t.p.db.PrepareContext(t.ctx, t.s.q(query)); err != nil {
+			return nil, fmt.Errorf("sqldb: preparing %q: %w", query, err)
+		}
+		t.own = append(t.own, st)
+		t.misses = append(t.misses, query)
 	} else {
 		var err error
 		if st, err = t.tx.PrepareContext(t.ctx, t.s.q(query)); err != nil {
