@@ -1,7 +1,6 @@
 package registry
 
 import (
-	"cmp"
 	"context"
 	"slices"
 	"time"
@@ -139,50 +138,7 @@ func (s *Service) writeGroup(ctx context.Context, own *pendingPass) {
 		return
 	}
 
-	// One lock order on every database: by holder ID.
-	slices.SortFunc(group, func(a, b *pendingPass) int { return cmp.Compare(a.h.ID, b.h.ID) })
-	err := s.cfg.Store.Update(ctx, func(tx Tx) error {
-		ids := make([]string, len(group))
-		for i, p := range group {
-			ids[i] = p.h.ID
-		}
-		live, err := tx.CurrentPasses(ids)
-		if err != nil {
-			return err
-		}
-		var insert []*pendingPass
-		for _, p := range group {
-			p.out = storeOutcome{}
-			// Another request may have issued a pass meanwhile: keep it.
-			if cur := live[p.h.ID]; cur != nil && cur.Version == p.h.Version && !s.due(cur, p.now) {
-				p.out = storeOutcome{rec: cur, stored: true}
-				continue
-			}
-			insert = append(insert, p)
-		}
-		// InsertPasses marks each superseded pass at the first new pass's
-		// issue time: store the passes in runs of one issue time.
-		slices.SortStableFunc(insert, func(a, b *pendingPass) int { return a.rec.IssuedAt.Compare(b.rec.IssuedAt) })
-		for len(insert) > 0 {
-			n := 1
-			for n < len(insert) && insert[n].rec.IssuedAt.Equal(insert[0].rec.IssuedAt) {
-				n++
-			}
-			recs := make([]*PassRecord, n)
-			for i, p := range insert[:n] {
-				recs[i] = p.rec
-			}
-			ok, err := tx.InsertPasses(recs)
-			if err != nil {
-				return err
-			}
-			for i, p := range insert[:n] {
-				p.out = storeOutcome{rec: p.rec, stored: ok[i], fresh: ok[i]}
-			}
-			insert = insert[n:]
-		}
-		return nil
-	})
+	err := s.storeGroup(ctx, group)
 	for _, p := range group {
 		if err != nil {
 			p.out, p.alone = storeOutcome{err: err}, p != own
@@ -198,26 +154,62 @@ func (s *Service) writeGroup(ctx context.Context, own *pendingPass) {
 // storeOne stores rec, the pass signed for holder h at now, in a
 // transaction of its own.
 func (s *Service) storeOne(ctx context.Context, h *Holder, now time.Time, rec *PassRecord) storeOutcome {
-	var out storeOutcome
-	err := s.cfg.Store.Update(ctx, func(tx Tx) error {
-		// Another request may have issued a pass meanwhile: keep it.
-		cur, err := tx.CurrentPass(h.ID)
-		if err != nil {
-			return err
-		}
-		if cur != nil && cur.Version == h.Version && !s.due(cur, now) {
-			out = storeOutcome{rec: cur, stored: true}
-			return nil
-		}
-		ok, err := tx.InsertPasses([]*PassRecord{rec})
-		if err != nil {
-			return err
-		}
-		out = storeOutcome{rec: rec, stored: ok[0], fresh: ok[0]}
-		return nil
-	})
-	if err != nil {
+	p := &pendingPass{ctx: ctx, h: h, now: now, rec: rec}
+	if err := s.storeGroup(ctx, []*pendingPass{p}); err != nil {
 		return storeOutcome{err: err}
 	}
-	return out
+	return p.out
+}
+
+// storeGroup stores the passes of group, at most one per holder, in one
+// transaction, and sets each one's out unless it returns an error.
+func (s *Service) storeGroup(ctx context.Context, group []*pendingPass) error {
+	ids := make([]string, len(group))
+	for i, p := range group {
+		ids[i] = p.h.ID
+	}
+	return s.cfg.Store.Update(ctx, func(tx Tx) error {
+		live, err := tx.LockLive(ids)
+		if err != nil {
+			return err
+		}
+		var insert []*pendingPass
+		for _, p := range group {
+			l, ok := live[p.h.ID]
+			switch {
+			case !ok || l.Version != p.h.Version:
+				// The holder changed since the pass was signed: the
+				// caller reads it again.
+				p.out = storeOutcome{}
+			case l.Pass != nil && l.Pass.Version == p.h.Version && !s.due(l.Pass, p.now):
+				// Another request issued a pass meanwhile: keep it.
+				p.out = storeOutcome{rec: l.Pass, stored: true}
+			default:
+				p.out = storeOutcome{rec: p.rec, stored: true, fresh: true}
+				insert = append(insert, p)
+			}
+		}
+		// A superseded pass is marked at its successor's issue time:
+		// store the passes in runs of one issue time.
+		slices.SortStableFunc(insert, func(a, b *pendingPass) int { return a.rec.IssuedAt.Compare(b.rec.IssuedAt) })
+		for len(insert) > 0 {
+			n := 1
+			for n < len(insert) && insert[n].rec.IssuedAt.Equal(insert[0].rec.IssuedAt) {
+				n++
+			}
+			recs := make([]*PassRecord, n)
+			var supersede []string
+			for i, p := range insert[:n] {
+				recs[i] = p.rec
+				if live[p.h.ID].Pass != nil {
+					supersede = append(supersede, p.h.ID)
+				}
+			}
+			if err := tx.AddPasses(recs, supersede, recs[0].IssuedAt); err != nil {
+				return err
+			}
+			insert = insert[n:]
+		}
+		return nil
+	})
 }

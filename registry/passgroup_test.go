@@ -15,15 +15,15 @@ import (
 )
 
 // hookStore wraps a Store: an Update can be held until a channel closes,
-// and InsertPasses of more than one pass can be made to fail once.
+// and AddPasses of more than one pass can be made to fail once.
 type hookStore struct {
 	registry.Store
 	mu        sync.Mutex
 	hold      chan struct{} // the next Update waits until it is closed
 	held      chan struct{} // closed when that Update waits
-	failGroup bool          // fail the next InsertPasses of more than one pass
-	failed    int           // InsertPasses made to fail
-	largest   int           // the most passes one InsertPasses stored
+	failGroup bool          // fail the next AddPasses of more than one pass
+	failed    int           // AddPasses made to fail
+	largest   int           // the most passes one AddPasses stored
 }
 
 func (s *hookStore) Update(ctx context.Context, fn func(registry.Tx) error) error {
@@ -43,7 +43,7 @@ type hookTx struct {
 	s *hookStore
 }
 
-func (t hookTx) InsertPasses(ps []*registry.PassRecord) ([]bool, error) {
+func (t hookTx) AddPasses(ps []*registry.PassRecord, supersede []string, at time.Time) error {
 	t.s.mu.Lock()
 	fail := t.s.failGroup && len(ps) > 1
 	if fail {
@@ -53,14 +53,20 @@ func (t hookTx) InsertPasses(ps []*registry.PassRecord) ([]bool, error) {
 	t.s.largest = max(t.s.largest, len(ps))
 	t.s.mu.Unlock()
 	if fail {
-		return nil, errors.New("test: this group fails")
+		return errors.New("test: this group fails")
 	}
-	return t.Tx.InsertPasses(ps)
+	return t.Tx.AddPasses(ps, supersede, at)
 }
 
 // newHooked returns a Service on a hookStore of backend b, with n
 // registered holders.
 func newHooked(t *testing.T, b registrytest.Backend, n int) (*registry.Service, *hookStore, []string) {
+	s, hs, ids, _ := newHookedClock(t, b, n)
+	return s, hs, ids
+}
+
+// newHookedClock is newHooked with the Service's clock.
+func newHookedClock(t *testing.T, b registrytest.Backend, n int) (*registry.Service, *hookStore, []string, *clock) {
 	t.Helper()
 	hs := &hookStore{Store: registrytest.Open(t, b.DSN(t))}
 	key, _ := keys.Generate(keys.ES256)
@@ -69,7 +75,8 @@ func newHooked(t *testing.T, b registrytest.Backend, n int) (*registry.Service, 
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	s, err := registry.New(ctx, registry.Config{Store: hs, Issuer: is, IssuerID: "310000", Secret: []byte("0123456789abcdef0123456789abcdef")})
+	clk := &clock{t: time.Date(2026, 6, 1, 8, 0, 0, 0, time.UTC)}
+	s, err := registry.New(ctx, registry.Config{Store: hs, Issuer: is, IssuerID: "310000", Secret: []byte("0123456789abcdef0123456789abcdef"), Now: clk.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +86,7 @@ func newHooked(t *testing.T, b registrytest.Backend, n int) (*registry.Service, 
 			t.Fatal(err)
 		}
 	}
-	return s, hs, ids
+	return s, hs, ids, clk
 }
 
 type passResult struct {
@@ -146,14 +153,47 @@ func checkOnePass(t *testing.T, s *registry.Service, res map[string][]passResult
 func TestPassGroupCommit(t *testing.T) {
 	for _, b := range registrytest.Backends() {
 		t.Run(b.Name, func(t *testing.T) {
-			s, hs, ids := newHooked(t, b, 24)
+			s, hs, ids, clk := newHookedClock(t, b, 24)
 			// Hold the first transaction so that the others queue behind it.
 			hs.hold, hs.held = make(chan struct{}), make(chan struct{})
 			hold, held := hs.hold, hs.held
 			go func() { <-held; time.Sleep(100 * time.Millisecond); close(hold) }()
-			checkOnePass(t, s, passAll(s, ids, 3))
+			first := passAll(s, ids, 3)
+			checkOnePass(t, s, first)
 			if hs.largest < 2 {
 				t.Errorf("no group: at most %d passes stored in one transaction", hs.largest)
+			}
+
+			// Near expiry every pass is re-issued once, in groups, and the
+			// old one is superseded at the new one's issue time.
+			clk.Add(23 * time.Hour)
+			hs.largest = 0
+			hs.hold, hs.held = make(chan struct{}), make(chan struct{})
+			hold, held = hs.hold, hs.held
+			go func() { <-held; time.Sleep(100 * time.Millisecond); close(hold) }()
+			for id, rs := range passAll(s, ids, 3) {
+				fresh := 0
+				for _, r := range rs {
+					if r.err != nil || r.rec.ID != rs[0].rec.ID || r.rec.ID == first[id][0].rec.ID {
+						t.Fatalf("holder %s: re-issue got %+v (%v); first pass %s", id, r.rec, r.err, first[id][0].rec.ID)
+					}
+					if r.fresh {
+						fresh++
+					}
+				}
+				_, _, passes, _, err := s.Holder(context.Background(), id)
+				if err != nil || fresh != 1 || len(passes) != 2 {
+					t.Fatalf("holder %s: %d fresh, passes %+v (%v)", id, fresh, passes, err)
+				}
+				for _, p := range passes {
+					old := p.ID == first[id][0].rec.ID
+					if !p.RevokedAt.IsZero() || old != !p.SupersededAt.IsZero() || old && !p.SupersededAt.Equal(rs[0].rec.IssuedAt) {
+						t.Errorf("holder %s: pass %s revoked %v superseded %v", id, p.ID, p.RevokedAt, p.SupersededAt)
+					}
+				}
+			}
+			if hs.largest < 2 {
+				t.Errorf("no group on re-issue: at most %d passes stored in one transaction", hs.largest)
 			}
 		})
 	}
