@@ -33,14 +33,14 @@ func Open(ctx context.Context, path string) (*sqldb.Store, error) {
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Add("_pragma", "foreign_keys(1)")
-	q.Add("_pragma", "cache_size(-65536)") // 64 MiB of page cache: a million-line feed touches large indexes
 	// Checkpoint the WAL into the database file every 10 000 pages (about
 	// 40 MiB) rather than SQLite's 1000: a bulk transaction dirties
 	// thousands of index pages, and with the default each commit was
 	// followed by a checkpoint that wrote them all a second time.
 	q.Add("_pragma", "wal_autocheckpoint(10000)")
-	q.Set("_txlock", "immediate")
-	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	w := url.Values{"_pragma": append([]string{"cache_size(-65536)"}, q["_pragma"]...)} // 64 MiB of page cache: a million-line feed touches large indexes
+	w.Set("_txlock", "immediate")
+	db, err := sql.Open("sqlite", "file:"+path+"?"+w.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}
@@ -50,8 +50,10 @@ func Open(ctx context.Context, path string) (*sqldb.Store, error) {
 		return nil, fmt.Errorf("sqlite: opening %s: %w", path, err)
 	}
 	// Reads get connections of their own, which only read (query_only),
-	// so that a read never waits for the one that writes: in WAL mode
-	// each reads the last committed state beside the writer.
+	// so that a read need not wait for the one that writes: in WAL mode
+	// each reads the last committed state beside the writer. They keep
+	// SQLite's default page cache (2 MiB): a connection drops its cache
+	// whenever another one has written anyway.
 	q.Set("_txlock", "deferred")
 	q.Add("_pragma", "query_only(1)")
 	read, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())

@@ -19,6 +19,10 @@ func TestReadersOnlyRead(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
+	var cache int
+	if err := s.DB().QueryRow(`PRAGMA cache_size`).Scan(&cache); err != nil || cache != -65536 {
+		t.Errorf("the writer's cache_size is %d (%v), want -65536", cache, err)
+	}
 	if err := s.Update(ctx, func(tx registry.Tx) error { return tx.SetMeta("k", "v1") }); err != nil {
 		t.Fatal(err)
 	}
