@@ -79,17 +79,25 @@ func (s *Service) store(ctx context.Context, h *Holder, now time.Time, rec *Pass
 		}
 	}
 	if lead {
-		for !p.ended {
-			s.writeGroup(ctx, p)
-		}
-		s.groupMu.Lock()
-		s.handOn()
-		s.groupMu.Unlock()
+		s.lead(ctx, p)
 	}
 	if p.alone {
 		return s.storeOne(ctx, h, now, rec)
 	}
 	return p.out
+}
+
+// lead writes groups until own's outcome is in, then hands the writer's
+// role on, even if storing panicked.
+func (s *Service) lead(ctx context.Context, own *pendingPass) {
+	defer func() {
+		s.groupMu.Lock()
+		s.handOn()
+		s.groupMu.Unlock()
+	}()
+	for !own.ended {
+		s.writeGroup(ctx, own)
+	}
 }
 
 // handOn makes the first queued caller the writer, or records that no
@@ -138,7 +146,19 @@ func (s *Service) writeGroup(ctx context.Context, own *pendingPass) {
 		return
 	}
 
+	told := false
+	defer func() {
+		if !told { // storeGroup panicked: the others store their passes alone
+			for _, p := range group {
+				if p != own {
+					p.alone = true
+					p.done <- false
+				}
+			}
+		}
+	}()
 	err := s.storeGroup(ctx, group)
+	told = true
 	for _, p := range group {
 		if err != nil {
 			p.out, p.alone = storeOutcome{err: err}, p != own

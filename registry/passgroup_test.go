@@ -22,6 +22,7 @@ type hookStore struct {
 	hold      chan struct{} // the next Update waits until it is closed
 	held      chan struct{} // closed when that Update waits
 	failGroup bool          // fail the next AddPasses of more than one pass
+	panicNext bool          // panic in the next AddPasses of more than one pass
 	failed    int           // AddPasses made to fail
 	largest   int           // the most passes one AddPasses stored
 }
@@ -51,7 +52,14 @@ func (t hookTx) AddPasses(ps []*registry.PassRecord, supersede []string, at time
 		t.s.failed++
 	}
 	t.s.largest = max(t.s.largest, len(ps))
+	panics := t.s.panicNext && len(ps) > 1
+	if panics {
+		t.s.panicNext = false
+	}
 	t.s.mu.Unlock()
+	if panics {
+		panic("test: storing panics")
+	}
 	if fail {
 		return errors.New("test: this group fails")
 	}
@@ -275,6 +283,60 @@ func TestPassCancelledWhileQueued(t *testing.T) {
 			}
 			if _, fresh, err := s.Pass(context.Background(), ids[1]); err != nil || !fresh {
 				t.Errorf("after the cancelled call: fresh %v, %v", fresh, err)
+			}
+		})
+	}
+}
+
+// TestPassGroupPanics makes storing a group panic: the writer's call
+// panics, every other call of the group stores its pass alone, and the
+// writer's role is handed on, so later calls are served.
+func TestPassGroupPanics(t *testing.T) {
+	for _, b := range registrytest.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			s, hs, ids := newHooked(t, b, 12)
+			hs.hold, hs.held = make(chan struct{}), make(chan struct{})
+			hs.panicNext = true
+			hold, held := hs.hold, hs.held
+			go func() { <-held; time.Sleep(100 * time.Millisecond); close(hold) }()
+			var mu sync.Mutex
+			res := map[string][]passResult{}
+			panicked := 0
+			var wg sync.WaitGroup
+			for _, id := range ids {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					defer func() {
+						if v := recover(); v != nil {
+							mu.Lock()
+							panicked++
+							mu.Unlock()
+						}
+					}()
+					rec, fresh, err := s.Pass(context.Background(), id)
+					mu.Lock()
+					res[id] = append(res[id], passResult{rec, fresh, err})
+					mu.Unlock()
+				}()
+			}
+			done := make(chan struct{})
+			go func() { wg.Wait(); close(done) }()
+			select {
+			case <-done:
+			case <-time.After(30 * time.Second):
+				t.Fatal("calls hang after a panic while storing")
+			}
+			if panicked != 1 || len(res) != len(ids)-1 {
+				t.Fatalf("%d calls panicked, %d returned; want 1 and %d", panicked, len(res), len(ids)-1)
+			}
+			checkOnePass(t, s, res)
+			for _, id := range ids {
+				if _, ok := res[id]; !ok {
+					if _, fresh, err := s.Pass(context.Background(), id); err != nil || !fresh {
+						t.Errorf("after the panic: fresh %v, %v", fresh, err)
+					}
+				}
 			}
 		})
 	}

@@ -253,7 +253,15 @@ func (s *Store) inTx(ctx context.Context, p *pool, readOnly bool, fn func(*sql.T
 	if err != nil {
 		return fmt.Errorf("sqldb: begin: %w", err)
 	}
-	if err := fn(tx); err != nil {
+	ended := false
+	defer func() {
+		if !ended { // fn panicked: free the connection (SQLite's only writer)
+			tx.Rollback()
+		}
+	}()
+	err = fn(tx)
+	ended = true
+	if err != nil {
 		tx.Rollback()
 		return err
 	}
