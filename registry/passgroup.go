@@ -20,8 +20,11 @@ import (
 // request may have issued a pass meanwhile: keep it; the holder's version
 // must still be the one the pass was signed for), and its caller learns
 // its outcome only after the transaction committed. If the group's
-// transaction fails, every caller but the writer stores its pass alone, in
-// its own transaction under its own context; the writer returns the error.
+// transaction fails (or storing it panics), every caller but the writer
+// stores its pass alone, in its own transaction under its own context;
+// the writer returns the error (or panics). A caller whose context ends
+// while its pass is still queued leaves at once, and nothing of it is
+// stored.
 
 // maxGroup bounds the passes stored in one transaction.
 const maxGroup = 256
@@ -34,7 +37,7 @@ type pendingPass struct {
 	rec *PassRecord
 
 	out   storeOutcome // set by the writer before it sends false on done
-	alone bool         // the group failed: store rec alone
+	alone bool         // the group failed or panicked: store rec alone
 	done  chan bool    // true: write the next group; false: out or alone is set
 	ended bool         // the writer's own pass: out is set (no message on done)
 }
