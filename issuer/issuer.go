@@ -107,17 +107,38 @@ type Claims struct {
 // Issue signs a pass with the given claims and returns its QR text. Bad
 // claims are an *Error: BadValidity, BadName, BadHolderKey or BadClaims.
 func (is *Issuer) Issue(c Claims) (string, error) {
+	var p pass.Pass
 	var buf [384]byte
-	payload, err := is.appendClaims(buf[:0], c)
+	payload, err := is.appendClaims(buf[:0], &p, c)
 	if err != nil {
 		return "", err
 	}
 	return is.sign(payload)
 }
 
-// appendClaims checks c and appends the CBOR claims of its pass, with a
-// new random pass ID, to dst.
-func (is *Issuer) appendClaims(dst []byte, c Claims) ([]byte, error) {
+// IssuePass is Issue that also returns the pass it signed: the claims
+// the text carries (issuer ID, pass ID, issue and expiry times, status,
+// name hash, photo digest and reference, holder key), as
+// verifier.InspectUnverified would decode them from the text. The key ID
+// is the Issuer's KID. It saves a caller that records the passes it
+// issues from decoding each one again.
+func (is *Issuer) IssuePass(c Claims) (string, *pass.Pass, error) {
+	p := new(pass.Pass)
+	var buf [384]byte
+	payload, err := is.appendClaims(buf[:0], p, c)
+	if err != nil {
+		return "", nil, err
+	}
+	text, err := is.sign(payload)
+	if err != nil {
+		return "", nil, err
+	}
+	return text, p, nil
+}
+
+// appendClaims checks c, fills in p as the pass of c with a new random
+// pass ID, and appends p's CBOR claims to dst.
+func (is *Issuer) appendClaims(dst []byte, p *pass.Pass, c Claims) ([]byte, error) {
 	if err := is.checkValidity(c.Validity); err != nil {
 		return nil, err
 	}
@@ -129,11 +150,11 @@ func (is *Issuer) appendClaims(dst []byte, c Claims) ([]byte, error) {
 		now = c.IssuedAt.Unix()
 	}
 	secs := int64((c.Validity + time.Second - 1) / time.Second)
-	var id [IDSize]byte
-	rand.Read(id[:])
-	p := pass.Pass{
+	id := make([]byte, IDSize)
+	rand.Read(id)
+	*p = pass.Pass{
 		Issuer:      is.iss,
-		ID:          id[:],
+		ID:          id,
 		IssuedAt:    time.Unix(now, 0),
 		ExpiresAt:   time.Unix(now+secs, 0),
 		Colour:      c.Colour,

@@ -200,3 +200,43 @@ func TestIssuedAt(t *testing.T) {
 		t.Errorf("times %v %v, want %v and an hour later", u.Pass.IssuedAt, u.Pass.ExpiresAt, at)
 	}
 }
+
+// TestIssuePass checks that the pass IssuePass returns is the one its text
+// carries, for both algorithms and with every optional claim.
+func TestIssuePass(t *testing.T) {
+	holder, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	for _, alg := range []keys.Alg{keys.ES256, keys.EdDSA} {
+		priv, _ := keys.Generate(alg)
+		is, err := issuer.New(priv, "310000", time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := issuer.Claims{Name: "Li Hua", Photo: []byte("photo"), PhotoID: "p1", Colour: pass.Red, Reason: pass.Reasons()[0],
+			Hints: pass.AppealPending, Validity: 30 * time.Minute, HolderKey: &holder.PublicKey}
+		text, p, err := is.IssuePass(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		u, err := verifier.InspectUnverified(text)
+		if err != nil || u.Pass == nil {
+			t.Fatalf("%s: %v", alg, err)
+		}
+		got, err := p.AppendClaims(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _ := u.Pass.AppendClaims(nil)
+		if string(got) != string(want) {
+			t.Errorf("%s: IssuePass returned claims %x, the text carries %x", alg, got, want)
+		}
+		if !p.IssuedAt.Equal(u.Pass.IssuedAt) || !p.ExpiresAt.Equal(u.Pass.ExpiresAt) || p.ID.String() != u.Pass.ID.String() || p.Issuer != "310000" {
+			t.Errorf("%s: pass %v, decoded %v", alg, p, u.Pass)
+		}
+		if string(u.KID) != string(is.KID()) {
+			t.Errorf("%s: kid %x, Issuer.KID %x", alg, u.KID, is.KID())
+		}
+		if _, _, err := is.IssuePass(issuer.Claims{Name: "a", Colour: pass.Green, Validity: 2 * time.Hour}); !errors.Is(err, issuer.BadValidity) {
+			t.Errorf("%s: too long a validity: %v", alg, err)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/hufu-project/hufu/keys"
+	"github.com/hufu-project/hufu/pass"
 )
 
 // A Request asks for a pass in the terms an operator gives them: the
@@ -44,8 +45,9 @@ func Prepare(key crypto.Signer, r *Request) (*Issuer, Claims, error) {
 	if err != nil {
 		return nil, Claims{}, err
 	}
+	var p pass.Pass
 	var buf [384]byte
-	if _, err := is.appendClaims(buf[:0], c); err != nil {
+	if _, err := is.appendClaims(buf[:0], &p, c); err != nil {
 		return nil, Claims{}, err
 	}
 	return is, c, nil

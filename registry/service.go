@@ -27,7 +27,6 @@ import (
 	"github.com/hufu-project/hufu/issuer"
 	"github.com/hufu-project/hufu/keys"
 	"github.com/hufu-project/hufu/pass"
-	"github.com/hufu-project/hufu/verifier"
 )
 
 // Config configures a Service. The zero value of every field but Store is
@@ -57,9 +56,14 @@ type Config struct {
 type Service struct {
 	cfg      Config
 	perMille int64
+	kid      string // hex key ID of the Issuer's passes
 
 	authMu sync.Mutex
 	auth   map[string]authEntry // token hash → who, for authTTL
+
+	groupMu sync.Mutex     // guards queue and writing (passgroup.go)
+	queue   []*pendingPass // passes to store, in arrival order
+	writing bool           // a caller is storing queued passes
 }
 
 // authTTL is how long Authenticate remembers a token it has looked up;
@@ -104,12 +108,13 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
+	s := &Service{cfg: cfg, perMille: int64(math.Round(cfg.ReissueFraction * 1000))}
 	if cfg.Issuer != nil {
 		if err := pass.CheckIssuer(cfg.IssuerID); err != nil {
 			return nil, fmt.Errorf("registry: %w", err)
 		}
+		s.kid = hex.EncodeToString(cfg.Issuer.KID())
 	}
-	s := &Service{cfg: cfg, perMille: int64(math.Round(cfg.ReissueFraction * 1000))}
 	if cfg.Secret != nil {
 		if len(cfg.Secret) < 16 {
 			return nil, errors.New("registry: the secret is shorter than 16 bytes")
@@ -586,26 +591,14 @@ func (s *Service) Pass(ctx context.Context, holderID string) (rec *PassRecord, f
 		if rec, err = s.issue(h, now); err != nil {
 			return nil, false, err
 		}
-		stored := false
-		err = s.cfg.Store.Update(ctx, func(tx Tx) error {
-			// Another request may have issued a pass meanwhile: keep it.
-			cur, err := tx.CurrentPass(h.ID)
-			if err != nil {
-				return err
-			}
-			if cur != nil && cur.Version == h.Version && !s.due(cur, now) {
-				rec, stored, fresh = cur, true, false
-				return nil
-			}
-			ok, err := tx.InsertPasses([]*PassRecord{rec})
-			if err != nil {
-				return err
-			}
-			stored, fresh = ok[0], ok[0]
-			return nil
-		})
-		if err != nil || stored {
-			return rec, fresh, err
+		// Store it, in one transaction with the passes of concurrent
+		// calls (passgroup.go), if the holder is still as read.
+		out := s.store(ctx, h, now, rec)
+		if out.err != nil {
+			return nil, false, out.err
+		}
+		if out.stored {
+			return out.rec, out.fresh, nil
 		}
 	}
 	return nil, false, Errorf(Unavailable, "the holder's status kept changing while a pass was issued; try again")
@@ -636,17 +629,13 @@ func (s *Service) issue(h *Holder, now time.Time) (*PassRecord, error) {
 		}
 		c.HolderKey = k
 	}
-	text, err := s.cfg.Issuer.Issue(c)
+	text, p, err := s.cfg.Issuer.IssuePass(c)
 	if err != nil {
 		return nil, fmt.Errorf("registry: issuing for holder %s: %w", h.ID, err)
 	}
-	u, err := verifier.InspectUnverified(text)
-	if err != nil || u.Pass == nil {
-		return nil, fmt.Errorf("registry: the issuer made a pass that does not decode: %v", err)
-	}
 	return &PassRecord{
-		ID: u.Pass.ID.String(), HolderID: h.ID, Issuer: u.Pass.Issuer, KID: hex.EncodeToString(u.KID),
-		IssuedAt: u.Pass.IssuedAt, ExpiresAt: u.Pass.ExpiresAt, Status: h.Status, Version: h.Version, Text: text,
+		ID: p.ID.String(), HolderID: h.ID, Issuer: p.Issuer, KID: s.kid,
+		IssuedAt: p.IssuedAt.UTC(), ExpiresAt: p.ExpiresAt.UTC(), Status: h.Status, Version: h.Version, Text: text,
 	}, nil
 }
 

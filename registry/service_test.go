@@ -3,6 +3,7 @@ package registry_test
 import (
 	"context"
 	"crypto"
+	"encoding/hex"
 	"errors"
 	"os"
 	"path/filepath"
@@ -133,6 +134,11 @@ func TestRules(t *testing.T) {
 		}
 		if p1.Status.Colour != pass.Green || p1.Status.Hints != pass.HealthRegistration {
 			t.Errorf("new holder's pass %+v, want green with health_registration", p1.Status)
+		}
+		// The record says what the text carries.
+		if u, err := verifier.InspectUnverified(p1.Text); err != nil || u.Pass.ID.String() != p1.ID || hex.EncodeToString(u.KID) != p1.KID ||
+			u.Pass.Issuer != p1.Issuer || !u.Pass.IssuedAt.Equal(p1.IssuedAt) || !u.Pass.ExpiresAt.Equal(p1.ExpiresAt) || !p1.IssuedAt.Equal(fx.clk.Now()) {
+			t.Errorf("pass record %+v disagrees with its text (%v)", p1, err)
 		}
 		fx.clk.Add(time.Hour)
 		if p, fresh, _ := fx.s.Pass(ctx, id); fresh || p.ID != p1.ID {

@@ -17,7 +17,10 @@ type Store interface {
 	// registry servers on one database never interleave their changes to
 	// one holder.
 	Update(ctx context.Context, fn func(Tx) error) error
-	// View runs fn in a read-only transaction.
+	// View runs fn in a read-only transaction. Where the database's
+	// transactions are READ COMMITTED (PostgreSQL's default), in which
+	// each statement sees the latest commit in or out of a transaction,
+	// the implementation may run fn's statements without one.
 	View(ctx context.Context, fn func(Tx) error) error
 	Close() error
 }
@@ -51,6 +54,15 @@ type Tx interface {
 	// CurrentPass returns the holder's live pass (neither revoked nor
 	// superseded), or nil.
 	CurrentPass(holderID string) (*PassRecord, error)
+	// LockLive locks the holders in holder ID order, as Holder does, and
+	// returns each existing one's version and live pass (nil if none), by
+	// holder ID.
+	LockLive(holderIDs []string) (map[string]Live, error)
+	// AddPasses adds ps, at most one per holder, each for holders that
+	// LockLive locked in this transaction and whose versions the caller
+	// checked: first the live pass of each holder in supersede is marked
+	// superseded at time at, then the new passes are inserted.
+	AddPasses(ps []*PassRecord, supersede []string, at time.Time) error
 	// InsertPasses adds each pass whose holder's version is still its
 	// Version (and that is the last in ps for its holder), marking the
 	// holder's previous live pass superseded at the first pass's
@@ -87,4 +99,10 @@ type Tx interface {
 	// published, or 0; AddBundle records one (false if seq is taken).
 	LastBundle() (uint64, error)
 	AddBundle(seq uint64, at time.Time) (bool, error)
+}
+
+// Live is a holder's version and its live pass, or nil.
+type Live struct {
+	Version int64
+	Pass    *PassRecord
 }

@@ -23,6 +23,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hufu-project/hufu/registry"
@@ -38,22 +39,35 @@ type Dialect struct {
 	ForUpdate     string // appended to row reads in read-write transactions
 	MigrationLock string // run first in the migration transaction, or ""
 	ReadOnlyTx    bool   // View may use a read-only transaction
+	// PlainReads: View runs its statements without a transaction, each
+	// on its own, if the server's default isolation level is READ
+	// COMMITTED (PostgreSQL's default; Open asks): there each statement
+	// of a transaction sees the latest commit anyway, so a read-only
+	// transaction adds nothing but the round trips of BEGIN and COMMIT.
+	PlainReads bool
 }
 
 // The two dialects.
 var (
 	SQLite   = Dialect{Name: "sqlite", ReadOnlyTx: true}
 	Postgres = Dialect{Name: "postgres", Numbered: true, ForUpdate: " FOR UPDATE",
-		MigrationLock: "SELECT pg_advisory_xact_lock(7275001)", ReadOnlyTx: true}
+		MigrationLock: "SELECT pg_advisory_xact_lock(7275001)", ReadOnlyTx: true, PlainReads: true}
 )
 
 // Store is a registry.Store on a database/sql database.
 type Store struct {
-	db *sql.DB
-	d  Dialect
+	w *pool // read-write transactions (Update), migrations
+	r *pool // read-only transactions (View); w unless OpenSplit gave another
+	d Dialect
 
+	onW atomic.Int32 // transactions running or waiting on w
+}
+
+// pool is a database/sql database and the statements prepared on it.
+type pool struct {
+	db    *sql.DB
 	mu    sync.Mutex
-	cache map[string]*sql.Stmt // statements prepared on the database, by source query
+	cache map[string]*sql.Stmt // statements prepared on db, by source query
 }
 
 // maxCached bounds the statement cache: the queries are fixed but for the
@@ -63,54 +77,89 @@ const maxCached = 256
 // Open migrates db to the latest schema and returns a Store on it. The
 // Store takes over db and closes it on Close.
 func Open(ctx context.Context, db *sql.DB, d Dialect) (*Store, error) {
-	s := &Store{db: db, d: d, cache: map[string]*sql.Stmt{}}
+	return OpenSplit(ctx, db, nil, d)
+}
+
+// OpenSplit is Open with a second handle, read, on the same database,
+// which serves the read-only transactions (View), so that they need not
+// wait for a connection of db. SQLite uses it: one connection writes
+// (SQLite has one writer at a time anyway) while others read the last
+// committed state beside it. read may be nil. The Store takes over both
+// and closes them on Close.
+func OpenSplit(ctx context.Context, db, read *sql.DB, d Dialect) (*Store, error) {
+	s := &Store{w: &pool{db: db, cache: map[string]*sql.Stmt{}}, d: d}
+	s.r = s.w
+	if read != nil {
+		s.r = &pool{db: read, cache: map[string]*sql.Stmt{}}
+	}
 	if err := s.migrate(ctx); err != nil {
-		db.Close()
+		s.Close()
 		return nil, err
+	}
+	if s.d.PlainReads {
+		// A server set to a stricter default level gives a transaction
+		// one snapshot for all its statements: keep the transactions then.
+		var level string
+		if err := s.w.db.QueryRowContext(ctx, `SHOW default_transaction_isolation`).Scan(&level); err != nil {
+			s.Close()
+			return nil, fmt.Errorf("sqldb: %w", err)
+		}
+		s.d.PlainReads = level == "read committed"
 	}
 	return s, nil
 }
 
-// DB returns the underlying database, for tests and benchmarks.
-func (s *Store) DB() *sql.DB { return s.db }
+// DB returns the underlying database (the one that writes), for tests and
+// benchmarks.
+func (s *Store) DB() *sql.DB { return s.w.db }
 
 // Close closes the database.
 func (s *Store) Close() error {
-	s.mu.Lock()
-	for _, st := range s.cache {
-		st.Close()
+	err := s.w.close()
+	if s.r != s.w {
+		if e := s.r.close(); err == nil {
+			err = e
+		}
 	}
-	s.cache = map[string]*sql.Stmt{}
-	s.mu.Unlock()
-	return s.db.Close()
+	return err
 }
 
-func (s *Store) cached(query string) *sql.Stmt {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.cache[query]
+func (p *pool) close() error {
+	p.mu.Lock()
+	for _, st := range p.cache {
+		st.Close()
+	}
+	p.cache = map[string]*sql.Stmt{}
+	p.mu.Unlock()
+	return p.db.Close()
+}
+
+func (p *pool) cached(query string) *sql.Stmt {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.cache[query]
 }
 
 // remember prepares queries on the database for later transactions. It
 // runs after a transaction has ended: preparing needs a free connection,
-// and SQLite has only one.
-func (s *Store) remember(ctx context.Context, queries []string) {
+// and SQLite has only one that writes.
+func (s *Store) remember(ctx context.Context, p *pool, queries []string) {
 	for _, q := range queries {
-		s.mu.Lock()
-		full := len(s.cache) >= maxCached || s.cache[q] != nil
-		s.mu.Unlock()
+		p.mu.Lock()
+		full := len(p.cache) >= maxCached || p.cache[q] != nil
+		p.mu.Unlock()
 		if full {
 			continue
 		}
-		st, err := s.db.PrepareContext(ctx, s.q(q))
+		st, err := p.db.PrepareContext(ctx, s.q(q))
 		if err != nil {
 			continue // the transaction that used it reported any error
 		}
-		s.mu.Lock()
-		if s.cache[q] == nil {
-			s.cache[q], st = st, nil
+		p.mu.Lock()
+		if p.cache[q] == nil {
+			p.cache[q], st = st, nil
 		}
-		s.mu.Unlock()
+		p.mu.Unlock()
 		if st != nil {
 			st.Close()
 		}
@@ -118,7 +167,7 @@ func (s *Store) remember(ctx context.Context, queries []string) {
 }
 
 func (s *Store) migrate(ctx context.Context) error {
-	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)`); err != nil {
+	if _, err := s.w.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)`); err != nil {
 		return fmt.Errorf("sqldb: creating schema_migrations: %w", err)
 	}
 	names, err := fs.Glob(migrations, "migration/*.sql")
@@ -133,7 +182,7 @@ func (s *Store) migrate(ctx context.Context) error {
 			return fmt.Errorf("sqldb: migration %s: no version number", base)
 		}
 		src, _ := migrations.ReadFile(name)
-		err = s.inTx(ctx, false, func(tx *sql.Tx) error {
+		err = s.inTx(ctx, s.w, false, func(tx *sql.Tx) error {
 			if s.d.MigrationLock != "" {
 				if _, err := tx.ExecContext(ctx, s.d.MigrationLock); err != nil {
 					return err
@@ -199,12 +248,20 @@ func (s *Store) q(query string) string {
 	return b.String()
 }
 
-func (s *Store) inTx(ctx context.Context, readOnly bool, fn func(*sql.Tx) error) error {
-	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: readOnly && s.d.ReadOnlyTx})
+func (s *Store) inTx(ctx context.Context, p *pool, readOnly bool, fn func(*sql.Tx) error) error {
+	tx, err := p.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: readOnly && s.d.ReadOnlyTx})
 	if err != nil {
 		return fmt.Errorf("sqldb: begin: %w", err)
 	}
-	if err := fn(tx); err != nil {
+	ended := false
+	defer func() {
+		if !ended { // fn panicked: free the connection (SQLite's only writer)
+			tx.Rollback()
+		}
+	}()
+	err = fn(tx)
+	ended = true
+	if err != nil {
 		tx.Rollback()
 		return err
 	}
@@ -216,16 +273,35 @@ func (s *Store) inTx(ctx context.Context, readOnly bool, fn func(*sql.Tx) error)
 
 // Update implements registry.Store.
 func (s *Store) Update(ctx context.Context, fn func(registry.Tx) error) error {
-	t := &txn{s: s, ctx: ctx, write: true}
-	err := s.inTx(ctx, false, func(tx *sql.Tx) error { t.tx = tx; return fn(t) })
-	s.remember(ctx, t.misses)
+	s.onW.Add(1)
+	defer s.onW.Add(-1)
+	t := &txn{s: s, p: s.w, ctx: ctx, write: true}
+	err := s.inTx(ctx, s.w, false, func(tx *sql.Tx) error { t.tx = tx; return fn(t) })
+	s.remember(ctx, s.w, t.misses)
 	return err
 }
 
-// View implements registry.Store.
+// View implements registry.Store. With a pool of its own for reads
+// (OpenSplit), a read still runs on the writing connection when no other
+// transaction runs or waits there: on SQLite a connection drops its whole
+// page cache whenever another one has written, so the writer's is the
+// warm one.
 func (s *Store) View(ctx context.Context, fn func(registry.Tx) error) error {
-	t := &txn{s: s, ctx: ctx}
-	err := s.inTx(ctx, true, func(tx *sql.Tx) error { t.tx = tx; return fn(t) })
-	s.remember(ctx, t.misses)
+	p := s.r
+	if p != s.w && s.onW.CompareAndSwap(0, 1) {
+		p = s.w
+		defer s.onW.Add(-1)
+	}
+	t := &txn{s: s, p: p, ctx: ctx}
+	var err error
+	if s.d.PlainReads {
+		err = fn(t)
+		for _, st := range t.own {
+			st.Close()
+		}
+	} else {
+		err = s.inTx(ctx, p, true, func(tx *sql.Tx) error { t.tx = tx; return fn(t) })
+	}
+	s.remember(ctx, p, t.misses)
 	return err
 }

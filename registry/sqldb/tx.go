@@ -19,11 +19,13 @@ import (
 // txn is one transaction; it prepares each statement once.
 type txn struct {
 	s      *Store
-	tx     *sql.Tx
+	p      *pool   // the pool tx runs on
+	tx     *sql.Tx // nil: each statement runs on its own (Dialect.PlainReads)
 	ctx    context.Context
 	write  bool
 	stmts  map[string]*sql.Stmt
-	misses []string // queries not in the Store's cache
+	misses []string    // queries not in the Store's cache
+	own    []*sql.Stmt // statements prepared on the database for this txn alone
 
 	// In a read-only transaction Holder reads the holder's live pass in
 	// the same query (a LEFT JOIN), and CurrentPass of that holder then
@@ -38,8 +40,18 @@ func (t *txn) stmt(query string) (*sql.Stmt, error) {
 		return st, nil
 	}
 	var st *sql.Stmt
-	if c := t.s.cached(query); c != nil {
-		st = t.tx.StmtContext(t.ctx, c)
+	if c := t.p.cached(query); c != nil {
+		st = c
+		if t.tx != nil {
+			st = t.tx.StmtContext(t.ctx, c)
+		}
+	} else if t.tx == nil { // a View without a transaction (Dialect.PlainReads)
+		var err error
+		if st, err = t.p.db.PrepareContext(t.ctx, t.s.q(query)); err != nil {
+			return nil, fmt.Errorf("sqldb: preparing %q: %w", query, err)
+		}
+		t.own = append(t.own, st)
+		t.misses = append(t.misses, query)
 	} else {
 		var err error
 		if st, err = t.tx.PrepareContext(t.ctx, t.s.q(query)); err != nil {
@@ -405,6 +417,52 @@ func (t *txn) CurrentPass(holderID string) (*registry.PassRecord, error) {
 	return p, nil
 }
 
+func (t *txn) LockLive(holderIDs []string) (map[string]registry.Live, error) {
+	ids := slices.Clone(holderIDs)
+	slices.Sort(ids)
+	lock := ""
+	if t.write && t.s.d.ForUpdate != "" {
+		lock = t.s.d.ForUpdate + " OF h" // the holder rows, not the nullable pass rows
+	}
+	out := make(map[string]registry.Live, len(ids))
+	err := chunks(len(ids), 500, func(lo, hi int) error {
+		args := make([]any, 0, hi-lo)
+		for _, id := range ids[lo:hi] {
+			args = append(args, id)
+		}
+		rs, err := t.query(`SELECT `+holderLiveCols+` FROM holders h LEFT JOIN passes p ON p.holder_id = h.holder_id AND p.revoked_at = 0 AND p.superseded_at = 0 WHERE h.holder_id IN (`+list(hi-lo)+`) ORDER BY h.holder_id`+lock, args...)
+		if err != nil {
+			return err
+		}
+		defer rs.Close()
+		for rs.Next() {
+			var h *registry.Holder
+			var p *registry.PassRecord
+			if err := scanWithLive(rs, &h, &p); err != nil {
+				return fmt.Errorf("sqldb: %w", err)
+			}
+			out[h.ID] = registry.Live{Version: h.Version, Pass: p}
+		}
+		return rs.Err()
+	})
+	return out, err
+}
+
+func (t *txn) AddPasses(ps []*registry.PassRecord, supersede []string, at time.Time) error {
+	err := chunks(len(supersede), 500, func(lo, hi int) error {
+		args := []any{unix(at)}
+		for _, id := range supersede[lo:hi] {
+			args = append(args, id)
+		}
+		_, err := t.exec(`UPDATE passes SET superseded_at = ? WHERE revoked_at = 0 AND superseded_at = 0 AND holder_id IN (`+list(hi-lo)+`)`, args...)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return t.insertPasses(ps)
+}
+
 func (t *txn) InsertPasses(ps []*registry.PassRecord) ([]bool, error) {
 	ok := make([]bool, len(ps))
 	if len(ps) == 0 {
@@ -464,19 +522,23 @@ func (t *txn) InsertPasses(ps []*registry.PassRecord) ([]bool, error) {
 	if err != nil {
 		return nil, err
 	}
-	err = chunks(len(good), 50, func(lo, hi int) error {
+	if err := t.insertPasses(good); err != nil {
+		return nil, err
+	}
+	return ok, nil
+}
+
+// insertPasses inserts the rows of ps.
+func (t *txn) insertPasses(ps []*registry.PassRecord) error {
+	return chunks(len(ps), 50, func(lo, hi int) error {
 		args := make([]any, 0, 13*(hi-lo))
-		for _, p := range good[lo:hi] {
+		for _, p := range ps[lo:hi] {
 			args = append(args, p.ID, p.HolderID, p.Issuer, p.KID, unix(p.IssuedAt), unix(p.ExpiresAt),
 				int64(p.Status.Colour), int64(p.Status.Reason), int64(p.Status.Hints), p.Version, p.Text, unix(p.RevokedAt), unix(p.SupersededAt))
 		}
 		_, err := t.exec(`INSERT INTO passes (`+passCols+`) VALUES `+rows(hi-lo, 13), args...)
 		return err
 	})
-	if err != nil {
-		return nil, err
-	}
-	return ok, nil
 }
 
 func (t *txn) RevokePasses(holderIDs []string, at time.Time) (int, error) {

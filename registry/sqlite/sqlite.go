@@ -20,8 +20,9 @@ import (
 // survives the process being killed; a power failure may lose the last
 // transactions, never consistency. Read-write transactions take the write
 // lock when they begin (BEGIN IMMEDIATE), so several processes (a server
-// and a "hufu registry" command) can share the file; the Store uses one
-// connection, as SQLite serialises writers anyway.
+// and a "hufu registry" command) can share the file; the Store writes on
+// one connection, as SQLite serialises writers anyway, and reads on up to
+// four others.
 func Open(ctx context.Context, path string) (*sqldb.Store, error) {
 	// The file holds names and hashes: create it private.
 	if f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600); err == nil {
@@ -32,14 +33,14 @@ func Open(ctx context.Context, path string) (*sqldb.Store, error) {
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Add("_pragma", "foreign_keys(1)")
-	q.Add("_pragma", "cache_size(-65536)") // 64 MiB of page cache: a million-line feed touches large indexes
 	// Checkpoint the WAL into the database file every 10 000 pages (about
 	// 40 MiB) rather than SQLite's 1000: a bulk transaction dirties
 	// thousands of index pages, and with the default each commit was
 	// followed by a checkpoint that wrote them all a second time.
 	q.Add("_pragma", "wal_autocheckpoint(10000)")
-	q.Set("_txlock", "immediate")
-	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	w := url.Values{"_pragma": append([]string{"cache_size(-65536)"}, q["_pragma"]...)} // 64 MiB of page cache: a million-line feed touches large indexes
+	w.Set("_txlock", "immediate")
+	db, err := sql.Open("sqlite", "file:"+path+"?"+w.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}
@@ -48,5 +49,22 @@ func Open(ctx context.Context, path string) (*sqldb.Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: opening %s: %w", path, err)
 	}
-	return sqldb.Open(ctx, db, sqldb.SQLite)
+	// Reads get connections of their own, which only read (query_only),
+	// so that a read need not wait for the one that writes: in WAL mode
+	// each reads the last committed state beside the writer. They keep
+	// SQLite's default page cache (2 MiB): a connection drops its cache
+	// whenever another one has written anyway.
+	q.Set("_txlock", "deferred")
+	q.Add("_pragma", "query_only(1)")
+	read, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	read.SetMaxOpenConns(maxReaders)
+	read.SetMaxIdleConns(maxReaders)
+	return sqldb.OpenSplit(ctx, db, read, sqldb.SQLite)
 }
+
+// maxReaders bounds the connections that serve read-only transactions.
+const maxReaders = 4
