@@ -5,6 +5,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	crand "crypto/rand"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"strings"
@@ -212,4 +213,44 @@ func testLockOrder(t *testing.T, b registrytest.Backend) {
 			t.Errorf("holder %s (version %d, %+v): pass %+v, %v", id, h.Version, h.Status, rec, err)
 		}
 	}
+}
+
+// faultStore is a Store whose transactions fail in ClaimEvents, as a
+// database does on a deadlock or a lost connection.
+type faultStore struct{ registry.Store }
+
+func (s faultStore) Update(ctx context.Context, fn func(registry.Tx) error) error {
+	return s.Store.Update(ctx, func(tx registry.Tx) error { return fn(faultTx{tx}) })
+}
+
+type faultTx struct{ registry.Tx }
+
+var errFault = errors.New("test: database fault")
+
+func (faultTx) ClaimEvents(map[string]string, time.Time) (map[string]bool, error) {
+	return nil, errFault
+}
+
+// TestSetStatusFault: a status change whose transaction fails returns the
+// database's error (it once indexed the missing results and panicked).
+func TestSetStatusFault(t *testing.T) {
+	eachBackend(t, func(t *testing.T, fx *fixture) {
+		ctx := context.Background()
+		id, _, err := fx.s.Register(ctx, registrar, registry.NewHolder{Name: "Fault Line", IDNumber: "F1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := registry.New(ctx, registry.Config{Store: faultStore{fx.store}, Now: fx.clk.Now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = s.SetStatus(ctx, health, registry.StatusChange{EventID: "f-1", HolderID: id, Status: registry.Status{Colour: pass.Red, Reason: pass.Confirmed}})
+		if !errors.Is(err, errFault) {
+			t.Errorf("SetStatus: %v, want %v", err, errFault)
+		}
+		h, _, _, _, err := fx.s.Holder(ctx, id)
+		if err != nil || h.Status.Colour != pass.Green || h.Version != 1 {
+			t.Errorf("after the failed change: %+v, %v", h, err)
+		}
+	})
 }

@@ -391,12 +391,12 @@ func (s *Service) SetStatus(ctx context.Context, by Principal, c StatusChange) (
 	var res ChangeResult
 	err := s.cfg.Store.Update(ctx, func(tx Tx) error {
 		rs, errs, revoked, err := s.applyBatch(tx, by, []StatusChange{c}, s.now())
-		if err == nil {
-			err = errs[0]
+		if err != nil { // a fault of the database: rs and errs are nil
+			return err
 		}
 		res = rs[0]
 		res.Revoked = revoked
-		return err
+		return errs[0]
 	})
 	return res, err
 }
