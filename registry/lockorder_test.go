@@ -19,6 +19,8 @@ import (
 	"github.com/hufu-project/hufu/pass"
 	"github.com/hufu-project/hufu/registry"
 	"github.com/hufu-project/hufu/registry/registrytest"
+	"github.com/hufu-project/hufu/registry/sqldb"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // TestLockOrder runs every kind of transaction that changes a holder or
@@ -253,4 +255,142 @@ func TestSetStatusFault(t *testing.T) {
 			t.Errorf("after the failed change: %+v, %v", h, err)
 		}
 	})
+}
+
+// TestLockOrderProbe checks on PostgreSQL, one operation at a time, that
+// each transaction that changes a holder or its passes locks the holder
+// row before any other row of it: another transaction locks a row the
+// operation needs (the holder's live pass, or the appeal it resolves),
+// waits until the operation is blocked on it, and then tries to lock the
+// holder without waiting. The operation must already hold the holder
+// (SQLSTATE 55P03, lock_not_available); had it locked that row before its
+// holder, the holder would be free, and a third transaction that locks
+// the holder and then the row would deadlock with it.
+func TestLockOrderProbe(t *testing.T) {
+	b := registrytest.Backend{Name: "postgres", DSN: registrytest.PostgresDSN}
+	red := registry.Status{Colour: pass.Red, Reason: pass.Confirmed}
+	hk := func() []byte {
+		k, err := ecdsa.GenerateKey(elliptic.P256(), crand.Reader)
+		if err != nil {
+			panic(err)
+		}
+		b, err := pass.CompressHolderKey(&k.PublicKey)
+		if err != nil {
+			panic(err)
+		}
+		return b
+	}
+	const lockPass = `SELECT 1 FROM passes WHERE holder_id = $1 AND revoked_at = 0 AND superseded_at = 0 FOR UPDATE`
+	for _, c := range []struct {
+		name string
+		// prepare readies holder id and returns the statement that locks
+		// the row op needs and its argument.
+		prepare func(t *testing.T, fx *fixture, id string) (string, string)
+		op      func(fx *fixture, id string) error
+	}{
+		{"SetStatus", nil, func(fx *fixture, id string) error {
+			return second(fx.s.SetStatus(context.Background(), health, registry.StatusChange{EventID: "p-1", HolderID: id, Status: red}))
+		}},
+		{"Feed", nil, func(fx *fixture, id string) error {
+			_, err := fx.s.Feed(context.Background(), health, []byte(`{"event_id":"p-1","holder_id":"`+id+`","colour":"red","reason":"confirmed"}`))
+			return err
+		}},
+		{"CompleteRegistration", nil, func(fx *fixture, id string) error {
+			return second(fx.s.CompleteRegistration(context.Background(), registrar, id))
+		}},
+		{"OpenAppeal", nil, func(fx *fixture, id string) error {
+			return third(fx.s.OpenAppeal(context.Background(), appeals, id, "not me"))
+		}},
+		{"ResolveAppeal", func(t *testing.T, fx *fixture, id string) (string, string) {
+			a, _, err := fx.s.OpenAppeal(context.Background(), appeals, id, "not me")
+			if err != nil {
+				t.Fatal(err)
+			}
+			return `SELECT 1 FROM appeals WHERE appeal_id = $1 FOR UPDATE`, a
+		}, func(fx *fixture, id string) error {
+			_, _, _, as, err := fx.s.Holder(context.Background(), id)
+			if err != nil {
+				return err
+			}
+			return second(fx.s.ResolveAppeal(context.Background(), appeals, as[0].ID, registry.Resolution{Outcome: registry.AppealRejected}))
+		}},
+		{"Enrol", nil, func(fx *fixture, id string) error {
+			return second(fx.s.Enrol(context.Background(), id, hk()))
+		}},
+		{"Pass", func(t *testing.T, fx *fixture, id string) (string, string) {
+			fx.clk.Add(20 * time.Hour) // due: the new pass supersedes the live one
+			return lockPass, id
+		}, func(fx *fixture, id string) error {
+			return third(fx.s.Pass(context.Background(), id))
+		}},
+		{"Reissue", func(t *testing.T, fx *fixture, id string) (string, string) {
+			fx.clk.Add(20 * time.Hour)
+			return lockPass, id
+		}, func(fx *fixture, id string) error {
+			p, err := fx.s.Reissue(context.Background(), 1, nil)
+			if err == nil && p.Issued != 1 {
+				err = fmt.Errorf("reissue: %+v", p)
+			}
+			return err
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			ctx := context.Background()
+			fx := newFixture(t, b)
+			id, _, err := fx.s.Register(ctx, registrar, registry.NewHolder{Name: "Probe", IDNumber: "P1"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, _, err := fx.s.Pass(ctx, id); err != nil {
+				t.Fatal(err)
+			}
+			stmt, arg := lockPass, id
+			if c.prepare != nil {
+				stmt, arg = c.prepare(t, fx, id)
+			}
+			db := fx.store.(*sqldb.Store).DB()
+			other, err := db.BeginTx(ctx, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer other.Rollback()
+			var pid int
+			if err := other.QueryRowContext(ctx, `SELECT pg_backend_pid()`).Scan(&pid); err != nil {
+				t.Fatal(err)
+			}
+			if n, err := other.ExecContext(ctx, stmt, arg); err != nil {
+				t.Fatal(err)
+			} else if rows, _ := n.RowsAffected(); rows != 1 {
+				t.Fatalf("%s locked %d rows", stmt, rows)
+			}
+			done := make(chan error, 1)
+			go func() { done <- c.op(fx, id) }()
+			blocked := false
+			for deadline := time.Now().Add(5 * time.Second); !blocked && time.Now().Before(deadline); {
+				var n int
+				if err := db.QueryRowContext(ctx, `SELECT count(*) FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))`, pid).Scan(&n); err != nil {
+					t.Fatal(err)
+				}
+				if blocked = n > 0; !blocked {
+					select {
+					case err := <-done:
+						t.Fatalf("%s ended without waiting for the locked row: %v", c.name, err)
+					case <-time.After(5 * time.Millisecond):
+					}
+				}
+			}
+			if !blocked {
+				t.Fatalf("%s did not wait for the locked row", c.name)
+			}
+			_, err = other.ExecContext(ctx, `SELECT 1 FROM holders WHERE holder_id = $1 FOR UPDATE NOWAIT`, id)
+			var pe *pgconn.PgError
+			if !errors.As(err, &pe) || pe.Code != "55P03" {
+				t.Errorf("%s waits for a row of the holder before it holds the holder: locking the holder gave %v, want SQLSTATE 55P03", c.name, err)
+			}
+			other.Rollback()
+			if err := <-done; err != nil {
+				t.Errorf("%s: %v", c.name, err)
+			}
+		})
+	}
 }

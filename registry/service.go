@@ -528,18 +528,32 @@ func (s *Service) ResolveAppeal(ctx context.Context, by Principal, appealID stri
 	if err := checkText(InvalidField, "note", r.Note, MaxNoteLen); err != nil {
 		return 0, err
 	}
+	// Lock the holder before the appeal, as every change locks a holder
+	// before its other rows (SPEC §15): first read whose appeal it is
+	// (that never changes).
+	var holderID string
+	err := s.cfg.Store.View(ctx, func(tx Tx) error {
+		a, err := tx.Appeal(appealID)
+		if err == nil {
+			holderID = a.HolderID
+		}
+		return err
+	})
+	if err != nil {
+		return 0, err
+	}
 	var n int
-	err := s.cfg.Store.Update(ctx, func(tx Tx) error {
+	err = s.cfg.Store.Update(ctx, func(tx Tx) error {
+		h, err := tx.Holder(holderID)
+		if err != nil {
+			return err
+		}
 		a, err := tx.Appeal(appealID)
 		if err != nil {
 			return err
 		}
 		if a.State != AppealOpen {
 			return Errorf(AppealResolved, "appeal %s was %s", a.ID, a.State)
-		}
-		h, err := tx.Holder(a.HolderID)
-		if err != nil {
-			return err
 		}
 		now := s.now()
 		a.State, a.Note, a.ResolvedAt, a.ResolvedBy = r.Outcome, r.Note, now, by.Actor()

@@ -15,7 +15,9 @@ type Store interface {
 	// returns nil; otherwise nothing fn did is kept. Holder, Appeal and
 	// CurrentPass lock what they read until the transaction ends, so two
 	// registry servers on one database never interleave their changes to
-	// one holder.
+	// one holder. To never deadlock, every fn locks the holders it
+	// changes first, in holder ID order, and only then writes their
+	// passes, appeals or history (Service keeps to this; SPEC §15).
 	Update(ctx context.Context, fn func(Tx) error) error
 	// View runs fn in a read-only transaction. Where the database's
 	// transactions are READ COMMITTED (PostgreSQL's default), in which
@@ -67,7 +69,8 @@ type Tx interface {
 	// Version (and that is the last in ps for its holder), marking the
 	// holder's previous live pass superseded at the first pass's
 	// IssuedAt; it reports which were added. A pass not added changes
-	// nothing.
+	// nothing. It locks the holders, in holder ID order, before it
+	// writes a pass.
 	InsertPasses(ps []*PassRecord) ([]bool, error)
 	// RevokePasses revokes at time at every pass of the holders that is
 	// not revoked and expires after at; it returns how many.
