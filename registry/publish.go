@@ -182,13 +182,10 @@ func (s *Service) Export(ctx context.Context, iss string, key crypto.Signer) ([]
 	now := s.now()
 	r := &bundle.Revocations{Issuer: iss, IssuedAt: now}
 	err := s.cfg.Store.Update(ctx, func(tx Tx) error {
-		v, _, err := tx.Meta("export_seq")
-		if err != nil {
-			return err
-		}
-		n, _ := strconv.ParseUint(v, 10, 64)
-		r.Seq = n + 1
-		if err := tx.SetMeta("export_seq", strconv.FormatUint(r.Seq, 10)); err != nil {
+		// One statement, so that two exports at once (PostgreSQL runs
+		// them side by side) never share a sequence number.
+		var err error
+		if r.Seq, err = tx.NextSeq("export_seq"); err != nil {
 			return err
 		}
 		return tx.RevokedPasses(iss, now, func(id string, exp time.Time) error {

@@ -33,6 +33,11 @@ type Store interface {
 type Tx interface {
 	Meta(key string) (value string, ok bool, err error)
 	SetMeta(key, value string) error
+	// NextSeq adds one to the counter key (a meta value; none counts as
+	// 0) and returns the new value, in one statement: two transactions
+	// that both call it get different numbers, even on a database that
+	// runs them at once.
+	NextSeq(key string) (uint64, error)
 
 	// InsertHolder adds h; it returns false, and adds nothing, if a
 	// holder with the same IDHash exists.

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -145,6 +146,24 @@ func (t *txn) Meta(key string) (string, bool, error) {
 func (t *txn) SetMeta(key, value string) error {
 	_, err := t.exec(`INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value`, key, value)
 	return err
+}
+
+func (t *txn) NextSeq(key string) (uint64, error) {
+	r, err := t.row(`INSERT INTO meta (name, value) VALUES (?, '1')
+		ON CONFLICT (name) DO UPDATE SET value = CAST(CAST(meta.value AS BIGINT) + 1 AS TEXT)
+		RETURNING value`, key)
+	if err != nil {
+		return 0, err
+	}
+	var v string
+	if err := r.Scan(&v); err != nil {
+		return 0, fmt.Errorf("sqldb: %w", err)
+	}
+	n, err := strconv.ParseUint(v, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("sqldb: counter %s holds %q", key, v)
+	}
+	return n, nil
 }
 
 const holderCols = `holder_id, name, id_hash, photo_digest, photo_ref, link_hash, public_key, colour, reason, hints, version, registered, open_appeals, created_at, changed_at`
