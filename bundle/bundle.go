@@ -67,8 +67,9 @@ type Bundle struct {
 	RevokedKeys []crypto.PublicKey
 	Labels      map[string]Label
 	// Signer is the kid of the key that signed the bundle. Verified is true
-	// if Open checked the signature with a pinned root of that kid; a
-	// bundle from InspectUnverified trusts no key.
+	// if Open checked the signature with a pinned root of that kid, or if
+	// FromContents built the bundle from contents its caller holds (Signer
+	// is then nil); a bundle from InspectUnverified trusts no key.
 	Signer   []byte
 	Verified bool
 
@@ -120,6 +121,30 @@ func InspectUnverified(data []byte) (*Bundle, error) {
 	}
 	b.Signer = bytes.Clone(msg.KID)
 	b.ident = append(bytes.Clone(msg.Protected), msg.Signature...)
+	return b, nil
+}
+
+// FromContents returns the bundle that c describes, without signing it:
+// a verifier.Trust for the publisher itself, which holds c and so needs
+// no root to believe it (a registry checking a code against what it
+// would publish now). It checks c as Sign does, returning an *Error with
+// reason bad_payload if c breaks a rule of the format, and encodes and
+// decodes it as Open would, so the bundle checks passes exactly as the
+// signed file of the same contents does. The bundle has Verified true and
+// Signer nil. Its cost grows with c's revocation lists: a caller that
+// checks revocations elsewhere leaves them out.
+func FromContents(c *Contents) (*Bundle, error) {
+	payload, err := c.marshal()
+	if err != nil {
+		return nil, err
+	}
+	b, _, err := parsePayload(payload)
+	if err != nil {
+		return nil, err
+	}
+	b.Verified = true
+	// Two such bundles are the same (Replaces) only if their payloads are.
+	b.ident = append([]byte("unsigned:"), payload...)
 	return b, nil
 }
 

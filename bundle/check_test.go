@@ -149,3 +149,57 @@ func TestConcurrentChecks(t *testing.T) {
 		}
 	}
 }
+
+// TestFromContents: the unsigned bundle of some contents checks passes
+// exactly as the signed file of the same contents does, and refuses what
+// Sign refuses.
+func TestFromContents(t *testing.T) {
+	c := contents()
+	signed := mustOpen(t, mustSign(t, c, root))
+	live, err := FromContents(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !live.Verified || live.Signer != nil || live.Seq != signed.Seq || live.RevokedPasses() != signed.RevokedPasses() {
+		t.Errorf("FromContents: verified %v signer %x seq %d revoked %d; signed: seq %d revoked %d",
+			live.Verified, live.Signer, live.Seq, live.RevokedPasses(), signed.Seq, signed.RevokedPasses())
+	}
+	at := t0.Add(2 * time.Hour)
+	iat := t0.Add(time.Hour)
+	revoked := testPass("revoked", iat)
+	js := testPass("js", iat)
+	js.Issuer, js.Colour = "320000", pass.Red
+	for _, tc := range []struct {
+		name   string
+		key    crypto.Signer
+		p      pass.Pass
+		now    time.Time
+		reason verifier.Reason // what both say
+	}{
+		{"valid", shKey2, testPass("green", iat), at, ""},
+		{"revoked pass", shKey2, revoked, at, verifier.RevokedPass},
+		{"colour not allowed", jsKey, js, at, verifier.PolicyViolation},
+		{"expired bundle", shKey2, testPass("late", t0.Add(71*time.Hour)), t0.Add(72 * time.Hour), verifier.TrustExpired},
+		{"unknown key", edKey("nobody"), testPass("x", iat), at, verifier.UnknownKey},
+	} {
+		text := signPass(t, tc.key, tc.p)
+		_, want := verifier.Verify(text, signed, verifier.Options{Now: tc.now})
+		_, got := verifier.Verify(text, live, verifier.Options{Now: tc.now})
+		var we, ge *verifier.Error
+		errors.As(want, &we)
+		errors.As(got, &ge)
+		if (we == nil) != (ge == nil) || we != nil && we.Reason != ge.Reason {
+			t.Errorf("%s: unsigned bundle says %v, signed bundle %v", tc.name, got, want)
+		}
+		var reason verifier.Reason
+		if ge != nil {
+			reason = ge.Reason
+		}
+		if reason != tc.reason {
+			t.Errorf("%s: %v, want %q", tc.name, got, tc.reason)
+		}
+	}
+	if _, err := FromContents(&Contents{IssuedAt: t0, NextUpdate: t0.Add(time.Hour), Expires: t0.Add(time.Hour), Issuers: c.Issuers}); !errors.Is(err, BadPayload) {
+		t.Errorf("sequence number 0: %v, want bad_payload", err)
+	}
+}
