@@ -81,6 +81,9 @@ type Tx interface {
 	// not revoked and expires after at; it returns how many.
 	RevokePasses(holderIDs []string, at time.Time) (int, error)
 	Passes(holderID string) ([]PassRecord, error)
+	// PassByID returns the pass with the hex pass ID id, or nil if the
+	// registry issued none with it.
+	PassByID(id string) (*PassRecord, error)
 	// RevokedPasses calls fn for each pass of issuer iss that is revoked
 	// and expires after now.
 	RevokedPasses(iss string, now time.Time, fn func(id string, expires time.Time) error) error

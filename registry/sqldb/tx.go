@@ -591,6 +591,21 @@ func (t *txn) Passes(holderID string) ([]registry.PassRecord, error) {
 	return out, rows.Err()
 }
 
+func (t *txn) PassByID(id string) (*registry.PassRecord, error) {
+	r, err := t.row(`SELECT `+passCols+` FROM passes WHERE pass_id = ?`, id)
+	if err != nil {
+		return nil, err
+	}
+	p, err := scanPass(r)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqldb: %w", err)
+	}
+	return p, nil
+}
+
 func (t *txn) RevokedPasses(iss string, now time.Time, fn func(string, time.Time) error) error {
 	rows, err := t.query(`SELECT pass_id, expires_at FROM passes WHERE issuer = ? AND revoked_at <> 0 AND expires_at > ?`, iss, unix(now))
 	if err != nil {
