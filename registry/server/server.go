@@ -20,6 +20,7 @@ import (
 	"github.com/hufu-project/hufu/internal/strictjson"
 	"github.com/hufu-project/hufu/qr"
 	"github.com/hufu-project/hufu/registry"
+	"github.com/hufu-project/hufu/verdict"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -60,6 +61,7 @@ type metrics struct {
 	feedLines   *prometheus.CounterVec
 	publish     prometheus.Histogram
 	requests    *prometheus.CounterVec
+	verdicts    *prometheus.CounterVec
 }
 
 // New returns a Server for o.
@@ -91,7 +93,9 @@ func New(o Options) *Server {
 	f(s.m.revocations)
 	f(s.m.feedLines)
 	f(s.m.publish)
+	s.m.verdicts = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "hufu_registry_verdicts_total", Help: "Codes checked by POST /v1/verify, by decision."}, []string{"decision"})
 	f(s.m.requests)
+	f(s.m.verdicts)
 	f(collectors.NewGoCollector())
 
 	ops := func(roles ...registry.Role) []registry.Role { return roles }
@@ -103,6 +107,9 @@ func New(o Options) *Server {
 	s.route("POST", "/v1/holders/{id}/appeals", ops(registry.Registrar), true, s.appeal)
 	s.route("POST", "/v1/appeals/{id}/resolve", ops(registry.Appeals), false, s.resolve)
 	s.route("POST", "/v1/publish", ops(registry.Publisher), false, s.publish)
+	// Checking a code is for the help desk: appeals, which hears the
+	// holder who was turned away, and reader, which may see any pass.
+	s.route("POST", "/v1/verify", ops(registry.Appeals, registry.Reader), false, s.verify)
 	s.mux.HandleFunc("/h/{link}/", s.holderPage)
 	s.mux.Handle("GET /metrics", promhttp.HandlerFor(s.m.reg, promhttp.HandlerOpts{}))
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
@@ -377,12 +384,65 @@ func (s *Server) pass(w http.ResponseWriter, r *http.Request, p registry.Princip
 		_, err = w.Write(img)
 		return err
 	}
+	return writeJSON(w, http.StatusOK, passJSON(rec))
+}
+
+func passJSON(rec *registry.PassRecord) PassJSON {
 	out := PassJSON{Text: rec.Text, PassID: rec.ID, Colour: rec.Status.Colour.String(), Hints: rec.Status.Hints.Names(),
 		IssuedAt: rec.IssuedAt.UTC(), ExpiresAt: rec.ExpiresAt.UTC()}
 	if rec.Status.Reason != 0 {
 		out.Reason = rec.Status.Reason.String()
 	}
+	return out
+}
+
+// VerifyJSON is the verify call's answer: the verdict a guard with the
+// registry's current bundle would get (SPEC §17), and the registry's
+// record of the pass, or nil.
+type VerifyJSON struct {
+	Verdict *verdict.Verdict `json:"verdict"`
+	Record  *RecordJSON      `json:"record"`
+}
+
+// RecordJSON is a pass record in the verify call's answer: the pass as
+// the pass call renders it, whose it is, and when the registry revoked or
+// superseded it (null if it has not).
+type RecordJSON struct {
+	PassJSON
+	HolderID     string     `json:"holder_id"`
+	RevokedAt    *time.Time `json:"revoked_at"`
+	SupersededAt *time.Time `json:"superseded_at"`
+}
+
+// verify checks a code for the help desk (registry.Service.Check). The
+// code and the name are personal data: neither is logged.
+func (s *Server) verify(w http.ResponseWriter, r *http.Request, p registry.Principal) error {
+	var req struct {
+		Code string `json:"code"`
+		Name string `json:"name"`
+	}
+	if err := s.decode(w, r, &req); err != nil {
+		return err
+	}
+	v, rec, err := s.o.Service.Check(r.Context(), req.Code, verdict.Checks{Name: req.Name}, time.Time{})
+	if err != nil {
+		return err
+	}
+	s.m.verdicts.WithLabelValues(string(v.Decision)).Inc()
+	out := VerifyJSON{Verdict: v}
+	if rec != nil {
+		out.Record = &RecordJSON{PassJSON: passJSON(rec), HolderID: rec.HolderID, RevokedAt: when(rec.RevokedAt), SupersededAt: when(rec.SupersededAt)}
+	}
 	return writeJSON(w, http.StatusOK, out)
+}
+
+// when is t in UTC, or nil for the zero time.
+func when(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	t = t.UTC()
+	return &t
 }
 
 func (s *Server) appeal(w http.ResponseWriter, r *http.Request, p registry.Principal) error {
