@@ -22,9 +22,15 @@ func FuzzAPI(f *testing.F) {
 		{"POST", "/v1/holders/" + id + "/appeals", link},
 		{"POST", "/v1/appeals/x/resolve", a.tokens[registry.Appeals]},
 		{"POST", "/v1/holders/" + id + "/registration", link},
+		{"POST", "/v1/verify", a.tokens[registry.Appeals]},
+	}
+	rec, _, err := a.s.Pass(f.Context(), id)
+	if err != nil {
+		f.Fatal(err)
 	}
 	for i, body := range []string{`{"name":"A","id_number":"1"}`, `{"event_id":"e","colour":"red","reason":"confirmed"}`,
-		`{"event_id":"e","holder_id":"` + id + `","colour":"green"}` + "\n", `{"text":"x"}`, `{"outcome":"upheld","colour":"green"}`, ``} {
+		`{"event_id":"e","holder_id":"` + id + `","colour":"green"}` + "\n", `{"text":"x"}`, `{"outcome":"upheld","colour":"green"}`, ``,
+		`{"code":"` + rec.Text + `","name":"Fuzz Holder"}`} {
 		f.Add(uint8(i), body)
 	}
 	h := a.srv.Config.Handler
