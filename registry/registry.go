@@ -25,6 +25,10 @@
 //     lifetime remains; otherwise the same pass comes back.
 //   - Each status change carries an event ID; an event ID seen before is a
 //     duplicate and is never applied twice.
+//
+// [Service.Check] checks a code for the help desk: the verdict (package
+// verdict) a guard with the bundle the registry would publish now would
+// get, and the registry's record of the pass.
 package registry
 
 import (
