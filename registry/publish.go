@@ -42,8 +42,8 @@ type PublishResult struct {
 // and the revoked passes that have not expired (its own and those of the
 // merged exports), signs it with the root key, and writes it atomically to
 // DIR/bundle-N.hfb and DIR/bundle.hfb. The sequence number is taken in the
-// database first, so two publishers on one database never sign two
-// different bundles with one number.
+// database first, so two publishers on one database (or a publisher and
+// Source) never sign two different bundles with one number.
 func (s *Service) Publish(ctx context.Context, o PublishOptions) (PublishResult, error) {
 	if o.Root == nil {
 		return PublishResult{}, Errorf(Unavailable, "the registry has no root key to publish with")

@@ -32,9 +32,11 @@ func (e *SourceTooLargeError) Error() string {
 	return fmt.Sprintf("a bundle source with %d revoked passes would be %d bytes, over the %d a source may be", e.Revoked, e.Size, e.Max)
 }
 
-// Hint says what the office can do instead.
+// Hint says what the office can do. Publishing online does not help: a
+// source this large lists more revocations than a bundle can carry (128
+// MiB, about 25 million), so hufu registry publish would fail too.
 func (e *SourceTooLargeError) Hint() string {
-	return "publish with the root key on this machine instead: hufu registry publish -root ROOT.key -out DIR"
+	return "no bundle can carry so many revocations (about 25 million); they drop out as their passes expire: issue passes with a shorter -validity (hufu registry serve)"
 }
 
 // Source returns what Publish would sign now, as a bundle source
