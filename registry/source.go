@@ -65,8 +65,9 @@ func (e *SourceTooLargeError) Hint() string {
 // an office publishes either online or offline at a time.
 //
 // A source lists a revoked pass in about 28 bytes: 1 000 000 revoked
-// passes of 8-byte IDs take 28 000 355 bytes (measured with
-// source.RevokePasses and Marshal), so source.MaxSize (1 GiB) holds about
+// passes of 8-byte IDs take 28 000 355 bytes, with one issuer (measured
+// with source.RevokePasses and Marshal; bundle/source's
+// TestBytesPerRevokedPass checks it), so source.MaxSize (1 GiB) holds about
 // 38 million, more than a bundle (128 MiB, about 5.3 bytes a revocation)
 // can carry. A larger source is an *Error with Code TooLarge wrapping a
 // *SourceTooLargeError, and then nothing is recorded.
