@@ -42,8 +42,8 @@ type PublishResult struct {
 // and the revoked passes that have not expired (its own and those of the
 // merged exports), signs it with the root key, and writes it atomically to
 // DIR/bundle-N.hfb and DIR/bundle.hfb. The sequence number is taken in the
-// database first, so two publishers on one database never sign two
-// different bundles with one number.
+// database first, so two publishers on one database (or a publisher and
+// Source) never sign two different bundles with one number.
 func (s *Service) Publish(ctx context.Context, o PublishOptions) (PublishResult, error) {
 	if o.Root == nil {
 		return PublishResult{}, Errorf(Unavailable, "the registry has no root key to publish with")
@@ -55,79 +55,19 @@ func (s *Service) Publish(ctx context.Context, o PublishOptions) (PublishResult,
 		o.Expires = 7 * 24 * time.Hour
 	}
 	now := s.now()
-	c := &bundle.Contents{IssuedAt: now, NextUpdate: now.Add(o.NextUpdate), Expires: now.Add(o.Expires)}
-	var merge []*bundle.Revocations
-	revoked := 0
+	var c *bundle.Contents
 	err := s.cfg.Store.Update(ctx, func(tx Tx) error {
 		var err error
-		if c.Issuers, err = tx.Issuers(); err != nil {
-			return err
-		}
-		if len(c.Issuers) == 0 {
-			return Errorf(Unavailable, "the registry knows no issuer to put in a bundle")
-		}
-		// Each export must be signed by a key of the issuer it names:
-		// OpenRevocations checks the signature against every known issuer
-		// key, MergeRevocations that the key is listed under that issuer.
-		var all []crypto.PublicKey
-		for _, is := range c.Issuers {
-			for _, k := range is.Keys {
-				all = append(all, k.Public)
-			}
-		}
-		for i, data := range o.Merge {
-			r, err := bundle.OpenRevocations(data, all)
-			if err != nil {
-				return &Error{Code: InvalidField, Detail: fmt.Sprintf("revocation export %d", i+1), Err: err}
-			}
-			// Refuse an export older than one merged before (a replay of
-			// a list from before some revocations).
-			key := "merged_seq:" + r.Issuer
-			if v, ok, err := tx.Meta(key); err != nil {
-				return err
-			} else if last, _ := strconv.ParseUint(v, 10, 64); ok && r.Seq < last {
-				return Errorf(InvalidField, "revocation export %d: issuer %s's export %d is older than the %d merged before", i+1, r.Issuer, r.Seq, last)
-			}
-			if err := tx.SetMeta(key, strconv.FormatUint(r.Seq, 10)); err != nil {
-				return err
-			}
-			merge = append(merge, r)
-		}
-		for i := range c.Issuers {
-			is := &c.Issuers[i]
-			err := tx.RevokedPasses(is.ID, now, func(id string, _ time.Time) error {
-				b, err := hex.DecodeString(id)
-				if err != nil || len(b) < 8 {
-					return fmt.Errorf("registry: bad pass ID %q in the database", id)
-				}
-				is.RevokedPasses = append(is.RevokedPasses, bundle.RevocationID(b))
-				return nil
-			})
-			if err != nil {
-				return err
-			}
-			slices.Sort(is.RevokedPasses)
-			is.RevokedPasses = slices.Compact(is.RevokedPasses)
-		}
-		if err := c.MergeRevocations(now, merge...); err != nil {
-			return &Error{Code: InvalidField, Detail: "merging revocation exports", Err: err}
-		}
-		for _, is := range c.Issuers {
-			revoked += len(is.RevokedPasses)
-		}
-		last, err := tx.LastBundle()
-		if err != nil {
-			return err
-		}
-		c.Seq = last + 1
-		ok, err := tx.AddBundle(c.Seq, now)
-		if err == nil && !ok {
-			err = fmt.Errorf("registry: bundle %d was published concurrently", c.Seq)
-		}
+		c, _, err = nextBundle(tx, now, o.Merge, nil)
 		return err
 	})
 	if err != nil {
 		return PublishResult{}, err
+	}
+	c.IssuedAt, c.NextUpdate, c.Expires = now, now.Add(o.NextUpdate), now.Add(o.Expires)
+	revoked := 0
+	for _, is := range c.Issuers {
+		revoked += len(is.RevokedPasses)
 	}
 	data, err := bundle.Sign(c, o.Root)
 	if err != nil {
@@ -144,6 +84,110 @@ func (s *Service) Publish(ctx context.Context, o PublishOptions) (PublishResult,
 		return PublishResult{}, fmt.Errorf("registry: %w", err)
 	}
 	return PublishResult{Seq: c.Seq, Revoked: revoked, File: file, Size: len(data)}, nil
+}
+
+// nextBundle reads, in tx, what the registry's next bundle lists at now,
+// and takes its sequence number: it returns the contents, without times
+// or labels, with every issuer the registry knows, its keys and its
+// revoked passes that have not expired (the registry's own, and those of
+// the exports in merge, opened against every known issuer key and merged
+// with Contents.MergeRevocations), and Seq the next bundle number
+// (takeBundleSeq), recorded in tx as taken; and the opened exports.
+// Each export's sequence number is recorded per issuer, and one lower
+// than that recorded before is refused. own, if not nil, is called with
+// each of the registry's own revoked passes (its full ID) as it is read.
+func nextBundle(tx Tx, now time.Time, merge [][]byte, own func(iss string, id pass.ID)) (*bundle.Contents, []*bundle.Revocations, error) {
+	c := &bundle.Contents{}
+	var err error
+	// The number first, so that publishers take their turns.
+	if c.Seq, err = takeBundleSeq(tx); err != nil {
+		return nil, nil, err
+	}
+	if c.Issuers, err = tx.Issuers(); err != nil {
+		return nil, nil, err
+	}
+	if len(c.Issuers) == 0 {
+		return nil, nil, Errorf(Unavailable, "the registry knows no issuer to put in a bundle")
+	}
+	// Each export must be signed by a key of the issuer it names:
+	// OpenRevocations checks the signature against every known issuer
+	// key, MergeRevocations that the key is listed under that issuer.
+	var all []crypto.PublicKey
+	for _, is := range c.Issuers {
+		for _, k := range is.Keys {
+			all = append(all, k.Public)
+		}
+	}
+	var exports []*bundle.Revocations
+	for i, data := range merge {
+		r, err := bundle.OpenRevocations(data, all)
+		if err != nil {
+			return nil, nil, &Error{Code: InvalidField, Detail: fmt.Sprintf("revocation export %d", i+1), Err: err}
+		}
+		// Refuse an export older than one merged before (a replay of
+		// a list from before some revocations).
+		key := "merged_seq:" + r.Issuer
+		if v, ok, err := tx.Meta(key); err != nil {
+			return nil, nil, err
+		} else if last, _ := strconv.ParseUint(v, 10, 64); ok && r.Seq < last {
+			return nil, nil, Errorf(InvalidField, "revocation export %d: issuer %s's export %d is older than the %d merged before", i+1, r.Issuer, r.Seq, last)
+		}
+		if err := tx.SetMeta(key, strconv.FormatUint(r.Seq, 10)); err != nil {
+			return nil, nil, err
+		}
+		exports = append(exports, r)
+	}
+	for i := range c.Issuers {
+		is := &c.Issuers[i]
+		err := tx.RevokedPasses(is.ID, now, func(id string, _ time.Time) error {
+			b, err := hex.DecodeString(id)
+			if err != nil || len(b) < pass.MinIDSize || len(b) > pass.MaxIDSize {
+				return fmt.Errorf("registry: bad pass ID %q in the database", id)
+			}
+			is.RevokedPasses = append(is.RevokedPasses, bundle.RevocationID(b))
+			if own != nil {
+				own(is.ID, b)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, nil, err
+		}
+		slices.Sort(is.RevokedPasses)
+		is.RevokedPasses = slices.Compact(is.RevokedPasses)
+	}
+	if err := c.MergeRevocations(now, exports...); err != nil {
+		return nil, nil, &Error{Code: InvalidField, Detail: "merging revocation exports", Err: err}
+	}
+	ok, err := tx.AddBundle(c.Seq, now)
+	if err == nil && !ok {
+		err = fmt.Errorf("registry: bundle %d was published concurrently", c.Seq)
+	}
+	return c, exports, err
+}
+
+// takeBundleSeq takes the next bundle number in tx: one more than the
+// counter bundle_seq, in one statement (Tx.NextSeq), so that two
+// publishers at once never read the same last number (PostgreSQL runs
+// them side by side: one of them failed) and the second waits for the
+// first to commit before it reads what its bundle lists. A database whose
+// bundles predate the counter has the counter raised to its last bundle.
+func takeBundleSeq(tx Tx) (uint64, error) {
+	seq, err := tx.NextSeq("bundle_seq")
+	if err != nil {
+		return 0, err
+	}
+	last, err := tx.LastBundle()
+	if err != nil {
+		return 0, err
+	}
+	if seq <= last {
+		seq = last + 1
+		if err := tx.SetMeta("bundle_seq", strconv.FormatUint(seq, 10)); err != nil {
+			return 0, err
+		}
+	}
+	return seq, nil
 }
 
 // Export returns this registry's live revocations of issuer iss's passes

@@ -119,6 +119,9 @@ func (e *Error) hinted(hint string) *Error {
 const (
 	hintAddIssuer = "add it with \"hufu bundle add-issuer\""
 	hintGiveKey   = "give the key itself: -pub KEY.pub"
+	// Not hintAddIssuer for a revocation: listing the issuer would make
+	// the bundle trust it. The issuer ID or the source is wrong.
+	hintCheckIssuer = "check the issuer ID (-iss), and that -in is the source that lists the pass's issuer"
 )
 
 // Source is a bundle source. Its fields are its JSON form; edit it with
@@ -417,9 +420,7 @@ func (s *Source) RevokePass(iss string, id pass.ID) (bool, error) {
 	}
 	is := s.Issuer(iss)
 	if is == nil {
-		// Not hintAddIssuer: listing the issuer would make the bundle trust
-		// it. The issuer ID or the source is wrong.
-		return false, fail(UnknownIssuer, nil, "no issuer %s in the source", iss).hinted("check the issuer ID (-iss), and that -in is the source that lists the pass's issuer")
+		return false, fail(UnknownIssuer, nil, "no issuer %s in the source", iss).hinted(hintCheckIssuer)
 	}
 	h := id.String()
 	if slices.Contains(is.RevokedPasses, h) {
@@ -427,6 +428,35 @@ func (s *Source) RevokePass(iss string, id pass.ID) (bool, error) {
 	}
 	is.RevokedPasses = append(is.RevokedPasses, h)
 	return true, nil
+}
+
+// RevokePasses is RevokePass for many passes of the issuer iss at once,
+// in time linear in the length of its list (RevokePass looks each one up
+// in it): it adds each ID not listed yet and returns how many it added.
+// It checks every ID before it adds any, so an error adds none.
+func (s *Source) RevokePasses(iss string, ids []pass.ID) (int, error) {
+	is := s.Issuer(iss)
+	if is == nil {
+		return 0, fail(UnknownIssuer, nil, "no issuer %s in the source", iss).hinted(hintCheckIssuer)
+	}
+	for _, id := range ids {
+		if len(id) < pass.MinIDSize || len(id) > pass.MaxIDSize {
+			return 0, fail(BadSource, nil, "pass ID of %d bytes, want %d to %d", len(id), pass.MinIDSize, pass.MaxIDSize)
+		}
+	}
+	listed := make(map[string]bool, len(is.RevokedPasses)+len(ids))
+	for _, h := range is.RevokedPasses {
+		listed[h] = true
+	}
+	n := 0
+	for _, id := range ids {
+		if h := id.String(); !listed[h] {
+			listed[h] = true
+			is.RevokedPasses = append(is.RevokedPasses, h)
+			n++
+		}
+	}
+	return n, nil
 }
 
 // RevokedPasses returns how many passes the source revokes.

@@ -70,6 +70,8 @@ func runRegistry(e *env, args []string) int {
 		return usageError(e, c, "publish needs -root and -out")
 	case sub == "export" && (*keyFile == "" || *o == ""):
 		return usageError(e, c, "export needs -key and -o")
+	case sub == "source" && *o == "":
+		return usageError(e, c, "source needs -o")
 	}
 	// A refusal (a bad export, an unknown key) exits 1; a fault of the
 	// files, database or server exits 2.
@@ -125,6 +127,14 @@ func runRegistry(e *env, args []string) int {
 			return fail(err)
 		}
 		fmt.Fprintf(e.stderr, "hufu: wrote %s: seq %d, %d revoked passes, %d bytes\n", res.File, res.Seq, res.Revoked, res.Size)
+	case "source":
+		src, err := off.Source(ctx, *o)
+		if err != nil {
+			return fail(err)
+		}
+		fmt.Fprintf(e.stderr, "hufu: wrote %s: bundle %d, %s, %s\n", *o, src.Seq+1,
+			plural(len(src.Issuers), "issuer"), plural(src.RevokedPasses(), "revoked pass"))
+		e.hintf("sign it once, where the root key is: hufu bundle sign -key ROOT.key -in %s -o bundle.hfb", *o)
 	case "export":
 		n, err := off.Export(ctx, *o)
 		if err != nil {

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/hufu-project/hufu/bundle"
+	"github.com/hufu-project/hufu/bundle/source"
 	"github.com/hufu-project/hufu/input"
 	"github.com/hufu-project/hufu/internal/atomicfile"
 	"github.com/hufu-project/hufu/internal/filekind"
@@ -50,6 +51,9 @@ const (
 	// Publish writes the next trust bundle (Office.Publish). It needs
 	// RootFile and OutDir.
 	Publish Task = "publish"
+	// Source writes what Publish would sign as a bundle source, for a
+	// root key kept offline (Office.Source): the database alone.
+	Source Task = "source"
 	// Export writes this registry's live revocations (Office.Export). It
 	// needs KeyFile.
 	Export Task = "export"
@@ -60,7 +64,7 @@ const (
 
 // Tasks are the tasks Open knows, in the order "hufu help registry"
 // lists them.
-var Tasks = []Task{Serve, Token, AddIssuer, Publish, Export, Reissue}
+var Tasks = []Task{Serve, Token, AddIssuer, Publish, Source, Export, Reissue}
 
 // Config is an issuing office's configuration. Empty paths are not read;
 // Open refuses a Config that lacks what its Task needs.
@@ -195,7 +199,7 @@ func (cfg *Config) check(task Task) error {
 		need(cfg.OutDir != "", "an output directory")
 	case Export:
 		need(cfg.KeyFile != "", "an issuing key")
-	case Token, AddIssuer:
+	case Token, AddIssuer, Source:
 	default:
 		return &Error{Code: UnknownTask, Detail: fmt.Sprintf("%q: want one of %v", task, Tasks)}
 	}
@@ -300,6 +304,22 @@ func (o *Office) Serve(ctx context.Context, addr string, publishEvery time.Durat
 // root key it is a *registry.Error with Code Unavailable.
 func (o *Office) Publish(ctx context.Context) (registry.PublishResult, error) {
 	return o.Service.Publish(ctx, registry.PublishOptions{Root: o.Root, Dir: o.cfg.OutDir, Merge: o.Merge})
+}
+
+// Source writes what Publish would sign now, merging the exports, as a
+// bundle source (Service.Source) to path, atomically, mode 0644, for the
+// machine that holds the root key offline to sign with "hufu bundle sign
+// -key ROOT.key -in SRC.json -o bundle.hfb". It returns the source
+// written; its Seq plus one is the number the registry took for it.
+func (o *Office) Source(ctx context.Context, path string) (*source.Source, error) {
+	src, err := o.Service.Source(ctx, registry.SourceOptions{Merge: o.Merge})
+	if err != nil {
+		return nil, err
+	}
+	if err := src.Write(path); err != nil {
+		return nil, err
+	}
+	return src, nil
 }
 
 // Export signs this registry's live revocations with the issuing key
