@@ -62,8 +62,8 @@ func Prepare(key crypto.Signer, r *Request) (*Issuer, Claims, error) {
 // may read it, so the caller can warn and go on; any other error comes
 // with a nil key.
 func ReadKeyFile(path string) (crypto.Signer, error) {
-	priv, err := keys.ReadPrivateFile(path)
-	if priv != nil && keys.IsRootKeyFile(path) {
+	priv, root, err := keys.ReadPrivateFileRole(path)
+	if priv != nil && root {
 		return nil, fail(RootKey, nil, "sign passes with an issuer key (hufu keygen -o issuer.key); a root key signs only trust bundles (hufu bundle sign)",
 			path+" is a bundle root key; passes are signed with an issuer key")
 	}

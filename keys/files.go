@@ -84,13 +84,6 @@ func IsRootKey(data []byte) bool {
 	return false
 }
 
-// IsRootKeyFile is IsRootKey on the file at path; false if it cannot be
-// read.
-func IsRootKeyFile(path string) bool {
-	data, err := readLimited(path, MaxKeyFile)
-	return err == nil && IsRootKey(data)
-}
-
 // Equal reports whether a and b are the same public key.
 func Equal(a, b crypto.PublicKey) bool {
 	x, err1 := MarshalPublic(a)

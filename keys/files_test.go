@@ -30,12 +30,12 @@ func TestWriteKeyPair(t *testing.T) {
 		if err != nil || st.Mode().Perm() != 0o600 {
 			t.Fatalf("%s: %v, mode %v, want 0600", path, err, st.Mode())
 		}
-		if IsRootKeyFile(path) != root {
-			t.Errorf("IsRootKeyFile(%s) = %v, want %v", path, !root, root)
-		}
-		back, err := ReadPrivateFile(path)
+		back, marked, err := ReadPrivateFileRole(path)
 		if err != nil || !Equal(back.Public(), priv.Public()) {
 			t.Fatalf("read back: %v", err)
+		}
+		if marked != root {
+			t.Errorf("ReadPrivateFileRole(%s) root = %v, want %v", path, marked, root)
 		}
 		pub, err := ReadPublicFile(path + ".pub")
 		if err != nil || !Equal(pub, priv.Public()) {

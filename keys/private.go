@@ -168,32 +168,42 @@ var ErrReadableByOthers = errors.New("keys: private key file is accessible to ot
 // ErrReadableByOthers, so the caller can warn; any other error comes with
 // a nil key.
 func ReadPrivateFile(path string) (crypto.Signer, error) {
+	priv, _, err := ReadPrivateFileRole(path)
+	return priv, err
+}
+
+// ReadPrivateFileRole is ReadPrivateFile, and also reports whether the
+// file is marked as a trust bundle root key (IsRootKey), from the same
+// read of the file: a caller that refuses or requires a root key decides
+// on the bytes it got the key from.
+func ReadPrivateFileRole(path string) (priv crypto.Signer, root bool, err error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if !st.Mode().IsRegular() {
-		return nil, &fs.PathError{Op: "read", Path: path, Err: errors.New("not a regular file")}
+		return nil, false, &fs.PathError{Op: "read", Path: path, Err: errors.New("not a regular file")}
 	}
 	if st.Size() > MaxKeyFile {
-		return nil, &fs.PathError{Op: "read", Path: path, Err: errors.New("too large for a key file")}
+		return nil, false, &fs.PathError{Op: "read", Path: path, Err: errors.New("too large for a key file")}
 	}
 	data := make([]byte, st.Size())
 	if _, err := f.ReadAt(data, 0); err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	priv, err := ParsePrivatePEM(data)
+	priv, err = ParsePrivatePEM(data)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, false, fmt.Errorf("%s: %w", path, err)
 	}
+	root = IsRootKey(data)
 	if st.Mode().Perm()&0o077 != 0 {
-		return priv, &FileError{Code: ReadableByOthers, Path: path, Err: ErrReadableByOthers,
+		return priv, root, &FileError{Code: ReadableByOthers, Path: path, Err: ErrReadableByOthers,
 			Detail: fmt.Sprintf("private key file is accessible to other users: %s has mode %04o (want 0600)", path, st.Mode().Perm())}
 	}
-	return priv, nil
+	return priv, root, nil
 }

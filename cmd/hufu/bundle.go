@@ -270,11 +270,11 @@ func bundleSign(e *env, c *command, args []string) int {
 	if code != exitOK {
 		return code
 	}
-	priv, ok := readPrivateKey(e, *keyFile)
-	if !ok {
+	priv, root, err := keys.ReadPrivateFileRole(*keyFile)
+	if !keyRead(e, *keyFile, err, "a private key") {
 		return exitUsage
 	}
-	r, err := source.SignFile(source.SignRequest{Source: *in, Out: *out, Key: priv, KeyName: *keyFile, RootMarked: keys.IsRootKeyFile(*keyFile),
+	r, err := source.SignFile(source.SignRequest{Source: *in, Out: *out, Key: priv, KeyName: *keyFile, RootMarked: root,
 		Force: *force, Seq: *seq, IssuedAt: now, NextUpdate: next, Expires: expires, Stdout: e.stdout})
 	if r != nil {
 		for _, w := range r.Warnings() {
