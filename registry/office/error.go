@@ -11,6 +11,7 @@ const (
 	UnknownTask Code = "unknown_task" // Open was given a Task not in Tasks
 	Missing     Code = "missing"      // the Config lacks a setting the Task needs
 	BadFile     Code = "bad_file"     // a key or merge file cannot be read, or holds something else
+	RootKey     Code = "root_key"     // the issuing key's file is a trust bundle root key (hufu keygen -root)
 	ExposedKey  Code = "exposed_key"  // a warning (Config.Warn): other users can read a key file
 	NewSecret   Code = "new_secret"   // a warning (Config.Warn): Open created the secret file, which needs backing up
 )

@@ -221,12 +221,18 @@ func joinAnd(words []string) string {
 }
 
 // readKey reads the private key at path ("" = none); what names it in
-// errors.
+// errors. It refuses a trust bundle root key's file (keys.RootMarker) as
+// the "issuing key", as issuer.ReadKeyFile does: passes signed with the
+// root would make the key that vouches for every issuer an issuer too.
 func readKey(path, what string, warn func(error)) (crypto.Signer, error) {
 	if path == "" {
 		return nil, nil
 	}
-	key, err := keys.ReadPrivateFile(path)
+	key, root, err := keys.ReadPrivateFileRole(path)
+	if key != nil && root && what == "issuing key" {
+		return nil, &Error{Code: RootKey, What: what, Detail: path + " is a bundle root key; passes are signed with an issuer key",
+			hint: "sign passes with an issuer key (hufu keygen -o issuer.key); a root key signs only trust bundles"}
+	}
 	if errors.Is(err, keys.ErrReadableByOthers) {
 		if warn != nil {
 			var fe *keys.FileError

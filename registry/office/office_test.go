@@ -142,6 +142,28 @@ func TestOpenKeys(t *testing.T) {
 	if _, err = office.Open(t.Context(), office.Reissue, cfg); errCode(err) != office.BadFile || !errors.Is(err, fs.ErrNotExist) || !errors.Is(err, office.BadFile) {
 		t.Errorf("a missing merge file: %v", err)
 	}
+
+	// A bundle root key (hufu keygen -root) never signs passes; as the
+	// root key it is what publishing wants.
+	rootPriv, err := keys.Generate(keys.EdDSA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rootKey := filepath.Join(dir, "root.key")
+	if err := keys.WriteKeyPair(rootKey, rootPriv, true); err != nil {
+		t.Fatal(err)
+	}
+	cfg.KeyFile, cfg.MergeFiles = rootKey, nil
+	if _, err = office.Open(t.Context(), office.Reissue, cfg); !errors.Is(err, office.RootKey) || !strings.Contains(err.Error(), "bundle root key") ||
+		!strings.Contains(hintOf(err), "issuer key") {
+		t.Errorf("a root key as the issuing key: %v (hint %q), want %s", err, hintOf(err), office.RootKey)
+	}
+	pub := office.Config{DB: cfg.DB, RootFile: rootKey, OutDir: filepath.Join(dir, "www"), Log: quiet}
+	if o, err = office.Open(t.Context(), office.Publish, pub); err != nil {
+		t.Errorf("a root key as the root key: %v", err)
+	} else {
+		o.Close()
+	}
 }
 
 // TestServe: Open(Serve) creates the secret once (mode 0600, with a
