@@ -41,7 +41,21 @@ func (e *ExistsError) Hint() string { return "give -f to replace it" }
 //     fsync, rename) if overwrite is true, and otherwise refused with an
 //     *ExistsError;
 //   - a new file is created atomically with mode perm.
+//
+// A file that appears between WriteOutput's look and its write is, like
+// one that was there, replaced if overwrite is true (WriteOutput looks
+// once more) and refused with an *ExistsError otherwise.
 func WriteOutput(path string, data []byte, perm fs.FileMode, overwrite bool, stdout io.Writer) error {
+	return writeOutput(path, data, perm, overwrite, stdout, true)
+}
+
+// beforeCreate, if set (by tests), runs between writeOutput's look at a
+// path where nothing exists and its creating the file there.
+var beforeCreate func(path string)
+
+// writeOutput is WriteOutput; again says whether it may look again at a
+// file that appeared since its first look.
+func writeOutput(path string, data []byte, perm fs.FileMode, overwrite bool, stdout io.Writer, again bool) error {
 	if path == "-" {
 		_, err := stdout.Write(data)
 		return err
@@ -52,8 +66,14 @@ func WriteOutput(path string, data []byte, perm fs.FileMode, overwrite bool, std
 		if lst, lerr := os.Lstat(path); lerr == nil && lst.Mode()&fs.ModeSymlink != 0 {
 			return &fs.PathError{Op: "write", Path: path, Err: errors.New("is a symbolic link to a file that does not exist")}
 		}
+		if beforeCreate != nil {
+			beforeCreate(path)
+		}
 		if err := Create(path, data, perm); errors.Is(err, fs.ErrExist) {
-			return &ExistsError{Path: path} // it appeared since the Stat
+			if overwrite && again { // it appeared since the Stat
+				return writeOutput(path, data, perm, overwrite, stdout, false)
+			}
+			return &ExistsError{Path: path}
 		} else if err != nil {
 			return err
 		}

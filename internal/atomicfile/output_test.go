@@ -109,3 +109,32 @@ func TestWriteOutputSymlink(t *testing.T) {
 	}
 	onlyFiles(t, dir, "dangling", "link.txt", "target.txt")
 }
+
+// TestWriteOutputAppeared: a file that appears between WriteOutput's look
+// and its write is replaced when the caller overwrites, and refused with
+// an *ExistsError (whose hint names -f) when it does not.
+func TestWriteOutputAppeared(t *testing.T) {
+	defer func() { beforeCreate = nil }()
+	for _, overwrite := range []bool{true, false} {
+		path := filepath.Join(t.TempDir(), "out")
+		appeared := 0
+		beforeCreate = func(p string) {
+			if appeared++; appeared == 1 {
+				if err := os.WriteFile(p, []byte("someone else's\n"), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		err := WriteOutput(path, []byte("ours\n"), 0o644, overwrite, nil)
+		got, _ := os.ReadFile(path)
+		var ee *ExistsError
+		switch {
+		case appeared != 1:
+			t.Errorf("overwrite %v: the file was made to appear %d times, want 1", overwrite, appeared)
+		case overwrite && (err != nil || string(got) != "ours\n"):
+			t.Errorf("overwrite: %v, file %q, want it replaced", err, got)
+		case !overwrite && (!errors.As(err, &ee) || string(got) != "someone else's\n"):
+			t.Errorf("no overwrite: %v, file %q, want an *ExistsError and the file kept", err, got)
+		}
+	}
+}
