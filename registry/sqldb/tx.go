@@ -422,18 +422,7 @@ func (t *txn) CurrentPass(holderID string) (*registry.PassRecord, error) {
 		p := *t.live
 		return &p, nil
 	}
-	r, err := t.row(`SELECT `+passCols+` FROM passes WHERE holder_id = ? AND revoked_at = 0 AND superseded_at = 0`+t.lock(), holderID)
-	if err != nil {
-		return nil, err
-	}
-	p, err := scanPass(r)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("sqldb: %w", err)
-	}
-	return p, nil
+	return t.onePass(`SELECT `+passCols+` FROM passes WHERE holder_id = ? AND revoked_at = 0 AND superseded_at = 0`+t.lock(), holderID)
 }
 
 func (t *txn) LockLive(holderIDs []string) (map[string]registry.Live, error) {
@@ -592,7 +581,12 @@ func (t *txn) Passes(holderID string) ([]registry.PassRecord, error) {
 }
 
 func (t *txn) PassByID(id string) (*registry.PassRecord, error) {
-	r, err := t.row(`SELECT `+passCols+` FROM passes WHERE pass_id = ?`, id)
+	return t.onePass(`SELECT `+passCols+` FROM passes WHERE pass_id = ?`, id)
+}
+
+// onePass runs a query for at most one pass: nil if there is none.
+func (t *txn) onePass(query string, args ...any) (*registry.PassRecord, error) {
+	r, err := t.row(query, args...)
 	if err != nil {
 		return nil, err
 	}
