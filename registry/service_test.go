@@ -78,6 +78,27 @@ func newFixtureB(t testing.TB, b registrytest.Backend) *fixture {
 	return &fixture{s: s, store: st, clk: clk, key: key, root: root, dsn: dsn}
 }
 
+// newJiangsu opens a second registry, Jiangsu's (320000), on its own
+// database of backend b, with its own issuing key (returned) and sh's
+// clock.
+func newJiangsu(t *testing.T, b registrytest.Backend, sh *fixture) (*registry.Service, crypto.Signer) {
+	t.Helper()
+	key, err := keys.Generate(keys.ES256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	is, err := issuer.New(key, "320000", 24*time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	js, err := registry.New(context.Background(), registry.Config{Store: registrytest.Open(t, b.DSN(t)), Issuer: is, IssuerID: "320000",
+		Secret: []byte("jiangsu secret, 32 bytes long..."), Now: sh.clk.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return js, key
+}
+
 // eachBackend runs f as a subtest on SQLite and on PostgreSQL.
 func eachBackend(t *testing.T, f func(t *testing.T, fx *fixture)) {
 	for _, b := range registrytest.Backends() {
@@ -417,14 +438,8 @@ func TestTwoRegistries(t *testing.T) {
 		t.Run(b.Name, func(t *testing.T) {
 			ctx := context.Background()
 			sh := newFixture(t, b)
-			jsKey, _ := keys.Generate(keys.ES256)
-			jsIss, _ := issuer.New(jsKey, "320000", 24*time.Hour)
-			js, err := registry.New(ctx, registry.Config{Store: registrytest.Open(t, b.DSN(t)), Issuer: jsIss, IssuerID: "320000",
-				Secret: []byte("jiangsu secret, 32 bytes long..."), Now: sh.clk.Now})
-			if err != nil {
-				t.Fatal(err)
-			}
-			err = sh.s.AddIssuer(ctx, bundle.Issuer{ID: "320000", Name: bundle.Label{ZH: "江苏省", EN: "Jiangsu"},
+			js, jsKey := newJiangsu(t, b, sh)
+			err := sh.s.AddIssuer(ctx, bundle.Issuer{ID: "320000", Name: bundle.Label{ZH: "江苏省", EN: "Jiangsu"},
 				Keys: []bundle.IssuerKey{{Public: jsKey.Public()}}, MaxLifetime: 168 * time.Hour,
 				Colours: []pass.Colour{pass.Green, pass.Yellow, pass.Red}})
 			if err != nil {

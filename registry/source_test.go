@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/hufu-project/hufu/bundle"
-	"github.com/hufu-project/hufu/issuer"
 	"github.com/hufu-project/hufu/keys"
 	"github.com/hufu-project/hufu/pass"
 	"github.com/hufu-project/hufu/registry"
@@ -31,16 +30,10 @@ func TestSourceSignsLikePublish(t *testing.T) {
 		t.Run(b.Name, func(t *testing.T) {
 			ctx := context.Background()
 			sh := newFixture(t, b)
-			jsKey, _ := keys.Generate(keys.ES256)
+			js, jsKey := newJiangsu(t, b, sh)
 			jsOld, _ := keys.Generate(keys.EdDSA)
-			jsIss, _ := issuer.New(jsKey, "320000", 24*time.Hour)
-			js, err := registry.New(ctx, registry.Config{Store: registrytest.Open(t, b.DSN(t)), Issuer: jsIss, IssuerID: "320000",
-				Secret: []byte("jiangsu secret, 32 bytes long..."), Now: sh.clk.Now})
-			if err != nil {
-				t.Fatal(err)
-			}
 			t0 := sh.clk.Now()
-			err = sh.s.AddIssuer(ctx, bundle.Issuer{ID: "320000", Name: bundle.Label{ZH: "江苏省", EN: "Jiangsu"},
+			err := sh.s.AddIssuer(ctx, bundle.Issuer{ID: "320000", Name: bundle.Label{ZH: "江苏省", EN: "Jiangsu"},
 				Keys: []bundle.IssuerKey{{Public: jsKey.Public(), ValidFrom: t0.Add(-time.Hour)},
 					{Public: jsOld.Public(), ValidFrom: t0.Add(-30 * 24 * time.Hour), ValidUntil: t0.Add(-time.Hour)}},
 				MaxLifetime: 48 * time.Hour, Colours: []pass.Colour{pass.Green, pass.Red}})
