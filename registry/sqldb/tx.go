@@ -630,7 +630,12 @@ const dueWhere = ` FROM passes p JOIN holders h ON h.holder_id = p.holder_id
 
 func (t *txn) DueHolders(now time.Time, perMille int64, after string, limit int) ([]registry.Holder, error) {
 	cols := "h." + strings.ReplaceAll(holderCols, ", ", ", h.")
-	rows, err := t.query(`SELECT `+cols+dueWhere+` AND p.holder_id > ? ORDER BY p.holder_id LIMIT ?`, unix(now), perMille, after, limit)
+	// The bound is on both sides of the join: PostgreSQL does not carry
+	// it across h.holder_id = p.holder_id, and with table statistics it
+	// merge-joins the bounded passes with all holders from the first,
+	// reading half the holders' index for each page on average (at 1M
+	// holders 0.1 s a page, most of a reissue's time).
+	rows, err := t.query(`SELECT `+cols+dueWhere+` AND p.holder_id > ? AND h.holder_id > ? ORDER BY p.holder_id LIMIT ?`, unix(now), perMille, after, after, limit)
 	if err != nil {
 		return nil, err
 	}
