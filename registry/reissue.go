@@ -73,7 +73,9 @@ func (s *Service) Reissue(ctx context.Context, workers int, progress func(Reissu
 	}
 	holders := make(chan *Holder, 4*page)
 	signed := make(chan *PassRecord, 4*page)
+	read := make(chan struct{})
 	go func() { // read the due holders page by page
+		defer close(read)
 		defer close(holders)
 		after := ""
 		for {
@@ -120,47 +122,59 @@ func (s *Service) Reissue(ctx context.Context, workers int, progress func(Reissu
 		}()
 	}
 	go func() { wg.Wait(); close(signed) }()
-	batch := make([]*PassRecord, 0, page)
-	flush := func() error {
-		issued := 0
-		err := s.cfg.Store.Update(ctx, func(tx Tx) error {
-			issued = 0
-			ok, err := tx.InsertPasses(batch)
-			for _, o := range ok {
-				if o {
-					issued++
-				}
+	// One writer stores the batches in order, one transaction each, while
+	// the next batch is read and signed. After a failure it stores no more.
+	batches := make(chan []*PassRecord, 1)
+	written := make(chan struct{})
+	go func() {
+		defer close(written)
+		for batch := range batches {
+			if ctx.Err() != nil {
+				continue
 			}
-			return err
-		})
-		if err != nil {
-			return err
+			issued := 0
+			err := s.cfg.Store.Update(ctx, func(tx Tx) error {
+				issued = 0
+				ok, err := tx.InsertPasses(batch)
+				for _, o := range ok {
+					if o {
+						issued++
+					}
+				}
+				return err
+			})
+			if err != nil {
+				fail(err)
+				continue
+			}
+			p.Done += len(batch)
+			p.Issued += issued
+			p.Skipped += len(batch) - issued
+			if progress != nil {
+				progress(p)
+			}
 		}
-		p.Done += len(batch)
-		p.Issued += issued
-		p.Skipped += len(batch) - issued
-		batch = batch[:0]
-		if progress != nil {
-			progress(p)
+	}()
+	batch := make([]*PassRecord, 0, page)
+	for rec := range signed { // after a failure the workers stop and this drains
+		if ctx.Err() != nil {
+			continue
 		}
-		return nil
-	}
-	for rec := range signed {
 		batch = append(batch, rec)
 		if len(batch) == page {
-			if err := flush(); err != nil {
-				fail(err)
-				break
+			select {
+			case batches <- batch:
+			case <-ctx.Done():
 			}
+			batch = make([]*PassRecord, 0, page)
 		}
 	}
-	for range signed { // drain after a failure
+	if ctx.Err() == nil && len(batch) > 0 {
+		batches <- batch
 	}
-	if firstErr == nil && len(batch) > 0 {
-		if err := flush(); err != nil {
-			fail(err)
-		}
-	}
+	close(batches)
+	<-written
+	<-read
 	if firstErr != nil {
 		return p, firstErr
 	}
