@@ -39,8 +39,11 @@ func JSONProgress(w io.Writer) func(ReissueProgress) {
 // Reissue re-issues every live pass within the re-issue fraction of its
 // expiry (expired ones included), signing on workers goroutines (zero
 // means one per core) and storing the new passes in transactions of up to
-// 1000. The old pass is superseded, not revoked: it says the same and
-// expires soon. progress, if not nil, is called after each transaction.
+// 1000, one after the other, while the next ones are signed. The old pass
+// is superseded, not revoked: it says the same and expires soon.
+// progress, if not nil, is called after each transaction, in order, from
+// one goroutine. The first error stops it and is returned; what earlier
+// transactions stored stays.
 func (s *Service) Reissue(ctx context.Context, workers int, progress func(ReissueProgress)) (ReissueProgress, error) {
 	var p ReissueProgress
 	if s.cfg.Issuer == nil {
@@ -69,8 +72,20 @@ func (s *Service) Reissue(ctx context.Context, workers int, progress func(Reissu
 		firstErr error
 	)
 	fail := func(err error) {
-		errOnce.Do(func() { firstErr = err; cancel() })
+		errOnce.Do(func() {
+			if ctx.Err() == nil { // else err is the caller's cancelling, reported as ctx.Err()
+				firstErr = err
+			}
+			cancel()
+		})
 	}
+	// cpu holds a token for each goroutine here that computes: a worker
+	// holds one while it signs a pass, the writer one while it stores a
+	// batch. With a token a processor, a processor stays free for the
+	// writer while it waits on the database, so that each of its round
+	// trips resumes at once instead of after a signing worker's time
+	// slice (on PostgreSQL, 5 round trips a batch).
+	cpu := make(chan struct{}, runtime.GOMAXPROCS(0))
 	holders := make(chan *Holder, 4*page)
 	signed := make(chan *PassRecord, 4*page)
 	read := make(chan struct{})
@@ -108,7 +123,13 @@ func (s *Service) Reissue(ctx context.Context, workers int, progress func(Reissu
 		go func() {
 			defer wg.Done()
 			for h := range holders {
+				select {
+				case cpu <- struct{}{}:
+				case <-ctx.Done():
+					return
+				}
 				rec, err := s.issue(h, now)
+				<-cpu
 				if err != nil {
 					fail(err)
 					return
@@ -133,6 +154,7 @@ func (s *Service) Reissue(ctx context.Context, workers int, progress func(Reissu
 				continue
 			}
 			issued := 0
+			cpu <- struct{}{} // a worker returns one within a signature
 			err := s.cfg.Store.Update(ctx, func(tx Tx) error {
 				issued = 0
 				ok, err := tx.InsertPasses(batch)
@@ -143,6 +165,7 @@ func (s *Service) Reissue(ctx context.Context, workers int, progress func(Reissu
 				}
 				return err
 			})
+			<-cpu
 			if err != nil {
 				fail(err)
 				continue

@@ -2,6 +2,7 @@ package registry_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -167,6 +168,78 @@ func TestInsertPasses(t *testing.T) {
 		})
 		if err != nil || !slices.Equal(ok, []bool{false}) {
 			t.Errorf("a batch with nothing to store: %v, %v", ok, err)
+		}
+	})
+}
+
+// failingUpdate is a Store whose Update fails from call fail on, once
+// fail is set (counting from then).
+type failingUpdate struct {
+	registry.Store
+	fail, calls int
+}
+
+var errStore = errors.New("test: the store fails")
+
+func (s *failingUpdate) Update(ctx context.Context, fn func(registry.Tx) error) error {
+	if s.fail > 0 {
+		if s.calls++; s.calls >= s.fail {
+			return errStore
+		}
+	}
+	return s.Store.Update(ctx, fn)
+}
+
+// TestReissueBatches: with more than one transaction's worth of due
+// passes, progress comes after each stored batch, in order; a store
+// error stops Reissue and is returned, with what was stored before it
+// kept; so does a cancelled context.
+func TestReissueBatches(t *testing.T) {
+	eachBackend(t, func(t *testing.T, fx *fixture) {
+		ctx := context.Background()
+		load(t, fx, 2500, fx.clk.Now().Add(-23*time.Hour), time.Time{})
+		is, err := issuer.New(fx.key, "310000", 24*time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := &failingUpdate{Store: fx.store}
+		s, err := registry.New(ctx, registry.Config{Store: st, Issuer: is, IssuerID: "310000",
+			Secret: []byte("0123456789abcdef0123456789abcdef"), Validity: 24 * time.Hour, Now: fx.clk.Now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var reports []registry.ReissueProgress
+		p, err := s.Reissue(ctx, 2, func(p registry.ReissueProgress) { reports = append(reports, p) })
+		want := []registry.ReissueProgress{{Total: 2500}, {Done: 1000, Total: 2500, Issued: 1000}, {Done: 2000, Total: 2500, Issued: 2000}, {Done: 2500, Total: 2500, Issued: 2500}}
+		if err != nil || !slices.Equal(reports, want) || p != want[3] {
+			t.Fatalf("reissue: %+v, %v; progress %+v, want %+v", p, err, reports, want)
+		}
+
+		fx.clk.Add(23 * time.Hour) // all due again
+		st.fail = 2
+		reports = nil
+		p, err = s.Reissue(ctx, 2, func(p registry.ReissueProgress) { reports = append(reports, p) })
+		want = []registry.ReissueProgress{{Total: 2500}, {Done: 1000, Total: 2500, Issued: 1000}}
+		if !errors.Is(err, errStore) || !slices.Equal(reports, want) || p != want[1] {
+			t.Fatalf("reissue with the second transaction failing: %+v, %v; progress %+v, want %+v", p, err, reports, want)
+		}
+
+		st.fail = 0
+		cctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		reports = nil
+		p, err = s.Reissue(cctx, 2, func(p registry.ReissueProgress) {
+			reports = append(reports, p)
+			if p.Done > 0 {
+				cancel()
+			}
+		})
+		want = []registry.ReissueProgress{{Total: 1500}, {Done: 1000, Total: 1500, Issued: 1000}}
+		if !errors.Is(err, context.Canceled) || !slices.Equal(reports, want) || p != want[1] {
+			t.Fatalf("reissue cancelled after the first batch: %+v, %v; progress %+v, want %+v", p, err, reports, want)
+		}
+		if p, err := s.Reissue(ctx, 2, nil); err != nil || p.Total != 500 || p.Issued != 500 {
+			t.Errorf("reissue of the rest: %+v, %v", p, err)
 		}
 	})
 }
