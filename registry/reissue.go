@@ -39,8 +39,11 @@ func JSONProgress(w io.Writer) func(ReissueProgress) {
 // Reissue re-issues every live pass within the re-issue fraction of its
 // expiry (expired ones included), signing on workers goroutines (zero
 // means one per core) and storing the new passes in transactions of up to
-// 1000. The old pass is superseded, not revoked: it says the same and
-// expires soon. progress, if not nil, is called after each transaction.
+// 1000, one after the other, while the next ones are signed. The old pass
+// is superseded, not revoked: it says the same and expires soon.
+// progress, if not nil, is called after each transaction, in order, from
+// one goroutine. The first error stops it and is returned; what earlier
+// transactions stored stays.
 func (s *Service) Reissue(ctx context.Context, workers int, progress func(ReissueProgress)) (ReissueProgress, error) {
 	var p ReissueProgress
 	if s.cfg.Issuer == nil {
@@ -69,11 +72,25 @@ func (s *Service) Reissue(ctx context.Context, workers int, progress func(Reissu
 		firstErr error
 	)
 	fail := func(err error) {
-		errOnce.Do(func() { firstErr = err; cancel() })
+		errOnce.Do(func() {
+			if ctx.Err() == nil { // else err is the caller's cancelling, reported as ctx.Err()
+				firstErr = err
+			}
+			cancel()
+		})
 	}
+	// cpu holds a token for each goroutine here that computes: a worker
+	// holds one while it signs a pass, the writer one while it stores a
+	// batch. With a token a processor, a processor stays free for the
+	// writer while it waits on the database, so that each of its round
+	// trips resumes at once instead of after a signing worker's time
+	// slice (on PostgreSQL, 5 round trips a batch).
+	cpu := make(chan struct{}, runtime.GOMAXPROCS(0))
 	holders := make(chan *Holder, 4*page)
 	signed := make(chan *PassRecord, 4*page)
+	read := make(chan struct{})
 	go func() { // read the due holders page by page
+		defer close(read)
 		defer close(holders)
 		after := ""
 		for {
@@ -106,7 +123,13 @@ func (s *Service) Reissue(ctx context.Context, workers int, progress func(Reissu
 		go func() {
 			defer wg.Done()
 			for h := range holders {
+				select {
+				case cpu <- struct{}{}:
+				case <-ctx.Done():
+					return
+				}
 				rec, err := s.issue(h, now)
+				<-cpu
 				if err != nil {
 					fail(err)
 					return
@@ -120,47 +143,61 @@ func (s *Service) Reissue(ctx context.Context, workers int, progress func(Reissu
 		}()
 	}
 	go func() { wg.Wait(); close(signed) }()
-	batch := make([]*PassRecord, 0, page)
-	flush := func() error {
-		issued := 0
-		err := s.cfg.Store.Update(ctx, func(tx Tx) error {
-			issued = 0
-			ok, err := tx.InsertPasses(batch)
-			for _, o := range ok {
-				if o {
-					issued++
-				}
+	// One writer stores the batches in order, one transaction each, while
+	// the next batch is read and signed. After a failure it stores no more.
+	batches := make(chan []*PassRecord, 1)
+	written := make(chan struct{})
+	go func() {
+		defer close(written)
+		for batch := range batches {
+			if ctx.Err() != nil {
+				continue
 			}
-			return err
-		})
-		if err != nil {
-			return err
+			issued := 0
+			cpu <- struct{}{} // a worker returns one within a signature
+			err := s.cfg.Store.Update(ctx, func(tx Tx) error {
+				issued = 0
+				ok, err := tx.InsertPasses(batch)
+				for _, o := range ok {
+					if o {
+						issued++
+					}
+				}
+				return err
+			})
+			<-cpu
+			if err != nil {
+				fail(err)
+				continue
+			}
+			p.Done += len(batch)
+			p.Issued += issued
+			p.Skipped += len(batch) - issued
+			if progress != nil {
+				progress(p)
+			}
 		}
-		p.Done += len(batch)
-		p.Issued += issued
-		p.Skipped += len(batch) - issued
-		batch = batch[:0]
-		if progress != nil {
-			progress(p)
+	}()
+	batch := make([]*PassRecord, 0, page)
+	for rec := range signed { // after a failure the workers stop and this drains
+		if ctx.Err() != nil {
+			continue
 		}
-		return nil
-	}
-	for rec := range signed {
 		batch = append(batch, rec)
 		if len(batch) == page {
-			if err := flush(); err != nil {
-				fail(err)
-				break
+			select {
+			case batches <- batch:
+			case <-ctx.Done():
 			}
+			batch = make([]*PassRecord, 0, page)
 		}
 	}
-	for range signed { // drain after a failure
+	if ctx.Err() == nil && len(batch) > 0 {
+		batches <- batch
 	}
-	if firstErr == nil && len(batch) > 0 {
-		if err := flush(); err != nil {
-			fail(err)
-		}
-	}
+	close(batches)
+	<-written
+	<-read
 	if firstErr != nil {
 		return p, firstErr
 	}

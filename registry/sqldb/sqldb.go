@@ -45,13 +45,17 @@ type Dialect struct {
 	// of a transaction sees the latest commit anyway, so a read-only
 	// transaction adds nothing but the round trips of BEGIN and COMMIT.
 	PlainReads bool
+	// Arrays: the driver takes Go slices as array parameters, so that
+	// InsertPasses sends a batch as one statement a step (= ANY(?),
+	// unnest) instead of one per chunk of rows.
+	Arrays bool
 }
 
 // The two dialects.
 var (
 	SQLite   = Dialect{Name: "sqlite", ReadOnlyTx: true}
 	Postgres = Dialect{Name: "postgres", Numbered: true, ForUpdate: " FOR UPDATE",
-		MigrationLock: "SELECT pg_advisory_xact_lock(7275001)", ReadOnlyTx: true, PlainReads: true}
+		MigrationLock: "SELECT pg_advisory_xact_lock(7275001)", ReadOnlyTx: true, PlainReads: true, Arrays: true}
 )
 
 // Store is a registry.Store on a database/sql database.
