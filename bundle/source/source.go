@@ -415,34 +415,23 @@ func (s *Source) KeyIssuers(pub crypto.PublicKey) []string {
 // pass's iss): UnknownIssuer if it is not listed. It reports false if the
 // pass was revoked already.
 func (s *Source) RevokePass(iss string, id pass.ID) (bool, error) {
-	if len(id) < pass.MinIDSize || len(id) > pass.MaxIDSize {
-		return false, fail(BadSource, nil, "pass ID of %d bytes, want %d to %d", len(id), pass.MinIDSize, pass.MaxIDSize)
-	}
-	is := s.Issuer(iss)
-	if is == nil {
-		return false, fail(UnknownIssuer, nil, "no issuer %s in the source", iss).hinted(hintCheckIssuer)
-	}
-	h := id.String()
-	if slices.Contains(is.RevokedPasses, h) {
-		return false, nil
-	}
-	is.RevokedPasses = append(is.RevokedPasses, h)
-	return true, nil
+	n, err := s.RevokePasses(iss, []pass.ID{id})
+	return n == 1, err
 }
 
 // RevokePasses is RevokePass for many passes of the issuer iss at once,
-// in time linear in the length of its list (RevokePass looks each one up
-// in it): it adds each ID not listed yet and returns how many it added.
-// It checks every ID before it adds any, so an error adds none.
+// in time linear in the length of its list: it adds each ID not listed
+// yet and returns how many it added. It checks every ID before it adds
+// any, so an error adds none.
 func (s *Source) RevokePasses(iss string, ids []pass.ID) (int, error) {
-	is := s.Issuer(iss)
-	if is == nil {
-		return 0, fail(UnknownIssuer, nil, "no issuer %s in the source", iss).hinted(hintCheckIssuer)
-	}
 	for _, id := range ids {
 		if len(id) < pass.MinIDSize || len(id) > pass.MaxIDSize {
 			return 0, fail(BadSource, nil, "pass ID of %d bytes, want %d to %d", len(id), pass.MinIDSize, pass.MaxIDSize)
 		}
+	}
+	is := s.Issuer(iss)
+	if is == nil {
+		return 0, fail(UnknownIssuer, nil, "no issuer %s in the source", iss).hinted(hintCheckIssuer)
 	}
 	listed := make(map[string]bool, len(is.RevokedPasses)+len(ids))
 	for _, h := range is.RevokedPasses {
