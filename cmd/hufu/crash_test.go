@@ -81,6 +81,9 @@ func TestCrash(t *testing.T) {
 					close(first)
 				}
 			}
+			if err := sc.Err(); err != nil {
+				t.Errorf("round %d: reading the station's output: %v", round, err)
+			}
 			lines <- got
 		}()
 		go func() {
@@ -94,15 +97,21 @@ func TestCrash(t *testing.T) {
 		select {
 		case <-first:
 		case <-time.After(20 * time.Second):
+			cmd.Process.Kill()
+			<-lines
+			cmd.Wait()
 			t.Fatalf("round %d: no verdict: %s", round, stderr.String())
 		}
 		time.Sleep(time.Duration(rng.IntN(60000)) * time.Microsecond)
 		cmd.Process.Kill()
-		cmd.Wait()
+		// Read what it printed to the end before Wait, which closes the
+		// pipe: closed early, the reader could lose lines or be left
+		// with half of one.
 		got := <-lines
+		cmd.Wait()
 		for _, s := range got {
 			if s.Scan.Seq == 0 {
-				t.Fatalf("round %d: a verdict without a log record: %+v", round, s)
+				t.Fatalf("round %d: a verdict without a log record: %+v\nstation's standard error:\n%s", round, s, stderr.String())
 			}
 		}
 		all = append(all, got...)
