@@ -65,6 +65,11 @@ func openPageWith(t *testing.T, b *testBackend, h *Handler, lang string) *page {
 		p.shot = filepath.Join(dir, "holder.png")
 	}
 	p.viewport(412, 915, 2)
+	// The page target is listed as soon as its navigation starts: wait
+	// for the page itself before anything that needs it (a reload while
+	// the first document is still being swapped in fails with "Not
+	// attached to an active page").
+	p.waitState("enrol")
 	if lang != "en-US" {
 		// --lang does not reach navigator.language in headless mode; an
 		// Accept-Language override does.
@@ -73,18 +78,36 @@ func openPageWith(t *testing.T, b *testBackend, h *Handler, lang string) *page {
 		if err := p.cdp.Call("Network.setUserAgentOverride", map[string]any{"userAgent": ua, "acceptLanguage": lang}, nil); err != nil {
 			t.Fatal(err)
 		}
-		if err := p.cdp.Call("Page.reload", nil, nil); err != nil {
-			t.Fatal(err)
-		}
-		time.Sleep(100 * time.Millisecond)
+		p.reload(nil)
+		p.waitState("enrol")
 	}
-	p.waitState("enrol")
 	var nl string
 	p.eval(`navigator.language`, &nl)
 	if nl != lang {
 		t.Fatalf("navigator.language %q, want %q", nl, lang)
 	}
 	return p
+}
+
+// reload reloads the page and returns once the new document is there,
+// so that what the caller waits for next is not seen in the old one.
+func (p *page) reload(params map[string]any) {
+	p.t.Helper()
+	p.eval(`window.hufuTestBeforeReload = true`, nil)
+	if err := p.cdp.Call("Page.reload", params, nil); err != nil {
+		p.t.Fatal(err)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		var fresh bool
+		if err := p.cdp.Eval(`!window.hufuTestBeforeReload`, &fresh); err == nil && fresh {
+			return
+		}
+		if time.Now().After(deadline) {
+			p.t.Fatal("the page did not reload")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 func (p *page) viewport(w, h int, scale float64) {
@@ -304,9 +327,7 @@ func TestBrowserPresentation(t *testing.T) {
 		t.Fatal("no service worker controls the page")
 	}
 	p.srv.Close()
-	if err := p.cdp.Call("Page.reload", map[string]any{"ignoreCache": true}, nil); err != nil {
-		t.Fatal(err)
-	}
+	p.reload(map[string]any{"ignoreCache": true})
 	p.waitState("presenting")
 	text3, at3 := p.scan()
 	verifyPresentation(t, text3, trust, at3, "")
