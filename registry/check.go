@@ -2,6 +2,7 @@ package registry
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -19,33 +20,53 @@ const (
 	// one says; the holder should fetch the new one.
 	WarningSuperseded = "superseded"
 	// WarningRevocationsUnknown: the pass is of another issuer, one this
-	// registry lists but does not issue for. That issuer's revocations
-	// reach a guard's bundle through its exports, which this registry
-	// merges only when it publishes (SPEC §15.5), so Check cannot tell
-	// whether a guard would find the pass revoked.
+	// registry lists but does not issue for, and Check was given no
+	// export of that issuer's revocations that it could merge
+	// (CheckOptions.Merge). Those revocations reach a guard's bundle only
+	// through such exports (SPEC §15.5), so Check cannot tell whether a
+	// guard would find the pass revoked.
 	WarningRevocationsUnknown = "revocations_unknown"
 )
+
+// CheckOptions are Check's options.
+type CheckOptions struct {
+	// Checks are what a guard checks besides the code: the name on the
+	// holder's ID card (Checks.Name), if given.
+	Checks verdict.Checks
+	// Now is the time to check at; zero means the registry's clock.
+	Now time.Time
+	// Merge are revocation exports of other registries, as
+	// PublishOptions.Merge: what a publish now would merge. The passes
+	// they revoke are checked as a guard's bundle checks them. An export
+	// that a publish would refuse (it does not open with a listed key, or
+	// is older than one merged before, or its signer may not sign for its
+	// issuer) is left out, and a pass of its issuer keeps the warning
+	// WarningRevocationsUnknown; Check does not record what it merged.
+	Merge [][]byte
+}
 
 // Check checks the code text (an HF1 pass, an HF1P presentation or an HC1
 // certificate) as a guard with the bundle this registry would publish
 // now would, and returns the verdict (SPEC §17) together with the
 // registry's record of the pass. It is for an appeals or help desk that
-// checks a code a holder or a guard brings. now is the time to check at;
-// zero means the registry's clock.
+// checks a code a holder or a guard brings; o says what else to check,
+// when, and which revocation exports a publish would merge.
 //
 // The trust is the registry's database at the call: every issuer with its
 // keys, names, longest lifetime and colours, as Publish lists them
-// (bundle.FromContents, without signing), and, in place of the bundle's
-// revocation lists, the pass's own record: a pass the registry has
-// revoked that has not expired is invalid with reason revoked_pass, in the
-// order a bundle's Check refuses it (before the issuer's limits, the
-// issuer binding and the times). The registry lists no revoked keys, so
-// revoked_key never comes from it. A superseded pass stays valid (SPEC
-// §15.2 rule 4) with the warning WarningSuperseded; a valid pass of an
-// issuer the registry lists but does not issue for has the warning
-// WarningRevocationsUnknown. The verdict's trust is "registry ISSUER
-// (live)", and a valid pass's issuer_name is its issuer's names, "ZH ·
-// EN".
+// (bundle.FromContents, without signing), with the revocations of the
+// exports in o.Merge merged as Publish merges them, and, in place of the
+// bundle's lists of the registry's own revocations, the pass's own
+// record: a pass the registry has revoked that has not expired is invalid
+// with reason revoked_pass, in the order a bundle's Check refuses it
+// (before the issuer's limits, the issuer binding and the times). The
+// registry lists no revoked keys, so revoked_key never comes from it. A
+// superseded pass stays valid (SPEC §15.2 rule 4) with the warning
+// WarningSuperseded; a valid pass of an issuer the registry lists but
+// does not issue for, and of which o.Merge holds no export that merged,
+// has the warning WarningRevocationsUnknown. The verdict's trust is
+// "registry ISSUER (live)", and a valid pass's issuer_name is its
+// issuer's names, "ZH · EN".
 //
 // A presentation is checked with the same trust, in the default window,
 // without a challenge. The registry holds no document-signer
@@ -64,7 +85,8 @@ const (
 // database. A code that is not a valid pass is not an error: its verdict
 // says why. The verifier bounds the text (too_large over
 // verifier.MaxText characters).
-func (s *Service) Check(ctx context.Context, text string, ck verdict.Checks, now time.Time) (v *verdict.Verdict, rec *PassRecord, err error) {
+func (s *Service) Check(ctx context.Context, text string, o CheckOptions) (v *verdict.Verdict, rec *PassRecord, err error) {
+	ck, now := o.Checks, o.Now
 	if text == "" {
 		return nil, nil, Errorf(InvalidField, "code is missing")
 	}
@@ -95,6 +117,10 @@ func (s *Service) Check(ctx context.Context, text string, ck verdict.Checks, now
 			return err
 		}
 		c.Seq = last + 1
+		merged, err := mergeForCheck(tx, c, o.Merge)
+		if err != nil {
+			return err
+		}
 		b, err := bundle.FromContents(c)
 		if err != nil {
 			return fmt.Errorf("registry: the issuers in the database: %w", err)
@@ -115,7 +141,7 @@ func (s *Service) Check(ctx context.Context, text string, ck verdict.Checks, now
 		switch {
 		case rec != nil && !rec.SupersededAt.IsZero():
 			v.Warnings = append(v.Warnings, WarningSuperseded)
-		case rec == nil && p.Issuer != s.cfg.IssuerID:
+		case rec == nil && p.Issuer != s.cfg.IssuerID && !merged[p.Issuer]:
 			v.Warnings = append(v.Warnings, WarningRevocationsUnknown)
 		}
 		return nil
@@ -126,11 +152,41 @@ func (s *Service) Check(ctx context.Context, text string, ck verdict.Checks, now
 	return v, rec, nil
 }
 
+// mergeForCheck merges into c the revocations of each export in merge
+// that a publish would merge (openExport, then c.MergeRevocations at c's
+// issue time), leaving out the others, and returns the issuers whose
+// revocations it merged. It records nothing. An export a publish would
+// refuse is left out: Check then warns that its issuer's revocations are
+// unknown, rather than fail every check for a file it only reads. Its
+// errors are faults of the database.
+func mergeForCheck(tx Tx, c *bundle.Contents, merge [][]byte) (map[string]bool, error) {
+	merged := map[string]bool{}
+	if len(merge) == 0 {
+		return merged, nil
+	}
+	all := issuerKeys(c.Issuers)
+	for i, data := range merge {
+		r, err := openExport(tx, i, data, all)
+		var re *Error
+		if errors.As(err, &re) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if c.MergeRevocations(c.IssuedAt, r) == nil {
+			merged[r.Issuer] = true
+		}
+	}
+	return merged, nil
+}
+
 // liveTrust is the registry's live trust for one Check: the keys and
-// limits of an unsigned bundle, and the revocation of a pass read from
-// its record in the database.
+// limits of an unsigned bundle with the merged exports' revocations, and
+// the revocation of the registry's own pass read from its record in the
+// database.
 type liveTrust struct {
-	b   *bundle.Bundle // without revocation lists
+	b   *bundle.Bundle // without the registry's own revocations
 	tx  Tx
 	rec *PassRecord // the record of the pass Check was called for
 	err error       // a fault of the database

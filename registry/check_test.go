@@ -59,7 +59,7 @@ func guardReason(t *testing.T, fx *fixture, text string, now time.Time) verifier
 // check runs Check and validates the verdict's JSON against the schema.
 func check(t *testing.T, fx *fixture, text string, ck verdict.Checks) (*verdict.Verdict, *registry.PassRecord) {
 	t.Helper()
-	v, rec, err := fx.s.Check(context.Background(), text, ck, time.Time{})
+	v, rec, err := fx.s.Check(context.Background(), text, registry.CheckOptions{Checks: ck})
 	if err != nil {
 		t.Fatalf("Check: %v", err)
 	}
@@ -102,10 +102,10 @@ func TestCheck(t *testing.T) {
 		if v, rec := check(t, fx, green.Text, verdict.Checks{Name: "李四"}); v.Decision != verdict.Deny || v.NameMatch == nil || *v.NameMatch || rec == nil {
 			t.Errorf("other name: %s, name_match %v, record %v", v.Decision, v.NameMatch, rec)
 		}
-		if _, _, err := fx.s.Check(ctx, green.Text, verdict.Checks{Name: "a\x00b"}, time.Time{}); code(err) != registry.InvalidName {
+		if _, _, err := fx.s.Check(ctx, green.Text, registry.CheckOptions{Checks: verdict.Checks{Name: "a\x00b"}}); code(err) != registry.InvalidName {
 			t.Errorf("name with a NUL: %v, want invalid_name", err)
 		}
-		if _, _, err := fx.s.Check(ctx, "", verdict.Checks{}, time.Time{}); code(err) != registry.InvalidField {
+		if _, _, err := fx.s.Check(ctx, "", registry.CheckOptions{}); code(err) != registry.InvalidField {
 			t.Errorf("no code: %v, want invalid_field", err)
 		}
 
@@ -137,7 +137,7 @@ func TestCheck(t *testing.T) {
 		}
 		for _, tc := range garbled {
 			for _, later := range []time.Duration{0, 100 * 24 * time.Hour} {
-				v, rec, err := fx.s.Check(ctx, tc.text, verdict.Checks{}, fx.clk.Now().Add(later))
+				v, rec, err := fx.s.Check(ctx, tc.text, registry.CheckOptions{Now: fx.clk.Now().Add(later)})
 				if err != nil || v.Decision != verdict.Invalid || v.Reason != string(tc.reason) || rec != nil {
 					t.Errorf("%s, %v later: %+v, record %v, %v; want invalid %s", tc.name, later, v, rec, err, tc.reason)
 				}
@@ -261,7 +261,7 @@ func TestCheckNoIssuer(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, _, err := s.Check(context.Background(), "HF1:00", verdict.Checks{}, time.Time{}); code(err) != registry.Unavailable {
+			if _, _, err := s.Check(context.Background(), "HF1:00", registry.CheckOptions{}); code(err) != registry.Unavailable {
 				t.Errorf("no issuer: %v, want unavailable", err)
 			}
 		})

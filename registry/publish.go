@@ -112,27 +112,14 @@ func nextBundle(tx Tx, now time.Time, merge [][]byte, own func(iss string, id pa
 	// Each export must be signed by a key of the issuer it names:
 	// OpenRevocations checks the signature against every known issuer
 	// key, MergeRevocations that the key is listed under that issuer.
-	var all []crypto.PublicKey
-	for _, is := range c.Issuers {
-		for _, k := range is.Keys {
-			all = append(all, k.Public)
-		}
-	}
+	all := issuerKeys(c.Issuers)
 	var exports []*bundle.Revocations
 	for i, data := range merge {
-		r, err := bundle.OpenRevocations(data, all)
+		r, err := openExport(tx, i, data, all)
 		if err != nil {
-			return nil, nil, &Error{Code: InvalidField, Detail: fmt.Sprintf("revocation export %d", i+1), Err: err}
-		}
-		// Refuse an export older than one merged before (a replay of
-		// a list from before some revocations).
-		key := "merged_seq:" + r.Issuer
-		if v, ok, err := tx.Meta(key); err != nil {
 			return nil, nil, err
-		} else if last, _ := strconv.ParseUint(v, 10, 64); ok && r.Seq < last {
-			return nil, nil, Errorf(InvalidField, "revocation export %d: issuer %s's export %d is older than the %d merged before", i+1, r.Issuer, r.Seq, last)
 		}
-		if err := tx.SetMeta(key, strconv.FormatUint(r.Seq, 10)); err != nil {
+		if err := tx.SetMeta(mergedSeqKey(r.Issuer), strconv.FormatUint(r.Seq, 10)); err != nil {
 			return nil, nil, err
 		}
 		exports = append(exports, r)
@@ -164,6 +151,39 @@ func nextBundle(tx Tx, now time.Time, merge [][]byte, own func(iss string, id pa
 		err = fmt.Errorf("registry: bundle %d was published concurrently", c.Seq)
 	}
 	return c, exports, err
+}
+
+// issuerKeys returns the keys of every issuer in issuers.
+func issuerKeys(issuers []bundle.Issuer) []crypto.PublicKey {
+	var all []crypto.PublicKey
+	for _, is := range issuers {
+		for _, k := range is.Keys {
+			all = append(all, k.Public)
+		}
+	}
+	return all
+}
+
+// mergedSeqKey is the meta key under which the number of the last export
+// of issuer iss that was merged is kept.
+func mergedSeqKey(iss string) string { return "merged_seq:" + iss }
+
+// openExport opens data, the revocation export numbered i (from 0) of a
+// merge, with its signature checked against every key in keys, and refuses
+// an export older than the last one of its issuer merged before (a replay
+// of a list from before some revocations). Its errors are *Error with
+// code InvalidField, or faults of the database.
+func openExport(tx Tx, i int, data []byte, keys []crypto.PublicKey) (*bundle.Revocations, error) {
+	r, err := bundle.OpenRevocations(data, keys)
+	if err != nil {
+		return nil, &Error{Code: InvalidField, Detail: fmt.Sprintf("revocation export %d", i+1), Err: err}
+	}
+	if v, ok, err := tx.Meta(mergedSeqKey(r.Issuer)); err != nil {
+		return nil, err
+	} else if last, _ := strconv.ParseUint(v, 10, 64); ok && r.Seq < last {
+		return nil, Errorf(InvalidField, "revocation export %d: issuer %s's export %d is older than the %d merged before", i+1, r.Issuer, r.Seq, last)
+	}
+	return r, nil
 }
 
 // takeBundleSeq takes the next bundle number in tx: one more than the

@@ -5,6 +5,7 @@ import (
 	"crypto"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -466,9 +467,28 @@ func TestTwoRegistries(t *testing.T) {
 				_, err = verifier.Verify(text, bd, verifier.Options{Now: sh.clk.Now()})
 				return err
 			}
+			// helpDesk is Shanghai's help desk checking text with the
+			// exports merge: the decision, reason and warnings.
+			helpDesk := func(text string, merge ...[]byte) string {
+				t.Helper()
+				v, _, err := sh.s.Check(ctx, text, registry.CheckOptions{Merge: merge})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return fmt.Sprintf("%s %s %v", v.Decision, v.Reason, v.Warnings)
+			}
 			exp1, n, err := js.Export(ctx, "320000", jsKey)
 			if err != nil || n != 0 {
 				t.Fatalf("export: %d, %v", n, err)
+			}
+			// Without an export the help desk cannot know Jiangsu's
+			// revocations, and says so; with one, it knows them as of
+			// the export.
+			if got := helpDesk(jpass.Text); got != "admit  [revocations_unknown]" {
+				t.Errorf("Jiangsu pass, no export: %s", got)
+			}
+			if got := helpDesk(jpass.Text, exp1); got != "admit  []" {
+				t.Errorf("Jiangsu pass, export 1: %s", got)
 			}
 			if _, err := sh.s.Publish(ctx, registry.PublishOptions{Root: sh.root, Dir: dir, Merge: [][]byte{exp1}}); err != nil {
 				t.Fatal(err)
@@ -480,6 +500,23 @@ func TestTwoRegistries(t *testing.T) {
 			exp2, n, err := js.Export(ctx, "320000", jsKey)
 			if err != nil || n != 1 {
 				t.Fatalf("export 2: %d, %v", n, err)
+			}
+			// The help desk refuses the revoked pass as a guard with
+			// the next bundle will; with the export from before the
+			// revocation, or none, it does not know.
+			if got := helpDesk(jpass.Text, exp2); got != "invalid revoked_pass []" {
+				t.Errorf("revoked Jiangsu pass, export 2: %s", got)
+			}
+			if got := helpDesk(jpass.Text, exp1); got != "admit  []" {
+				t.Errorf("revoked Jiangsu pass, export 1: %s", got)
+			}
+			if got := helpDesk(spass.Text, exp2); got != "admit  []" {
+				t.Errorf("Shanghai pass, export 2: %s", got)
+			}
+			// Check records nothing: export 1 is still not older than
+			// the last one merged.
+			if _, err := sh.s.Publish(ctx, registry.PublishOptions{Root: sh.root, Dir: dir, Merge: [][]byte{exp1}}); err != nil {
+				t.Fatalf("export 1 again after Check saw export 2: %v", err)
 			}
 			r, err := sh.s.Publish(ctx, registry.PublishOptions{Root: sh.root, Dir: dir, Merge: [][]byte{exp2}})
 			if err != nil || r.Revoked != 1 {
@@ -500,6 +537,27 @@ func TestTwoRegistries(t *testing.T) {
 			forged, _, err := js.Export(ctx, "310000", jsKey)
 			if err != nil {
 				t.Fatal(err)
+			}
+			// What a publish refuses, the help desk leaves out: the
+			// older export (Jiangsu's revocations are unknown again),
+			// the export of Shanghai's passes signed by Jiangsu, and
+			// bytes that are not an export.
+			if got := helpDesk(jpass.Text, exp1); got != "admit  [revocations_unknown]" {
+				t.Errorf("Jiangsu pass, older export: %s", got)
+			}
+			if got := helpDesk(jpass.Text, forged, []byte("not an export"), exp2); got != "invalid revoked_pass []" {
+				t.Errorf("Jiangsu pass, refused exports beside export 2: %s", got)
+			}
+			// Jiangsu's key signing a list that revokes a Shanghai pass
+			// opens (the key is listed) but may not sign for 310000.
+			spassID, _ := hex.DecodeString(spass.ID)
+			forgedSH, err := bundle.SignRevocations(&bundle.Revocations{Issuer: "310000", Seq: 99, IssuedAt: sh.clk.Now(),
+				Passes: []bundle.RevokedPass{{ID: spassID, ExpiresAt: spass.ExpiresAt}}}, jsKey)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := helpDesk(spass.Text, forgedSH); got != "admit  []" {
+				t.Errorf("Shanghai pass, export revoking it signed by Jiangsu: %s", got)
 			}
 			if _, err := sh.s.Publish(ctx, registry.PublishOptions{Root: sh.root, Dir: dir, Merge: [][]byte{forged}}); code(err) != registry.InvalidField {
 				t.Errorf("export for 310000 signed by 320000's key: %v", err)

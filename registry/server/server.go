@@ -39,7 +39,7 @@ type Options struct {
 	// without it the call answers "unavailable".
 	Root    crypto.Signer
 	OutDir  string
-	Merge   [][]byte // revocation exports to merge into every bundle
+	Merge   [][]byte // revocation exports to merge into every bundle, and into the help desk's check (POST /v1/verify)
 	MaxBody int64    // zero means DefaultMaxBody
 	MaxFeed int64    // zero means DefaultMaxFeed
 	Log     *slog.Logger
@@ -424,7 +424,7 @@ func (s *Server) verify(w http.ResponseWriter, r *http.Request, p registry.Princ
 	if err := s.decode(w, r, &req); err != nil {
 		return err
 	}
-	v, rec, err := s.o.Service.Check(r.Context(), req.Code, verdict.Checks{Name: req.Name}, time.Time{})
+	v, rec, err := s.o.Service.Check(r.Context(), req.Code, registry.CheckOptions{Checks: verdict.Checks{Name: req.Name}, Merge: s.o.Merge})
 	if err != nil {
 		return err
 	}

@@ -2,11 +2,21 @@ package server_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/hufu-project/hufu/bundle"
 	"github.com/hufu-project/hufu/internal/verdictschema"
+	"github.com/hufu-project/hufu/issuer"
+	"github.com/hufu-project/hufu/keys"
+	"github.com/hufu-project/hufu/pass"
 	"github.com/hufu-project/hufu/registry"
 	"github.com/hufu-project/hufu/registry/registrytest"
 	"github.com/hufu-project/hufu/registry/server"
@@ -132,6 +142,47 @@ func TestVerify(t *testing.T) {
 				if strings.Contains(log, secret) {
 					t.Errorf("the log holds %q", secret)
 				}
+			}
+		})
+	}
+}
+
+// TestVerifyMerged: the help desk checks another issuer's pass against the
+// revocation exports the server merges when it publishes (Options.Merge):
+// without them it admits the pass with the warning revocations_unknown;
+// with an export that revokes it, it refuses it as a guard would.
+func TestVerifyMerged(t *testing.T) {
+	for _, b := range registrytest.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			a := newAPI(t, b.DSN(t))
+			ctx := context.Background()
+			jsKey, _ := keys.Generate(keys.ES256)
+			err := a.s.AddIssuer(ctx, bundle.Issuer{ID: "320000", Name: bundle.Label{ZH: "江苏省", EN: "Jiangsu"},
+				Keys: []bundle.IssuerKey{{Public: jsKey.Public()}}, MaxLifetime: 48 * time.Hour,
+				Colours: []pass.Colour{pass.Green, pass.Yellow, pass.Red}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			js, _ := issuer.New(jsKey, "320000", 48*time.Hour)
+			text, p, err := js.IssuePass(issuer.Claims{Name: "Jiang Su", Colour: pass.Green, Validity: 24 * time.Hour})
+			if err != nil {
+				t.Fatal(err)
+			}
+			export, err := bundle.SignRevocations(&bundle.Revocations{Issuer: "320000", Seq: 1, IssuedAt: time.Now().Truncate(time.Second),
+				Passes: []bundle.RevokedPass{{ID: p.ID, ExpiresAt: p.ExpiresAt}}}, jsKey)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, _, v := a.verify(a.tokens[registry.Appeals], codeBody(text, "")); v["decision"] != "admit" ||
+				fmt.Sprint(v["warnings"]) != "[revocations_unknown]" {
+				t.Errorf("no export: %v", v)
+			}
+			merging := *a
+			merging.srv = httptest.NewServer(server.New(server.Options{Service: a.s, Merge: [][]byte{export}, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}))
+			t.Cleanup(merging.srv.Close)
+			if _, out, v := merging.verify(a.tokens[registry.Appeals], codeBody(text, "")); v["decision"] != "invalid" ||
+				v["reason"] != "revoked_pass" || out.Record != nil {
+				t.Errorf("export revoking it: %v, record %v", v, out.Record)
 			}
 		})
 	}
