@@ -161,9 +161,6 @@ func (s *Service) Check(ctx context.Context, text string, o CheckOptions) (v *ve
 // errors are faults of the database.
 func mergeForCheck(tx Tx, c *bundle.Contents, merge [][]byte) (map[string]bool, error) {
 	merged := map[string]bool{}
-	if len(merge) == 0 {
-		return merged, nil
-	}
 	all := issuerKeys(c.Issuers)
 	for i, data := range merge {
 		r, err := openExport(tx, i, data, all)
